@@ -452,6 +452,7 @@ namespace CoreFirmware.Drivers.Sst25
             for (int w = 1; w < words; w++)
             {
                 int i = offset + 2 * w;
+                _tx[0] = Sst25Command.AaiWordProgram; // the busy poll reused _tx
                 _tx[1] = data[i];
                 _tx[2] = data[i + 1];
                 _spi.Select();
