@@ -13,6 +13,9 @@ namespace CoreFirmware.SparkCore
         /// <summary>User pin D0 (PB7): held high at boot it asks for safe mode.</summary>
         public const int D0 = PortB + 7;
 
+        /// <summary>User pin D7 (PA13), with the small blue user LED on it.</summary>
+        public const int D7 = PortA + 13;
+
         /// <summary>RGB LED red channel (PA8, timer PWM).</summary>
         public const int LedRed = PortA + 8;
 

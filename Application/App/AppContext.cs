@@ -1,0 +1,43 @@
+using System;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Net;
+
+namespace CoreFirmware.Application.App
+{
+    /// <summary>
+    /// What a user app is given: Serial1, its pins, TCP sockets (the user's share, which an OTA
+    /// update may preempt) and the clock.
+    /// </summary>
+    public sealed class AppContext
+    {
+        /// <summary>Creates the context the system hands to <see cref="IUserApp.Setup"/>.</summary>
+        public AppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock)
+        {
+            if (serial1 == null) throw new ArgumentNullException("serial1");
+            if (d0 == null) throw new ArgumentNullException("d0");
+            if (userLed == null) throw new ArgumentNullException("userLed");
+            if (network == null) throw new ArgumentNullException("network");
+            if (clock == null) throw new ArgumentNullException("clock");
+            Serial1 = new SerialWriter(serial1);
+            D0 = d0;
+            UserLed = userLed;
+            Network = network;
+            Clock = clock;
+        }
+
+        /// <summary>Serial1, for the user thread only.</summary>
+        public SerialWriter Serial1 { get; private set; }
+
+        /// <summary>Pin D0.</summary>
+        public IGpioPin D0 { get; private set; }
+
+        /// <summary>The small user LED on D7 (the RGB LED belongs to the system).</summary>
+        public IGpioPin UserLed { get; private set; }
+
+        /// <summary>User TCP sockets: calls return <see cref="SocketError.Preempted"/> while an update runs.</summary>
+        public INetworkSockets Network { get; private set; }
+
+        /// <summary>The board clock.</summary>
+        public IClock Clock { get; private set; }
+    }
+}
