@@ -229,6 +229,7 @@ namespace CoreFirmware.Application.Http
         {
             if (content == null || offset < 0 || count < 0 || offset > content.Length - count)
             {
+                ClearResponse();
                 return Finish(HttpResult.InvalidRequest, 0);
             }
             return Execute("POST", host, port, path, contentType, null, content, offset, count);
@@ -241,18 +242,18 @@ namespace CoreFirmware.Application.Http
         /// </summary>
         public HttpResult Post(string host, int port, string path, string contentType, string content)
         {
-            if (content == null) return Finish(HttpResult.InvalidRequest, 0);
+            if (content == null)
+            {
+                ClearResponse();
+                return Finish(HttpResult.InvalidRequest, 0);
+            }
             return Execute("POST", host, port, path, contentType, content, null, 0, content.Length);
         }
 
         private HttpResult Execute(string method, string host, int port, string path, string contentType,
             string textContent, byte[] content, int contentOffset, int contentCount)
         {
-            _statusCode = 0;
-            _socketError = 0;
-            _headLength = 0;
-            _decoder.Reset(HttpBodyDecoder.FramingNone, 0);
-
+            ClearResponse();
             if (port <= 0 || port > 65535) return Finish(HttpResult.InvalidRequest, 0);
             if (!BuildRequest(method, host, port, path, contentType, textContent, contentCount))
             {
@@ -441,6 +442,17 @@ namespace CoreFirmware.Application.Http
             if (left <= 0) return (int)Drivers.Net.SocketError.TimedOut;
             int timeout = left < _receiveTimeout ? (int)left : _receiveTimeout;
             return _sockets.Receive(socket, buffer, offset, count, timeout);
+        }
+
+        // Forgets the previous response so nothing stale can be read after a failed request.
+        private void ClearResponse()
+        {
+            _statusCode = 0;
+            _socketError = 0;
+            _headLength = 0;
+            _fieldsStart = 0;
+            _fieldsEnd = 0;
+            _decoder.Reset(HttpBodyDecoder.FramingNone, 0);
         }
 
         private HttpResult Finish(HttpResult result, int socketError)

@@ -103,6 +103,24 @@ public sealed class RestClientCannedTests
     }
 
     [Fact]
+    public void AFailedRequestLeavesNothingOfThePreviousResponse()
+    {
+        _sockets.SetResponse(Bytes(LengthResponse(Bitstamp)));
+        var client = NewClient();
+        Assert.Equal(HttpResult.Ok, client.Get("10.0.0.1", 80, "/"));
+        Assert.Equal(HttpResult.InvalidRequest, client.Post("10.0.0.1", 80, "/", "application/json", null!, 0, 0));
+        Assert.Equal(0, client.StatusCode);
+        Assert.Equal(0, client.BodyLength);
+        Assert.False(client.FindHeader("Content-Length", out _, out _));
+
+        Assert.Equal(HttpResult.Ok, client.Get("10.0.0.1", 80, "/"));
+        _sockets.ConnectResult = (int)SocketError.ConnectionRefused;
+        Assert.Equal(HttpResult.ConnectionRefused, client.Get("10.0.0.1", 80, "/"));
+        Assert.Equal(0, client.StatusCode);
+        Assert.False(client.FindHeader("Content-Length", out _, out _));
+    }
+
+    [Fact]
     public void RequestThatDoesNotFitTheBufferIsRefused()
     {
         _sockets.SetResponse(Bytes(LengthResponse("{}")));
