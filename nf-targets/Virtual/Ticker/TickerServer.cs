@@ -478,7 +478,7 @@ public sealed class TickerServer : IDisposable
     }
 
     /// <summary>
-    /// Chunked encoding with varying chunk sizes (1 to 300 bytes), a chunk extension on every third
+    /// Chunked encoding with varying chunk sizes (1 to 80 bytes, so even a small ticker spans several chunks), a chunk extension on every third
     /// chunk (plain, with a token value, with a quoted value) and a trailer field after the last chunk.
     /// </summary>
     private static byte[] Chunked(byte[] payload, Random random, int length)
@@ -489,7 +489,7 @@ public sealed class TickerServer : IDisposable
         uint checksum = 0;
         while (position < length)
         {
-            int size = Math.Min(length - position, 1 + random.Next(300));
+            int size = Math.Min(length - position, 1 + random.Next(80));
             string sizeLine = (index % 2 == 0 ? size.ToString("x", CultureInfo.InvariantCulture) : size.ToString("X", CultureInfo.InvariantCulture))
                 + (index % 3) switch
                 {
