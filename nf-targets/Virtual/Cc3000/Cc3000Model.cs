@@ -113,6 +113,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private bool _dhcpEventDue;
     private bool _associated;
 
+    private int _lowestFree = TxBufferCount;
     private long _frames;
     private long _violations;
     private long _powerUps;
@@ -143,6 +144,15 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
 
     /// <summary>Time from a wlan-connect answer to the association and DHCP events.</summary>
     public int AssociationDelayMilliseconds { get; set; } = 5;
+
+    /// <summary>
+    /// Time the module takes to put one transmit buffer on the air before freeing it (0 = as fast as
+    /// the host's TCP stack takes it). A timing hook: a slow radio makes the host run out of buffers.
+    /// </summary>
+    public int TransmitDelayMilliseconds { get; set; }
+
+    /// <summary>Fewest free transmit buffers seen since power-up (0 = the host had to wait for flow control).</summary>
+    public int LowestFreeBuffers { get { lock (_sync) return _lowestFree; } }
 
     /// <summary>Address DHCP hands the module.</summary>
     public uint DhcpAddress { get; set; } = (192u << 24) | (168u << 16) | (1u << 8) | 100u;
@@ -283,6 +293,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     {
         for (int i = 0; i < TxBufferCount; i++) _txFree[i] = i;
         _txFreeCount = TxBufferCount;
+        _lowestFree = TxBufferCount;
         Array.Clear(_freedPerSocket);
     }
 
@@ -804,6 +815,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             return;
         }
         int buffer = _txFree[--_txFreeCount];
+        if (_txFreeCount < _lowestFree) _lowestFree = _txFreeCount;
         Cc3000ModelSocket? s = sd < MaxSockets ? _sockets[sd] : null;
         int result;
         if (s != null && s.State == Cc3000ModelSocket.Phase.Connected)

@@ -182,6 +182,8 @@ internal sealed class Cc3000ModelSocket
                 TxInFlight = slot;
             }
             bool failed = false;
+            int airTime = _model.TransmitDelayMilliseconds;
+            if (airTime > 0) Thread.Sleep(airTime);
             try
             {
                 stream.Write(_model.TxBuffer(slot), 0, length);
