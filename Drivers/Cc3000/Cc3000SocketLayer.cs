@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 
@@ -24,11 +25,11 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly Cc3000CommandChannel _channel;
         private readonly Cc3000ModuleStatus _status;
         private readonly Cc3000SocketTable _table;
-        private readonly Hal.IClock _clock;
+        private readonly IClock _clock;
 
         /// <summary>Creates the layer.</summary>
         public Cc3000SocketLayer(Cc3000Driver driver, Cc3000CommandChannel channel, Cc3000ModuleStatus status,
-            Cc3000SocketTable table, Hal.IClock clock)
+            Cc3000SocketTable table, IClock clock)
         {
             _driver = driver;
             _channel = channel;
