@@ -1,0 +1,94 @@
+using System.Threading;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Spi;
+
+namespace CoreFirmware.Drivers.Cc3000
+{
+    /// <summary>
+    /// Commands to the module, one at a time (the module takes one command at a time): a gate that
+    /// callers hold from writing a command until its answer is in, the frame buffer commands are
+    /// built in, and the write-then-wait step with hang detection. No call allocates.
+    /// </summary>
+    internal sealed class Cc3000CommandChannel
+    {
+        /// <summary>The command was answered.</summary>
+        public const int Answered = 0;
+        /// <summary>The bus was not granted in time.</summary>
+        public const int BusUnavailable = -1;
+        /// <summary>No ready and no answer within the answer timeout: the module is stuck.</summary>
+        public const int NoAnswer = -2;
+
+        private readonly AutoResetEvent _gate = new AutoResetEvent(true);
+        private readonly byte[] _frame = new byte[Cc3000Protocol.MaxFrame + 1];
+        private readonly Cc3000SpiLink _link;
+        private readonly Cc3000PendingCommand _pending;
+        private readonly IClock _clock;
+
+        /// <summary>Creates the channel.</summary>
+        public Cc3000CommandChannel(Cc3000SpiLink link, Cc3000PendingCommand pending, IClock clock)
+        {
+            _link = link;
+            _pending = pending;
+            _clock = clock;
+        }
+
+        /// <summary>Where the next command is built (HCI packet from offset 5). Only the gate holder touches it.</summary>
+        public byte[] Frame
+        {
+            get { return _frame; }
+        }
+
+        /// <summary>The answer of the last command.</summary>
+        public Cc3000PendingCommand Answer
+        {
+            get { return _pending; }
+        }
+
+        /// <summary>Takes the gate; false when <paramref name="timeoutMilliseconds"/> ran out.</summary>
+        public bool Enter(int timeoutMilliseconds)
+        {
+            if (timeoutMilliseconds < 0) timeoutMilliseconds = 0;
+            return _gate.WaitOne(timeoutMilliseconds, false);
+        }
+
+        /// <summary>Gives the gate back.</summary>
+        public void Exit()
+        {
+            _gate.Set();
+        }
+
+        /// <summary>
+        /// With the gate held: writes the packet in <see cref="Frame"/> (<paramref name="headLength"/>
+        /// bytes, followed by optional data) and waits for the event <paramref name="answerOpcode"/>.
+        /// A recv's bytes land in <paramref name="recvBuffer"/>. While the module does not pull IRQ
+        /// low the write is retried until <paramref name="answerTimeoutMilliseconds"/>; then, as when
+        /// the answer does not come in that time, the result is <see cref="NoAnswer"/>.
+        /// </summary>
+        public int Execute(BusPriority priority, int headLength, byte[] data, int dataOffset, int dataLength,
+            int answerOpcode, byte[] recvBuffer, int recvOffset, int recvMax,
+            int busTimeoutMilliseconds, int answerTimeoutMilliseconds)
+        {
+            _pending.Arm(answerOpcode, recvBuffer, recvOffset, recvMax);
+            long start = _clock.UptimeMilliseconds;
+            while (true)
+            {
+                int w = _link.Write(_frame, headLength, data, dataOffset, dataLength, priority, busTimeoutMilliseconds);
+                if (w == Cc3000SpiLink.Ok) break;
+                if (w == Cc3000SpiLink.BusUnavailable)
+                {
+                    _pending.Cancel();
+                    return BusUnavailable;
+                }
+                if (_clock.UptimeMilliseconds - start >= answerTimeoutMilliseconds)
+                {
+                    _pending.Cancel();
+                    return NoAnswer;
+                }
+                Thread.Sleep(1);
+            }
+            long left = answerTimeoutMilliseconds - (_clock.UptimeMilliseconds - start);
+            if (left < 1) left = 1;
+            return _pending.Finish((int)left) ? Answered : NoAnswer;
+        }
+    }
+}

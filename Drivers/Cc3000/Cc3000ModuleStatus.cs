@@ -1,0 +1,145 @@
+using System.Threading;
+
+namespace CoreFirmware.Drivers.Cc3000
+{
+    /// <summary>
+    /// What the module told the host on its own: free transmit buffers (flow control), association
+    /// with the access point and the DHCP address. Written by the worker, read by callers.
+    /// </summary>
+    internal sealed class Cc3000ModuleStatus
+    {
+        private readonly object _sync = new object();
+        private readonly AutoResetEvent _buffersFreed = new AutoResetEvent(false);
+        private readonly AutoResetEvent _networkChanged = new AutoResetEvent(false);
+        private int _freeBuffers;
+        private int _bufferCount;
+        private int _bufferLength;
+        private bool _associated;
+        private bool _dhcp;
+        private uint _address;
+        private int _closeWaits;
+
+        /// <summary>Signalled when a free-buffer event arrives.</summary>
+        public AutoResetEvent BuffersFreed
+        {
+            get { return _buffersFreed; }
+        }
+
+        /// <summary>Signalled when association or DHCP state changes.</summary>
+        public AutoResetEvent NetworkChanged
+        {
+            get { return _networkChanged; }
+        }
+
+        /// <summary>Transmit buffers the host may still fill.</summary>
+        public int FreeBuffers
+        {
+            get { lock (_sync) return _freeBuffers; }
+        }
+
+        /// <summary>Transmit buffers the module reported at start-up.</summary>
+        public int BufferCount
+        {
+            get { lock (_sync) return _bufferCount; }
+        }
+
+        /// <summary>Length of one module buffer, as reported.</summary>
+        public int BufferLength
+        {
+            get { lock (_sync) return _bufferLength; }
+        }
+
+        /// <summary>Associated and addressed: sockets may be used.</summary>
+        public bool NetworkUp
+        {
+            get { lock (_sync) return _associated && _dhcp; }
+        }
+
+        /// <summary>Address from DHCP (host order).</summary>
+        public uint Address
+        {
+            get { lock (_sync) return _address; }
+        }
+
+        /// <summary>Close-wait (peer FIN) events seen.</summary>
+        public int CloseWaits
+        {
+            get { lock (_sync) return _closeWaits; }
+        }
+
+        /// <summary>Forgets everything (power cycle).</summary>
+        public void Reset()
+        {
+            lock (_sync)
+            {
+                _freeBuffers = 0;
+                _bufferCount = 0;
+                _bufferLength = 0;
+                _associated = false;
+                _dhcp = false;
+                _address = 0;
+            }
+        }
+
+        /// <summary>Read-buffer-size answer: <paramref name="count"/> free buffers of <paramref name="length"/> bytes.</summary>
+        public void SetBuffers(int count, int length)
+        {
+            lock (_sync)
+            {
+                _freeBuffers = count;
+                _bufferCount = count;
+                _bufferLength = length;
+            }
+        }
+
+        /// <summary>Takes a transmit buffer if one is free.</summary>
+        public bool TryTakeBuffer()
+        {
+            lock (_sync)
+            {
+                if (_freeBuffers <= 0) return false;
+                _freeBuffers--;
+                return true;
+            }
+        }
+
+        /// <summary>The module freed <paramref name="count"/> buffers.</summary>
+        public void AddFreed(int count)
+        {
+            lock (_sync)
+            {
+                _freeBuffers += count;
+                if (_freeBuffers > _bufferCount) _freeBuffers = _bufferCount;
+            }
+            _buffersFreed.Set();
+        }
+
+        /// <summary>Association event.</summary>
+        public void OnAssociated(bool associated)
+        {
+            lock (_sync)
+            {
+                _associated = associated;
+                if (!associated) _dhcp = false;
+            }
+            _networkChanged.Set();
+        }
+
+        /// <summary>DHCP event.</summary>
+        public void OnDhcp(uint address)
+        {
+            lock (_sync)
+            {
+                _dhcp = true;
+                _address = address;
+            }
+            _networkChanged.Set();
+        }
+
+        /// <summary>Close-wait event.</summary>
+        public void OnCloseWait()
+        {
+            lock (_sync) _closeWaits++;
+        }
+    }
+}

@@ -1,0 +1,323 @@
+using System;
+using System.Threading;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
+
+namespace CoreFirmware.Drivers.Cc3000
+{
+    /// <summary>
+    /// BSD-style sockets over the module's HCI commands, for every bus priority (the views add
+    /// theirs). Commands are serialised through the command channel, but no call keeps the channel
+    /// while it waits: a Receive polls with non-blocking recv in short slices and a Send waits for
+    /// free buffers outside it, so sockets on several threads make progress together. Results are
+    /// counts or negative <see cref="SocketError"/> values; steady-state Send and Receive allocate nothing.
+    /// </summary>
+    internal sealed class Cc3000SocketLayer
+    {
+        /// <summary>Pause between two empty non-blocking recvs: 1 ms (the CC3000 has no data-ready event; select would hold the module).</summary>
+        public const int PollIntervalMilliseconds = 1;
+
+        /// <summary>Longest wait for a free-buffer event before looking again: 10 ms.</summary>
+        public const int BufferWaitSliceMilliseconds = 10;
+
+        private readonly Cc3000Driver _driver;
+        private readonly Cc3000CommandChannel _channel;
+        private readonly Cc3000ModuleStatus _status;
+        private readonly Cc3000SocketTable _table;
+        private readonly IClock _clock;
+
+        /// <summary>Creates the layer.</summary>
+        public Cc3000SocketLayer(Cc3000Driver driver, Cc3000CommandChannel channel, Cc3000ModuleStatus status,
+            Cc3000SocketTable table, IClock clock)
+        {
+            _driver = driver;
+            _channel = channel;
+            _status = status;
+            _table = table;
+            _clock = clock;
+        }
+
+        /// <summary>See <see cref="INetworkSockets.Open"/>.</summary>
+        public int Open(BusPriority priority, int timeoutMilliseconds)
+        {
+            if (!_status.NetworkUp) return (int)SocketError.NetworkDown;
+            long deadline = Deadline(timeoutMilliseconds);
+            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            try
+            {
+                byte[] f = _channel.Frame;
+                int at = HciCodec.CommandArgs;
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.AfInet);
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.SockStream);
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.IpProtoTcp);
+                int r = Run(priority, Cc3000Protocol.Socket, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
+                if (r < 0) return r;
+                int sd = HciCodec.GetI32(_channel.Answer.Args, 0);
+                if (sd < 0) return (int)SocketError.NoFreeSocket;
+
+                // Non-blocking recv, so a Receive never holds the module (TI: SOL_SOCKET, SOCKOPT_RECV_NONBLOCK, SOCK_ON).
+                at = HciCodec.CommandArgs;
+                at = HciCodec.PutI32(f, at, sd);
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.SolSocket);
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.SockOptRecvNonBlock);
+                at = HciCodec.PutI32(f, at, 8);
+                at = HciCodec.PutI32(f, at, 4);
+                at = HciCodec.PutI32(f, at, Cc3000Protocol.SockOn);
+                r = Run(priority, Cc3000Protocol.SetSockOpt, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
+                if (r < 0) return r;
+                int handle = HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? -1 : _table.Add(sd);
+                if (handle < 0)
+                {
+                    CloseModuleSocket(priority, sd, deadline);
+                    return (int)SocketError.NoFreeSocket;
+                }
+                return handle;
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+        }
+
+        /// <summary>See <see cref="INetworkSockets.Connect"/>.</summary>
+        public int Connect(BusPriority priority, int socket, uint ipv4, int port, int timeoutMilliseconds)
+        {
+            long deadline = Deadline(timeoutMilliseconds);
+            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            try
+            {
+                int slot = _table.Find(socket);
+                if (slot < 0) return slot;
+                byte[] f = _channel.Frame;
+                int at = HciCodec.CommandArgs;
+                at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
+                at = HciCodec.PutI32(f, at, 8);
+                at = HciCodec.PutI32(f, at, 8);
+                at = HciCodec.PutU16(f, at, Cc3000Protocol.AfInet);
+                f[at++] = (byte)(port >> 8);   // sockaddr_in: port and address big-endian
+                f[at++] = (byte)port;
+                f[at++] = (byte)(ipv4 >> 24);
+                f[at++] = (byte)(ipv4 >> 16);
+                f[at++] = (byte)(ipv4 >> 8);
+                f[at++] = (byte)ipv4;
+                // The module answers connect only when TCP has connected or failed: allow the caller's timeout.
+                int answerTimeout = timeoutMilliseconds > _driver.CommandTimeoutMilliseconds ? timeoutMilliseconds : _driver.CommandTimeoutMilliseconds;
+                int r = Run(priority, Cc3000Protocol.Connect, at - HciCodec.CommandArgs, deadline, answerTimeout);
+                if (r < 0) return Consume(socket, r);
+                // The module reports every failed connect as -1; on loopback that is a refusal.
+                return HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+        }
+
+        /// <summary>See <see cref="INetworkSockets.Send"/>.</summary>
+        public int Send(BusPriority priority, int socket, byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            CheckRange(buffer, offset, count);
+            long deadline = Deadline(timeoutMilliseconds);
+            int sent = 0;
+            while (sent < count)
+            {
+                int chunk = count - sent;
+                if (chunk > Cc3000Protocol.MaxDataChunk) chunk = Cc3000Protocol.MaxDataChunk;
+                int r = SendChunk(priority, socket, buffer, offset + sent, chunk, deadline);
+                if (r < 0) return r;
+                sent += r;
+            }
+            return count;
+        }
+
+        private int SendChunk(BusPriority priority, int socket, byte[] buffer, int offset, int count, long deadline)
+        {
+            while (true)
+            {
+                if (!_channel.Enter(Left(deadline))) return (int)SocketError.TimedOut;
+                bool entered = true;
+                try
+                {
+                    int slot = _table.Find(socket);
+                    if (slot < 0) return slot;
+                    if (_table.PeerClosed(slot)) return (int)SocketError.ConnectionReset;
+                    if (_status.TryTakeBuffer())
+                    {
+                        byte[] f = _channel.Frame;
+                        int sd = _table.ModuleSd(slot);
+                        int at = HciCodec.DataArgs;
+                        at = HciCodec.PutI32(f, at, sd);
+                        at = HciCodec.PutI32(f, at, 12);
+                        at = HciCodec.PutI32(f, at, count);
+                        at = HciCodec.PutI32(f, at, 0);
+                        int head = HciCodec.Data(f, Cc3000Protocol.DataSend, Cc3000Protocol.SendArgsLength, count);
+                        int x = _channel.Execute(priority, head, buffer, offset, count, Cc3000Protocol.SendEvent, null, 0, 0,
+                            Left(deadline), _driver.CommandTimeoutMilliseconds);
+                        int r = Outcome(x);
+                        if (r < 0) return Consume(socket, r);
+                        int n = HciCodec.GetI32(_channel.Answer.Args, 4);
+                        return n < 0 ? (int)SocketError.ConnectionReset : n;
+                    }
+                    _channel.Exit();
+                    entered = false;
+                }
+                finally
+                {
+                    if (entered) _channel.Exit();
+                }
+                // Flow control: the module has no free buffer; wait for its free-buffer event.
+                int left = Left(deadline);
+                if (left <= 0) return (int)SocketError.TimedOut;
+                _status.BuffersFreed.WaitOne(left < BufferWaitSliceMilliseconds ? left : BufferWaitSliceMilliseconds, false);
+            }
+        }
+
+        /// <summary>See <see cref="INetworkSockets.Receive"/>.</summary>
+        public int Receive(BusPriority priority, int socket, byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            CheckRange(buffer, offset, count);
+            long deadline = Deadline(timeoutMilliseconds);
+            int want = count < Cc3000Protocol.MaxDataChunk ? count : Cc3000Protocol.MaxDataChunk;
+            while (true)
+            {
+                if (!_channel.Enter(Left(deadline))) return (int)SocketError.TimedOut;
+                int n;
+                try
+                {
+                    int slot = _table.Find(socket);
+                    if (slot < 0) return slot;
+                    if (_table.PeerClosed(slot) || count == 0) return 0;
+                    byte[] f = _channel.Frame;
+                    int at = HciCodec.CommandArgs;
+                    at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
+                    at = HciCodec.PutI32(f, at, want);
+                    at = HciCodec.PutI32(f, at, 0);
+                    int head = HciCodec.Command(f, Cc3000Protocol.Recv, at - HciCodec.CommandArgs);
+                    int x = _channel.Execute(priority, head, null, 0, 0, Cc3000Protocol.Recv, buffer, offset, want,
+                        Left(deadline), _driver.CommandTimeoutMilliseconds);
+                    int r = Outcome(x);
+                    if (r < 0) return Consume(socket, r);
+                    n = HciCodec.GetI32(_channel.Answer.Args, 4);
+                    if (n > 0) return _channel.Answer.DataLength;
+                    if (n == Cc3000Protocol.ErrorSocketInactive)
+                    {
+                        _table.MarkPeerClosed(slot);
+                        return 0;
+                    }
+                    if (n < 0) return (int)SocketError.ConnectionReset;
+                }
+                finally
+                {
+                    _channel.Exit();
+                }
+                // Nothing yet.
+                if (Left(deadline) <= 0) return (int)SocketError.TimedOut;
+                Thread.Sleep(PollIntervalMilliseconds);
+            }
+        }
+
+        /// <summary>See <see cref="INetworkSockets.Close"/>.</summary>
+        public int Close(BusPriority priority, int socket)
+        {
+            int timeout = 2 * _driver.CommandTimeoutMilliseconds;
+            long deadline = Deadline(timeout);
+            if (!_channel.Enter(timeout)) return (int)SocketError.TimedOut;
+            try
+            {
+                int slot = _table.Find(socket);
+                if (slot < 0) return slot;
+                int sd = _table.ModuleSd(slot);
+                _table.Remove(slot);
+                return CloseModuleSocket(priority, sd, deadline);
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+        }
+
+        /// <summary>See <see cref="INetworkSockets.ResolveHost"/>.</summary>
+        public int ResolveHost(BusPriority priority, string hostName, out uint ipv4, int timeoutMilliseconds)
+        {
+            ipv4 = 0;
+            if (hostName == null || hostName.Length == 0 || hostName.Length > Cc3000Protocol.MaxHostName) return (int)SocketError.HostNotFound;
+            long deadline = Deadline(timeoutMilliseconds);
+            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            try
+            {
+                byte[] f = _channel.Frame;
+                int at = HciCodec.CommandArgs;
+                at = HciCodec.PutI32(f, at, 8);
+                at = HciCodec.PutI32(f, at, hostName.Length);
+                for (int i = 0; i < hostName.Length; i++)
+                {
+                    char c = hostName[i];
+                    if (c == 0 || c > 127) return (int)SocketError.HostNotFound;
+                    f[at++] = (byte)c;
+                }
+                int r = Run(priority, Cc3000Protocol.GetHostByName, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
+                if (r < 0) return r;
+                if (HciCodec.GetI32(_channel.Answer.Args, 0) < 0) return (int)SocketError.HostNotFound;
+                ipv4 = HciCodec.GetU32(_channel.Answer.Args, 4);
+                return 0;
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+        }
+
+        // Gate held: closes module socket sd.
+        private int CloseModuleSocket(BusPriority priority, int sd, long deadline)
+        {
+            int at = HciCodec.PutI32(_channel.Frame, HciCodec.CommandArgs, sd);
+            int r = Run(priority, Cc3000Protocol.Close, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
+            if (r < 0) return r;
+            return HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? (int)SocketError.ModuleError : 0;
+        }
+
+        // Gate held: sends the command whose arguments are in the frame and waits for its answer.
+        private int Run(BusPriority priority, int opcode, int argsLength, long deadline, int answerTimeoutMilliseconds)
+        {
+            int head = HciCodec.Command(_channel.Frame, opcode, argsLength);
+            int x = _channel.Execute(priority, head, null, 0, 0, opcode, null, 0, 0, Left(deadline), answerTimeoutMilliseconds);
+            return Outcome(x);
+        }
+
+        // Maps a channel result; a stuck module is reset here, with the gate still held.
+        private int Outcome(int channelResult)
+        {
+            if (channelResult == Cc3000CommandChannel.Answered) return 0;
+            if (channelResult == Cc3000CommandChannel.BusUnavailable) return (int)SocketError.BusUnavailable;
+            _driver.RecoverWithGateHeld();
+            return (int)SocketError.ModuleReset;
+        }
+
+        // After a reset, the socket that saw it is consumed like the others will be on their next call.
+        private int Consume(int socket, int result)
+        {
+            if (result == (int)SocketError.ModuleReset) _table.Find(socket);
+            return result;
+        }
+
+        private long Deadline(int timeoutMilliseconds)
+        {
+            if (timeoutMilliseconds < 0) timeoutMilliseconds = 0;
+            return _clock.UptimeMilliseconds + timeoutMilliseconds;
+        }
+
+        private int Left(long deadline)
+        {
+            long left = deadline - _clock.UptimeMilliseconds;
+            if (left < 0) return 0;
+            return (int)left;
+        }
+
+        private static void CheckRange(byte[] buffer, int offset, int count)
+        {
+            if (buffer == null) throw new ArgumentNullException("buffer");
+            if (offset < 0 || count < 0 || offset > buffer.Length - count) throw new ArgumentOutOfRangeException("count");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
+
+namespace CoreFirmware.Drivers.Cc3000
+{
+    /// <summary>
+    /// The CC3000's sockets seen by one kind of caller: every bus request made for its calls uses
+    /// the view's <see cref="BusPriority"/>. Handles are shared by all views of one driver.
+    /// A handle must not be used by two threads at once.
+    /// </summary>
+    public sealed class Cc3000SocketView : INetworkSockets
+    {
+        private readonly Cc3000SocketLayer _layer;
+        private readonly BusPriority _priority;
+
+        internal Cc3000SocketView(Cc3000SocketLayer layer, BusPriority priority)
+        {
+            _layer = layer;
+            _priority = priority;
+        }
+
+        /// <summary>The bus priority of this view's writes.</summary>
+        public BusPriority Priority
+        {
+            get { return _priority; }
+        }
+
+        /// <inheritdoc />
+        public int Open(int timeoutMilliseconds)
+        {
+            return _layer.Open(_priority, timeoutMilliseconds);
+        }
+
+        /// <inheritdoc />
+        public int Connect(int socket, uint ipv4, int port, int timeoutMilliseconds)
+        {
+            return _layer.Connect(_priority, socket, ipv4, port, timeoutMilliseconds);
+        }
+
+        /// <inheritdoc />
+        public int Send(int socket, byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            return _layer.Send(_priority, socket, buffer, offset, count, timeoutMilliseconds);
+        }
+
+        /// <inheritdoc />
+        public int Receive(int socket, byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            return _layer.Receive(_priority, socket, buffer, offset, count, timeoutMilliseconds);
+        }
+
+        /// <inheritdoc />
+        public int Close(int socket)
+        {
+            return _layer.Close(_priority, socket);
+        }
+
+        /// <inheritdoc />
+        public int ResolveHost(string hostName, out uint ipv4, int timeoutMilliseconds)
+        {
+            return _layer.ResolveHost(_priority, hostName, out ipv4, timeoutMilliseconds);
+        }
+    }
+}

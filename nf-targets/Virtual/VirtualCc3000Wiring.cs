@@ -1,0 +1,45 @@
+using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Spi;
+using CoreFirmware.SparkCore;
+using CoreFirmware.Virtual.Cc3000;
+using CoreFirmware.Virtual.Hardware;
+
+namespace CoreFirmware.Virtual;
+
+/// <summary>The CC3000 on the virtual board: its pins, the model on the bus and the firmware's driver.</summary>
+public sealed record VirtualCc3000(
+    Cc3000Model Model,
+    Cc3000Driver Driver,
+    VirtualSpiDevice Device,
+    VirtualGpioPin ChipSelect,
+    VirtualGpioPin Irq,
+    VirtualGpioPin WlanEnable) : IDisposable
+{
+    public void Dispose()
+    {
+        Driver.Stop();
+        Model.Dispose();
+    }
+}
+
+/// <summary>Wires a CC3000 onto a shared SPI bus (the board builder calls this; so do the tests).</summary>
+public static class VirtualCc3000Wiring
+{
+    /// <summary>
+    /// Creates the CC3000's pins (CS idle high, IRQ idle high, WLAN_EN low = off), attaches the
+    /// model to <paramref name="bus"/> and builds the firmware driver over <paramref name="arbiter"/>.
+    /// The module is off until <see cref="Cc3000Driver.Start"/>.
+    /// </summary>
+    public static VirtualCc3000 Attach(SharedSpiBus bus, IBusArbiter arbiter, IClock clock)
+    {
+        var chipSelect = new VirtualGpioPin(SparkCorePins.Cc3000ChipSelect, "CC3000_CS", PinValue.High);
+        var irq = new VirtualGpioPin(SparkCorePins.Cc3000Irq, "CC3000_IRQ", PinValue.High);
+        var wlanEnable = new VirtualGpioPin(SparkCorePins.Cc3000Enable, "CC3000_WLAN_EN", PinValue.Low);
+        var model = new Cc3000Model(irq, wlanEnable);
+        bus.Attach(model, chipSelect);
+        var device = new VirtualSpiDevice(bus, SparkCoreBus.Cc3000Settings(), chipSelect);
+        var driver = new Cc3000Driver(device, irq, wlanEnable, arbiter, clock);
+        return new VirtualCc3000(model, driver, device, chipSelect, irq, wlanEnable);
+    }
+}
