@@ -19,8 +19,8 @@ namespace CoreFirmware.Application.Json
         /// <summary>Result of <see cref="Unescape"/>: the token is not a string or primitive, or holds a bad escape.</summary>
         public const int Malformed = -2;
 
-        // Largest long mantissa that can take one more decimal digit without overflowing.
-        private const long MantissaLimit = (long.MaxValue - 9) / 10;
+        // Significant digits kept by TryGetNumber: 18 decimal digits always fit a long (< 9.22e18).
+        private const int MaxDigits = 18;
 
         // Exponent bound for TryGetNumber: a double's decimal range is about 1e-324..1e308, so any
         // exponent past +-400 is out of range anyway; the bound keeps the int from overflowing.
@@ -426,11 +426,16 @@ namespace CoreFirmware.Application.Json
 
             long m = 0;
             int exp = 0;
+            int digits = 0; // significant digits in m (leading zeros do not count)
             for (; i < end && (uint)(json[i] - '0') <= 9; i++)
             {
-                if (m <= MantissaLimit)
+                if (digits < MaxDigits)
                 {
                     m = m * 10 + (json[i] - '0');
+                    if (m != 0)
+                    {
+                        digits++;
+                    }
                 }
                 else
                 {
@@ -448,10 +453,14 @@ namespace CoreFirmware.Application.Json
 
                 for (; i < end && (uint)(json[i] - '0') <= 9; i++)
                 {
-                    if (m <= MantissaLimit)
+                    if (digits < MaxDigits)
                     {
                         m = m * 10 + (json[i] - '0');
                         exp--;
+                        if (m != 0)
+                        {
+                            digits++;
+                        }
                     }
                 }
             }
