@@ -23,9 +23,9 @@ namespace CoreFirmware.Application.Json
     /// with the same array, the same offset and a larger count once more bytes have arrived (the
     /// state keeps the position, the token count and the chain of open containers). A string or a
     /// number cut by the end of the input is read again from its start on the next call. A number
-    /// that is the whole document and ends exactly at the end of the input counts as complete (the
-    /// parser cannot know whether more digits would come): a streaming caller should expect an object
-    /// or an array at the top.
+    /// that is the whole document and ends exactly at the end of the input counts as complete (RFC
+    /// 8259 allows a bare number document; the parser cannot know whether more digits will come); a
+    /// later call with more input reads that number again, so resuming still works.
     /// </para>
     /// <para>
     /// With a null token array (count-only mode) the parser validates the input the same way and
@@ -71,6 +71,7 @@ namespace CoreFirmware.Application.Json
         private int _depth;
         private int _count;
         private int _key;
+        private int _topNumber;                     // start of a top-level number cut by the input's end, or -1
         private JsonResult _result;
 
         /// <summary>Creates a parser with the <see cref="DefaultMaxDepth"/> nesting limit.</summary>
@@ -134,6 +135,7 @@ namespace CoreFirmware.Application.Json
             _depth = 0;
             _count = 0;
             _key = -1;
+            _topNumber = -1;
             _result = JsonResult.Partial;
         }
 
@@ -188,6 +190,15 @@ namespace CoreFirmware.Application.Json
                 _started = true;
                 _base = offset;
                 _pos = offset;
+            }
+
+            if (_topNumber >= 0)
+            {
+                // A top-level number ended the input last time: read it again, it may have more digits.
+                _pos = _topNumber;
+                _state = ExpectValue;
+                _count--;
+                _topNumber = -1;
             }
 
             // The whole state lives in locals while the loop runs and is stored back on every exit.
@@ -500,6 +511,11 @@ namespace CoreFirmware.Application.Json
                                 tokens[next].Parent = container;
                                 tokens[container].Size++;
                             }
+                        }
+
+                        if (i == end && depth == 0 && c <= '9')
+                        {
+                            _topNumber = pos; // complete for now; a later call with more input re-reads it
                         }
 
                         next++;
