@@ -207,16 +207,17 @@ namespace CoreFirmware.Application.Json
             int depth = _depth;
             int next = _count;
             int key = _key;
-            bool counting = tokens == null;
-            int capacity = counting ? 0 : tokens.Length;
             int container = depth == 0 ? -1 : _openIndex[depth - 1];
             bool inObject = depth != 0 && _openIsObject[depth - 1];
-            byte[] stringClass = StringClass;
+            int stop = 0;       // end of a string/number/literal, or its failure code
             JsonResult result;
 
             while (pos < end)
             {
                 int c = json[pos];
+                int start;      // a scalar value's token start and where parsing goes on after it
+                int after;
+                JsonTokenType type;
                 switch (c)
                 {
                     case ' ':
@@ -236,33 +237,25 @@ namespace CoreFirmware.Application.Json
                         if (depth >= _maxDepth)
                         {
                             result = JsonResult.TooDeep;
-                            goto Final;
+                            goto Store;
                         }
 
-                        if (!counting)
+                        if (tokens != null)
                         {
-                            if (next >= capacity)
+                            if (next >= tokens.Length)
                             {
                                 goto NoTokens;
                             }
 
+                            int parent = inObject ? key : container;
                             tokens[next].Type = c == '{' ? JsonTokenType.Object : JsonTokenType.Array;
                             tokens[next].Start = pos;
                             tokens[next].End = -1;
                             tokens[next].Size = 0;
-                            if (container < 0)
+                            tokens[next].Parent = parent;
+                            if (parent >= 0)
                             {
-                                tokens[next].Parent = -1;
-                            }
-                            else if (inObject)
-                            {
-                                tokens[next].Parent = key;
-                                tokens[key].Size = 1;
-                            }
-                            else
-                            {
-                                tokens[next].Parent = container;
-                                tokens[container].Size++;
+                                tokens[parent].Size++;
                             }
                         }
 
@@ -284,7 +277,7 @@ namespace CoreFirmware.Application.Json
                             goto Invalid;
                         }
 
-                        if (!counting)
+                        if (tokens != null)
                         {
                             tokens[container].End = pos + 1;
                         }
@@ -327,126 +320,52 @@ namespace CoreFirmware.Application.Json
                         continue;
 
                     case '"':
-                    {
-                        bool isKey;
-                        if (state == ExpectValue || state == ExpectValueOrEnd)
+                        if (state == ExpectKey || state == ExpectKeyOrEnd)
                         {
-                            isKey = false;
+                            // A key: its parent is the object; it becomes the parent of the value.
+                            stop = ScanString(json, pos + 1, end);
+                            if (stop < 0)
+                            {
+                                goto BadString;
+                            }
+
+                            if (tokens != null)
+                            {
+                                if (next >= tokens.Length)
+                                {
+                                    goto NoTokens;
+                                }
+
+                                tokens[next].Type = JsonTokenType.String;
+                                tokens[next].Start = pos + 1;
+                                tokens[next].End = stop;
+                                tokens[next].Size = 0;
+                                tokens[next].Parent = container;
+                                tokens[container].Size++;
+                            }
+
+                            key = next;
+                            next++;
+                            state = ExpectColon;
+                            pos = stop + 1;
+                            continue;
                         }
-                        else if (state == ExpectKey || state == ExpectKeyOrEnd)
-                        {
-                            isKey = true;
-                        }
-                        else
+
+                        if (state != ExpectValue && state != ExpectValueOrEnd)
                         {
                             goto Invalid;
                         }
 
-                        // Scan to the closing quote, checking escapes, control characters and UTF-8.
-                        int i = pos + 1;
-                        while (true)
+                        stop = ScanString(json, pos + 1, end);
+                        if (stop < 0)
                         {
-                            while (i < end && stringClass[json[i]] == StringPlain)
-                            {
-                                i++;
-                            }
-
-                            if (i >= end)
-                            {
-                                goto Partial;
-                            }
-
-                            int b = json[i];
-                            if (b == '"')
-                            {
-                                break;
-                            }
-
-                            if (b == '\\')
-                            {
-                                int step = CheckEscape(json, i, end);
-                                if (step <= 0)
-                                {
-                                    if (step == 0)
-                                    {
-                                        goto Partial;
-                                    }
-
-                                    pos = i;
-                                    goto Invalid;
-                                }
-
-                                i += step;
-                            }
-                            else if (b < 0x20)
-                            {
-                                pos = i;
-                                goto Invalid;
-                            }
-                            else
-                            {
-                                int step = CheckUtf8(json, i, end);
-                                if (step <= 0)
-                                {
-                                    if (step == 0)
-                                    {
-                                        goto Partial;
-                                    }
-
-                                    pos = i;
-                                    goto Invalid;
-                                }
-
-                                i += step;
-                            }
+                            goto BadString;
                         }
 
-                        if (!counting)
-                        {
-                            if (next >= capacity)
-                            {
-                                goto NoTokens;
-                            }
-
-                            tokens[next].Type = JsonTokenType.String;
-                            tokens[next].Start = pos + 1;
-                            tokens[next].End = i;
-                            tokens[next].Size = 0;
-                            if (isKey)
-                            {
-                                tokens[next].Parent = container;
-                                tokens[container].Size++;
-                            }
-                            else if (container < 0)
-                            {
-                                tokens[next].Parent = -1;
-                            }
-                            else if (inObject)
-                            {
-                                tokens[next].Parent = key;
-                                tokens[key].Size = 1;
-                            }
-                            else
-                            {
-                                tokens[next].Parent = container;
-                                tokens[container].Size++;
-                            }
-                        }
-
-                        if (isKey)
-                        {
-                            key = next;
-                            state = ExpectColon;
-                        }
-                        else
-                        {
-                            state = depth == 0 ? ExpectNothing : ExpectCommaOrEnd;
-                        }
-
-                        next++;
-                        pos = i + 1;
-                        continue;
-                    }
+                        type = JsonTokenType.String;
+                        start = pos + 1;
+                        after = stop + 1;
+                        break;
 
                     case '-':
                     case '0':
@@ -459,78 +378,92 @@ namespace CoreFirmware.Application.Json
                     case '7':
                     case '8':
                     case '9':
-                    case 't':
-                    case 'f':
-                    case 'n':
-                    {
                         if (state != ExpectValue && state != ExpectValueOrEnd)
                         {
                             goto Invalid;
                         }
 
-                        int i = c <= '9' ? ScanNumber(json, pos, end) : ScanLiteral(json, pos, end);
-                        if (i < 0)
+                        stop = ScanNumber(json, pos, end);
+                        if (stop < 0)
                         {
-                            if (i == -1)
-                            {
-                                goto Partial;
-                            }
+                            goto BadString;
+                        }
 
-                            pos = -i - 2;
+                        if (stop == end && depth != 0)
+                        {
+                            goto Partial; // the number may go on in bytes not here yet: read it again then
+                        }
+
+                        type = JsonTokenType.Primitive;
+                        start = pos;
+                        after = stop;
+                        break;
+
+                    case 't':
+                    case 'f':
+                    case 'n':
+                        if (state != ExpectValue && state != ExpectValueOrEnd)
+                        {
                             goto Invalid;
                         }
 
-                        if (i == end && depth != 0 && c <= '9')
+                        stop = ScanLiteral(json, pos, end);
+                        if (stop < 0)
                         {
-                            // The number may go on in bytes not received yet: read it again then.
-                            goto Partial;
+                            goto BadString;
                         }
 
-                        if (!counting)
-                        {
-                            if (next >= capacity)
-                            {
-                                goto NoTokens;
-                            }
-
-                            tokens[next].Type = JsonTokenType.Primitive;
-                            tokens[next].Start = pos;
-                            tokens[next].End = i;
-                            tokens[next].Size = 0;
-                            if (container < 0)
-                            {
-                                tokens[next].Parent = -1;
-                            }
-                            else if (inObject)
-                            {
-                                tokens[next].Parent = key;
-                                tokens[key].Size = 1;
-                            }
-                            else
-                            {
-                                tokens[next].Parent = container;
-                                tokens[container].Size++;
-                            }
-                        }
-
-                        if (i == end && depth == 0 && c <= '9')
-                        {
-                            _topNumber = pos; // complete for now; a later call with more input re-reads it
-                        }
-
-                        next++;
-                        state = depth == 0 ? ExpectNothing : ExpectCommaOrEnd;
-                        pos = i;
-                        continue;
-                    }
+                        type = JsonTokenType.Primitive;
+                        start = pos;
+                        after = stop;
+                        break;
 
                     default:
                         goto Invalid;
                 }
+
+                // A string, number or literal value.
+                if (tokens != null)
+                {
+                    if (next >= tokens.Length)
+                    {
+                        goto NoTokens;
+                    }
+
+                    int parent = inObject ? key : container;
+                    tokens[next].Type = type;
+                    tokens[next].Start = start;
+                    tokens[next].End = stop;
+                    tokens[next].Size = 0;
+                    tokens[next].Parent = parent;
+                    if (parent >= 0)
+                    {
+                        tokens[parent].Size++;
+                    }
+                }
+
+                if (stop == end && depth == 0 && c <= '9')
+                {
+                    _topNumber = pos; // a bare number document, complete for now: re-read if more input comes
+                }
+
+                next++;
+                state = depth == 0 ? ExpectNothing : ExpectCommaOrEnd;
+                pos = after;
             }
 
             result = state == ExpectNothing ? JsonResult.Complete : JsonResult.Partial;
             goto Store;
+
+        BadString:
+            // stop is -1 (the input ended inside the token) or -(p + 2) for an invalid byte at p.
+            if (stop == -1)
+            {
+                goto Partial;
+            }
+
+            pos = -stop - 2;
+            goto Invalid;
 
         Partial:
             result = JsonResult.Partial;
@@ -543,7 +476,6 @@ namespace CoreFirmware.Application.Json
         Invalid:
             result = JsonResult.Invalid;
 
-        Final:
         Store:
             _pos = pos;
             _state = state;
@@ -552,6 +484,62 @@ namespace CoreFirmware.Application.Json
             _key = key;
             _result = result;
             return result;
+        }
+
+        /// <summary>
+        /// Scans a string's content from json[i] (after the opening quote), checking escapes, control
+        /// characters and UTF-8. Returns the index of the closing quote; -1 if the input ends first;
+        /// -(p + 2) for an invalid byte at p.
+        /// </summary>
+        private static int ScanString(byte[] json, int i, int end)
+        {
+            byte[] stringClass = StringClass;
+            while (true)
+            {
+                // The hot loop: ordinary printable ASCII, four bytes per round where there is room.
+                while (i + 3 < end
+                    && (stringClass[json[i]] | stringClass[json[i + 1]] | stringClass[json[i + 2]] | stringClass[json[i + 3]]) == StringPlain)
+                {
+                    i += 4;
+                }
+
+                while (i < end && stringClass[json[i]] == StringPlain)
+                {
+                    i++;
+                }
+
+                if (i >= end)
+                {
+                    return -1;
+                }
+
+                int b = json[i];
+                if (b == '"')
+                {
+                    return i;
+                }
+
+                int step;
+                if (b == '\\')
+                {
+                    step = CheckEscape(json, i, end);
+                }
+                else if (b < 0x20)
+                {
+                    step = -1;
+                }
+                else
+                {
+                    step = CheckUtf8(json, i, end);
+                }
+
+                if (step <= 0)
+                {
+                    return step == 0 ? -1 : -(i + 2);
+                }
+
+                i += step;
+            }
         }
 
         /// <summary>

@@ -90,9 +90,11 @@ public sealed class JsonBenchmark : IBenchmark
 
         int count = parser.TokenCount;
         JsonToken[]? tokens = countOnly ? null : new JsonToken[count];
-        long warmUp = Math.Max(60, iterations / 10);
+        // Warm up long enough for tiered compilation to reach fully optimized code (its call-count
+        // delay is ~100 ms and restarts while new methods keep being jitted).
         long check = 0;
-        for (long i = 0; i < warmUp; i++)
+        long warmStart = Stopwatch.GetTimestamp();
+        for (long i = 0; i < 60 || Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds < 600; i++)
         {
             check += ParseOnce(parser, doc, tokens);
         }
