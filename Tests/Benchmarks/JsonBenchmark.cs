@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using CoreFirmware.Application.Json;
+
+namespace CoreFirmware.Benchmarks;
+
+/// <summary>
+/// The JSMN-style tokenizer (Application/Json) on three representative documents — a Bitcoin ticker
+/// reply (~1 KB), a large nested document (~1 MB) and a number-heavy array (~1 MB) — next to the
+/// reference C jsmn (Debian's libjsmn-dev, -O2, JSMN_PARENT_LINKS, driver Tests/Benchmarks/jsmn) on
+/// the same files in the same run. Prints MB/s (10^6 bytes), the C#/C ratio and bytes allocated
+/// per parse. Both sides: token array allocated once, best of 3 timed runs of the same iteration count.
+/// </summary>
+public sealed class JsonBenchmark : IBenchmark
+{
+    private const string Bench = "json";
+    private const int Repeats = 3;
+
+    // Bytes tokenized per timed run: ~0.3-1 s per run at a few hundred MB/s.
+    private const long BytesPerRun = 200_000_000;
+
+    public string Name => Bench;
+
+    public void Run(BenchmarkReport report)
+    {
+        var docs = new (string Name, byte[] Bytes)[]
+        {
+            ("ticker", Encoding.UTF8.GetBytes(TickerReply)),
+            ("nested-1MB", Encoding.UTF8.GetBytes(NestedDocument(1_000_000))),
+            ("numbers-1MB", Encoding.UTF8.GetBytes(NumberDocument(1_000_000))),
+        };
+
+        string dir = Path.Combine(Path.GetTempPath(), "corefirmware-json-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string? jsmnUnavailable = BuildJsmn(dir, out string jsmnBinary);
+            if (jsmnUnavailable != null)
+            {
+                Console.WriteLine("  C jsmn unavailable: " + jsmnUnavailable);
+            }
+
+            foreach (var (name, bytes) in docs)
+            {
+                long iterations = Math.Max(5, BytesPerRun / bytes.Length);
+                string file = Path.Combine(dir, name + ".json");
+                File.WriteAllBytes(file, bytes);
+
+                var cs = MeasureCSharp(bytes, iterations, countOnly: false);
+                var counting = MeasureCSharp(bytes, iterations, countOnly: true);
+                report.Add(Bench, $"{name}: size", bytes.Length, "bytes", "0");
+                report.Add(Bench, $"{name}: tokens", cs.Tokens, "tokens", "0");
+                report.Add(Bench, $"{name}: C# tokenize", cs.MBps, "MB/s", "0.0");
+                report.Add(Bench, $"{name}: C# count-only", counting.MBps, "MB/s", "0.0");
+                report.Add(Bench, $"{name}: C# allocated per parse", cs.AllocatedPerParse, "bytes", "0.##");
+
+                if (jsmnUnavailable != null)
+                {
+                    report.Add(Bench, $"{name}: C jsmn unavailable: {jsmnUnavailable}", double.NaN, "");
+                    continue;
+                }
+
+                string? error = RunJsmn(jsmnBinary, file, iterations, out double jsmnMBps, out int jsmnTokens);
+                if (error != null)
+                {
+                    report.Add(Bench, $"{name}: C jsmn unavailable: {error}", double.NaN, "");
+                    continue;
+                }
+
+                report.Add(Bench, $"{name}: C jsmn tokenize", jsmnMBps, "MB/s", "0.0");
+                report.Add(Bench, $"{name}: C jsmn tokens", jsmnTokens, "tokens", "0");
+                report.Add(Bench, $"{name}: ratio C# / C jsmn", cs.MBps / jsmnMBps, "x", "0.00");
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static (double MBps, double AllocatedPerParse, int Tokens) MeasureCSharp(byte[] doc, long iterations, bool countOnly)
+    {
+        var parser = new JsonParser();
+        if (parser.Parse(doc, 0, doc.Length, null) != JsonResult.Complete)
+        {
+            throw new InvalidOperationException("benchmark document does not parse: " + parser.LastResult + " at " + parser.Position);
+        }
+
+        int count = parser.TokenCount;
+        JsonToken[]? tokens = countOnly ? null : new JsonToken[count];
+        // Warm up long enough for tiered compilation to reach fully optimized code (its call-count
+        // delay is ~100 ms and restarts while new methods keep being jitted).
+        long check = 0;
+        long warmStart = Stopwatch.GetTimestamp();
+        for (long i = 0; i < 60 || Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds < 600; i++)
+        {
+            check += ParseOnce(parser, doc, tokens);
+        }
+
+        double best = 0;
+        long allocated = 0;
+        for (int r = 0; r < Repeats; r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < iterations; i++)
+            {
+                check += ParseOnce(parser, doc, tokens);
+            }
+
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            best = Math.Max(best, doc.Length * (double)iterations / seconds / 1e6);
+        }
+
+        if (check == 0)
+        {
+            Console.WriteLine("(no tokens?)");
+        }
+
+        return (best, allocated / (double)(iterations * Repeats), count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int ParseOnce(JsonParser parser, byte[] doc, JsonToken[]? tokens)
+    {
+        parser.Reset();
+        if (parser.Parse(doc, 0, doc.Length, tokens) != JsonResult.Complete)
+        {
+            throw new InvalidOperationException("parse failed");
+        }
+
+        return parser.TokenCount;
+    }
+
+    // ---------- C jsmn ----------
+
+    private static string? BuildJsmn(string dir, out string binary)
+    {
+        binary = Path.Combine(dir, "jsmn_bench");
+        string? script = FindScript();
+        if (script == null)
+        {
+            return "Tests/Benchmarks/jsmn/build.sh not found";
+        }
+
+        var (code, _, stderr) = RunProcess("bash", new[] { script, binary }, TimeSpan.FromMinutes(5));
+        if (code != 0 || !File.Exists(binary))
+        {
+            return string.IsNullOrWhiteSpace(stderr) ? $"build.sh exited with {code}" : stderr.Trim();
+        }
+
+        return null;
+    }
+
+    private static string? RunJsmn(string binary, string file, long iterations, out double mbps, out int tokens)
+    {
+        mbps = 0;
+        tokens = 0;
+        var (code, stdout, stderr) = RunProcess(binary,
+            new[] { file, iterations.ToString(CultureInfo.InvariantCulture), Repeats.ToString(CultureInfo.InvariantCulture) },
+            TimeSpan.FromMinutes(5));
+        if (code != 0)
+        {
+            return $"driver exited with {code}: {stderr.Trim()}";
+        }
+
+        foreach (string field in stdout.Split(new[] { ' ', '\n' }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (field.StartsWith("mbps=", StringComparison.Ordinal))
+                mbps = double.Parse(field.AsSpan(5), CultureInfo.InvariantCulture);
+            else if (field.StartsWith("tokens=", StringComparison.Ordinal))
+                tokens = int.Parse(field.AsSpan(7), CultureInfo.InvariantCulture);
+        }
+
+        return mbps > 0 ? null : "unexpected driver output: " + stdout.Trim();
+    }
+
+    private static (int Code, string Stdout, string Stderr) RunProcess(string file, string[] args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeout))
+            {
+                p.Kill(entireProcessTree: true);
+                return (-1, "", $"{Path.GetFileName(file)} timed out after {timeout.TotalSeconds} s");
+            }
+
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (-1, "", $"cannot run {file}: {e.Message}");
+        }
+    }
+
+    private static string? FindScript([CallerFilePath] string sourceFile = "")
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "Tests", "Benchmarks", "jsmn", "build.sh");
+            if (File.Exists(candidate)) return candidate;
+        }
+
+        string fromSource = Path.Combine(Path.GetDirectoryName(sourceFile) ?? ".", "jsmn", "build.sh");
+        return File.Exists(fromSource) ? fromSource : null;
+    }
+
+    // ---------- documents ----------
+
+    /// <summary>A ticker reply in the shape of the public Bitcoin price APIs (time block, disclaimer, per-currency rates); our own values.</summary>
+    private const string TickerReply = """
+        {"time":{"updated":"Mar 14, 2024 09:41:00 UTC","updatedISO":"2024-03-14T09:41:00+00:00","updateduk":"Mar 14, 2024 at 09:41 GMT"},
+        "disclaimer":"This data was produced from the CoreFirmware test fixtures. Non-USD currency data converted using hourly conversion rate from a reference exchange rate feed.",
+        "chartName":"Bitcoin",
+        "bpi":{"USD":{"code":"USD","symbol":"&#36;","rate":"71,245.3012","description":"United States Dollar","rate_float":71245.3012},
+        "GBP":{"code":"GBP","symbol":"&pound;","rate":"55,702.1187","description":"British Pound Sterling","rate_float":55702.1187},
+        "EUR":{"code":"EUR","symbol":"&euro;","rate":"65,210.9931","description":"Euro","rate_float":65210.9931}},
+        "ticker":{"high":"72150.00","last":"71245.30","timestamp":"1710409260","bid":"71240.11","vwap":"70833.47","volume":"2416.73910526",
+        "low":"69810.02","ask":"71248.96","open":"70102.55","open_24":"69977.00","percent_change_24":"1.81","pair":"BTC/USD","side":"0"}}
+        """;
+
+    /// <summary>Records with nested objects, arrays, escapes and non-ASCII text, about targetBytes long.</summary>
+    private static string NestedDocument(int targetBytes)
+    {
+        var rng = new Random(20140314);
+        string[] words = { "sensor", "relay", "caf\u00e9", "\u6e29\u5ea6", "na\u00efve", "stra\u00dfe", "\u0394t", "ok", "pending", "\ud83d\ude80" };
+        var sb = new StringBuilder(targetBytes + 4096);
+        sb.Append("{\"device\":\"core-7f3a\",\"schema\":3,\"records\":[\n");
+        int id = 0;
+        while (sb.Length < targetBytes - 600)
+        {
+            if (id > 0) sb.Append(",\n");
+            sb.Append("  {\"id\":").Append(id++)
+              .Append(",\"user\":{\"name\":\"").Append(words[rng.Next(words.Length)]).Append(' ').Append(words[rng.Next(words.Length)])
+              .Append("\",\"tags\":[\"").Append(words[rng.Next(words.Length)]).Append("\",\"").Append(words[rng.Next(words.Length)]).Append("\"]")
+              .Append(",\"geo\":{\"lat\":").Append((rng.NextDouble() * 180 - 90).ToString("0.00000", CultureInfo.InvariantCulture))
+              .Append(",\"lon\":").Append((rng.NextDouble() * 360 - 180).ToString("0.00000", CultureInfo.InvariantCulture)).Append("}}")
+              .Append(",\"text\":\"line \\\"").Append(words[rng.Next(words.Length)]).Append("\\\"\\n\\tpath C:\\\\data\\\\").Append(rng.Next(1000))
+              .Append(" \\u00e9\\ud83d\\ude00 ").Append(words[rng.Next(words.Length)]).Append('"')
+              .Append(",\"active\":").Append(rng.Next(2) == 0 ? "true" : "false")
+              .Append(",\"score\":").Append(rng.Next(4) == 0 ? "null" : rng.Next(100000).ToString(CultureInfo.InvariantCulture))
+              .Append(",\"items\":[");
+            int items = rng.Next(0, 4);
+            for (int k = 0; k < items; k++)
+            {
+                if (k > 0) sb.Append(',');
+                sb.Append("{\"sku\":\"X-").Append(rng.Next(10000)).Append("\",\"qty\":").Append(rng.Next(1, 20))
+                  .Append(",\"price\":").Append((rng.Next(100, 100000) / 100.0).ToString("0.00", CultureInfo.InvariantCulture))
+                  .Append(",\"dims\":[").Append(rng.Next(1, 50)).Append(',').Append(rng.Next(1, 50)).Append(',').Append(rng.Next(1, 50)).Append("]}");
+            }
+            sb.Append("]}");
+        }
+        sb.Append("\n]}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>One array of numbers (integers, decimals, negatives, exponents), about targetBytes long.</summary>
+    private static string NumberDocument(int targetBytes)
+    {
+        var rng = new Random(8259);
+        var sb = new StringBuilder(targetBytes + 64);
+        sb.Append('[');
+        bool first = true;
+        while (sb.Length < targetBytes - 32)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            switch (rng.Next(5))
+            {
+                case 0: sb.Append(rng.Next(-1000, 1000000)); break;
+                case 1: sb.Append((rng.NextDouble() * 100000).ToString("0.00", CultureInfo.InvariantCulture)); break;
+                case 2: sb.Append((rng.NextDouble() * 2 - 1).ToString("0.000000", CultureInfo.InvariantCulture)); break;
+                case 3: sb.Append((rng.NextDouble() * 10).ToString("0.000", CultureInfo.InvariantCulture)).Append('e').Append(rng.Next(-30, 30)); break;
+                default: sb.Append(-rng.Next(0, 100000000)); break;
+            }
+        }
+        sb.Append(']');
+        return sb.ToString();
+    }
+}

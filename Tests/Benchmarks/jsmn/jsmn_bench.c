@@ -1,0 +1,70 @@
+/*
+ * Reference driver for the "json" benchmark: tokenizes one document many times with the C jsmn
+ * tokenizer (jsmn.h from Debian's libjsmn-dev, built with JSMN_PARENT_LINKS) and prints its speed.
+ *
+ *   usage: jsmn_bench <document-file> <iterations> [repeats]
+ *   output: "tokens=<n> mbps=<best MB/s over the repeats>" (MB = 10^6 bytes)
+ *
+ * The token array is allocated once, sized by a counting pass, like the C# side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "jsmn.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s <document-file> <iterations> [repeats]\n", argv[0]);
+        return 2;
+    }
+    long iterations = atol(argv[2]);
+    int repeats = argc > 3 ? atoi(argv[3]) : 3;
+
+    FILE *f = fopen(argv[1], "rb");
+    if (f == NULL) { perror("open"); return 2; }
+    fseek(f, 0, SEEK_END);
+    long length = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *doc = malloc((size_t)length + 1);
+    if (doc == NULL || fread(doc, 1, (size_t)length, f) != (size_t)length) { fprintf(stderr, "read failed\n"); return 2; }
+    fclose(f);
+
+    jsmn_parser parser;
+    jsmn_init(&parser);
+    int count = jsmn_parse(&parser, doc, (size_t)length, NULL, 0);
+    if (count < 0) { fprintf(stderr, "jsmn count pass failed: %d\n", count); return 1; }
+    jsmntok_t *tokens = malloc(sizeof(jsmntok_t) * (size_t)count);
+
+    long check = 0;
+    for (long i = 0; i < iterations / 10 + 1; i++) { /* warm-up */
+        jsmn_init(&parser);
+        check += jsmn_parse(&parser, doc, (size_t)length, tokens, (unsigned int)count);
+    }
+
+    double best = 0;
+    for (int r = 0; r < repeats; r++) {
+        double start = now_seconds();
+        for (long i = 0; i < iterations; i++) {
+            jsmn_init(&parser);
+            int n = jsmn_parse(&parser, doc, (size_t)length, tokens, (unsigned int)count);
+            if (n != count) { fprintf(stderr, "jsmn parse failed: %d\n", n); return 1; }
+            check += n + tokens[n - 1].end;
+        }
+        double seconds = now_seconds() - start;
+        double mbps = (double)length * (double)iterations / seconds / 1e6;
+        if (mbps > best) best = mbps;
+    }
+
+    printf("tokens=%d mbps=%.3f check=%ld\n", count, best, check);
+    free(tokens);
+    free(doc);
+    return 0;
+}
