@@ -2,6 +2,7 @@ using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Tests.Support;
+using CoreFirmware.Virtual.Network;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cc3000;

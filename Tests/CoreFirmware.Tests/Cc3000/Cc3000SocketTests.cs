@@ -3,6 +3,7 @@ using System.Net;
 using TcpListener = System.Net.Sockets.TcpListener;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Tests.Support;
+using CoreFirmware.Virtual.Network;
 using CoreFirmware.Virtual.Cc3000;
 using Xunit;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace CoreFirmware.Tests.Support;
+namespace CoreFirmware.Virtual.Network;
 
 /// <summary>
-/// A TCP echo server on 127.0.0.1 (ephemeral port) for tests: every connection gets back what it
+/// A TCP echo server on 127.0.0.1 (ephemeral port) for tests and the bus-stress runner: every connection gets back what it
 /// sends. <see cref="CloseAfterBytes"/> makes it close a connection after echoing that many bytes.
 /// </summary>
 public sealed class LoopbackEchoServer : IDisposable
@@ -67,6 +67,7 @@ public sealed class LoopbackEchoServer : IDisposable
         catch (ObjectDisposedException) { }
         finally
         {
+            lock (_clients) _clients.Remove(client);
             client.Dispose();
         }
     }
