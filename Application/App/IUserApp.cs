@@ -8,7 +8,7 @@ namespace CoreFirmware.Application.App
     public interface IUserApp
     {
         /// <summary>Called once, before the first <see cref="Loop"/>, with what the app may use.</summary>
-        void Setup(AppContext context);
+        void Setup(UserAppContext context);
 
         /// <summary>Called repeatedly. It may block on network calls; those all have timeouts.</summary>
         void Loop();

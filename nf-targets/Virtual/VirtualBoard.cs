@@ -92,6 +92,7 @@ public sealed class VirtualBoard : IDisposable
     {
         Cc3000.Dispose();
         FlashModel.Dispose();
+        Serial1.Dispose();
         if (_deleteFlashImage)
         {
             try { File.Delete(FlashImagePath); } catch (IOException) { }

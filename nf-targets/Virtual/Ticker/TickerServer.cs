@@ -61,6 +61,25 @@ public sealed class TickerServer : IDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>Most bodies kept while <see cref="RecordServedBodies"/> is on.</summary>
+    public const int MaxRecordedBodies = 20_000;
+
+    private readonly Queue<byte[]> _served = new();
+
+    /// <summary>Keep every GET body served (up to <see cref="MaxRecordedBodies"/>) so a test can check what a client printed.</summary>
+    public bool RecordServedBodies { get; set; }
+
+    /// <summary>Takes the bodies recorded so far, oldest first.</summary>
+    public byte[][] TakeServedBodies()
+    {
+        lock (_lastSync)
+        {
+            var all = _served.ToArray();
+            _served.Clear();
+            return all;
+        }
+    }
+
     /// <summary>The port the server listens on.</summary>
     public int Port { get; }
 
@@ -380,6 +399,7 @@ public sealed class TickerServer : IDisposable
         {
             _lastBody = payload;
             _lastTarget = request.Target;
+            if (RecordServedBodies && _served.Count < MaxRecordedBodies) _served.Enqueue(payload);
         }
 
         var random = new Random((int)number);

@@ -8,10 +8,10 @@ namespace CoreFirmware.Application.App
     /// What a user app is given: Serial1, its pins, TCP sockets (the user's share, which an OTA
     /// update may preempt) and the clock.
     /// </summary>
-    public sealed class AppContext
+    public sealed class UserAppContext
     {
         /// <summary>Creates the context the system hands to <see cref="IUserApp.Setup"/>.</summary>
-        public AppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock)
+        public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock)
         {
             if (serial1 == null) throw new ArgumentNullException("serial1");
             if (d0 == null) throw new ArgumentNullException("d0");
