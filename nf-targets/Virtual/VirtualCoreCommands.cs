@@ -1,3 +1,4 @@
+using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Stress;
 
 namespace CoreFirmware.Virtual;
@@ -7,15 +8,19 @@ public static class VirtualCoreCommands
 {
     public static int Run(string[] args)
     {
-        string command = args.Length > 0 ? args[0] : "help";
+        string command = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "app";
+        if (args.Length > 0 && args[0].StartsWith("--")) args = new[] { "app" }.Concat(args).ToArray();
         string[] rest = args.Skip(1).ToArray();
         switch (command)
         {
+            case "app":
+                return TickerAppCommand.Run(rest);
             case "bus-stress":
                 return BusStressCommand.Run(rest);
             default:
                 Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- <command> [flags]");
                 Console.WriteLine("commands:");
+                Console.WriteLine("  app          (default) the Bitcoin ticker app on the virtual Core against a local ticker server");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");
                 return command == "help" ? 0 : 2;
         }
