@@ -98,6 +98,13 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     // One socket object per socket number, reused by every socket opened with that number.
     private readonly Cc3000ModelSocket[] _socketPool = new Cc3000ModelSocket[MaxSockets];
     private bool _disposed;
+
+    // TCP connections the host closed, waiting for the closer thread: closing a .NET socket
+    // allocates, and the host's close command must not allocate on the thread driving the bus.
+    private readonly System.Net.Sockets.TcpClient?[] _toClose = new System.Net.Sockets.TcpClient?[2 * MaxSockets];
+    private int _toCloseHead;
+    private int _toCloseCount;
+    private Thread? _closer;
     private readonly Dictionary<string, uint> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
     private Power _power = Power.Off;
@@ -235,6 +242,51 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             PowerOffLocked();
             Monitor.PulseAll(_sync);
         }
+    }
+
+    /// <summary>
+    /// Closes a socket's TCP connection on the model's closer thread (at once when the queue is
+    /// full or the model is disposed). Caller holds the model lock.
+    /// </summary>
+    internal void CloseTcpLocked(System.Net.Sockets.TcpClient client)
+    {
+        if (_disposed || _toCloseCount == _toClose.Length)
+        {
+            CloseTcpNow(client);
+            return;
+        }
+        _toClose[(_toCloseHead + _toCloseCount) % _toClose.Length] = client;
+        _toCloseCount++;
+        if (_closer == null)
+        {
+            _closer = new Thread(CloseLoop) { IsBackground = true, Name = "CC3000 TCP closer" };
+            _closer.Start();
+        }
+        Monitor.PulseAll(_sync);
+    }
+
+    private void CloseLoop()
+    {
+        while (true)
+        {
+            System.Net.Sockets.TcpClient? client;
+            lock (_sync)
+            {
+                while (_toCloseCount == 0 && !_disposed) Monitor.Wait(_sync, 100);
+                if (_toCloseCount == 0) return;
+                client = _toClose[_toCloseHead];
+                _toClose[_toCloseHead] = null;
+                _toCloseHead = (_toCloseHead + 1) % _toClose.Length;
+                _toCloseCount--;
+            }
+            if (client != null) CloseTcpNow(client);
+        }
+    }
+
+    private static void CloseTcpNow(System.Net.Sockets.TcpClient client)
+    {
+        try { client.Client.Close(0); } catch (ObjectDisposedException) { }
+        client.Dispose();
     }
 
     /// <summary>True once disposed: the sockets' host threads end. Caller holds the model lock.</summary>

@@ -111,13 +111,12 @@ internal sealed class Cc3000ModelSocket
         Monitor.PulseAll(_sync);
     }
 
-    /// <summary>Closes the TCP side. Caller holds the model lock.</summary>
+    /// <summary>Closes the TCP side (on the model's closer thread). Caller holds the model lock.</summary>
     public void CloseLocked()
     {
         State = Phase.Closed;
         _connectRequested = false;
-        try { _client?.Client.Close(0); } catch (ObjectDisposedException) { }
-        _client?.Dispose();
+        if (_client != null) _model.CloseTcpLocked(_client);
         _client = null;
         Monitor.PulseAll(_sync);
     }
