@@ -6,8 +6,9 @@ namespace CoreFirmware.Drivers.Cc3000
 {
     /// <summary>
     /// Commands to the module, one at a time (the module takes one command at a time): a gate that
-    /// callers hold from writing a command until its answer is in, the frame buffer commands are
-    /// built in, and the write-then-wait step with hang detection. No call allocates.
+    /// callers hold from writing a command until its answer is in (<see cref="Cc3000CommandGate"/>:
+    /// waiting callers go in by priority, then arrival), the frame buffer commands are built in, and
+    /// the write-then-wait step with hang detection. No call allocates.
     /// </summary>
     internal sealed class Cc3000CommandChannel
     {
@@ -18,7 +19,7 @@ namespace CoreFirmware.Drivers.Cc3000
         /// <summary>No ready and no answer within the answer timeout: the module is stuck.</summary>
         public const int NoAnswer = -2;
 
-        private readonly AutoResetEvent _gate = new AutoResetEvent(true);
+        private readonly Cc3000CommandGate _gate;
         private readonly byte[] _frame = new byte[Cc3000Protocol.MaxFrame + 1];
         private readonly Cc3000SpiLink _link;
         private readonly Cc3000PendingCommand _pending;
@@ -30,6 +31,13 @@ namespace CoreFirmware.Drivers.Cc3000
             _link = link;
             _pending = pending;
             _clock = clock;
+            _gate = new Cc3000CommandGate(clock, Cc3000CommandGate.DefaultMaxWaiters);
+        }
+
+        /// <summary>The gate, for its statistics.</summary>
+        public Cc3000CommandGate Gate
+        {
+            get { return _gate; }
         }
 
         /// <summary>Where the next command is built (HCI packet from offset 5). Only the gate holder touches it.</summary>
@@ -44,17 +52,19 @@ namespace CoreFirmware.Drivers.Cc3000
             get { return _pending; }
         }
 
-        /// <summary>Takes the gate; false when <paramref name="timeoutMilliseconds"/> ran out.</summary>
-        public bool Enter(int timeoutMilliseconds)
+        /// <summary>
+        /// Takes the gate for a caller of <paramref name="priority"/>; waiting callers are let in
+        /// by priority, then arrival. False when <paramref name="timeoutMilliseconds"/> ran out.
+        /// </summary>
+        public bool Enter(BusPriority priority, int timeoutMilliseconds)
         {
-            if (timeoutMilliseconds < 0) timeoutMilliseconds = 0;
-            return _gate.WaitOne(timeoutMilliseconds, false);
+            return _gate.Enter(priority, timeoutMilliseconds);
         }
 
-        /// <summary>Gives the gate back.</summary>
+        /// <summary>Gives the gate back (to the next waiter, if any).</summary>
         public void Exit()
         {
-            _gate.Set();
+            _gate.Exit();
         }
 
         /// <summary>

@@ -161,13 +161,53 @@ namespace CoreFirmware.Drivers.Cc3000
             get { return _dispatcher.BadPackets; }
         }
 
+        /// <summary>Commands let through the command gate at <paramref name="priority"/>.</summary>
+        public int CommandGrants(BusPriority priority)
+        {
+            return _channel.Gate.Grants(priority);
+        }
+
+        /// <summary>Commands at <paramref name="priority"/> that had to queue at the command gate.</summary>
+        public int CommandWaits(BusPriority priority)
+        {
+            return _channel.Gate.Waits(priority);
+        }
+
+        /// <summary>Total time commands at <paramref name="priority"/> queued at the command gate, in 100 ns ticks.</summary>
+        public long CommandWaitTicks(BusPriority priority)
+        {
+            return _channel.Gate.WaitTicks(priority);
+        }
+
+        /// <summary>Longest time a command at <paramref name="priority"/> queued at the command gate, in 100 ns ticks.</summary>
+        public long LongestCommandWaitTicks(BusPriority priority)
+        {
+            return _channel.Gate.LongestWaitTicks(priority);
+        }
+
+        /// <summary>
+        /// The most commands of other callers let through the gate while one command at
+        /// <paramref name="priority"/> waited. With nothing above it waiting, a system command is
+        /// overtaken by none: it goes in as soon as the command in flight is answered.
+        /// </summary>
+        public int MostCommandsOvertaken(BusPriority priority)
+        {
+            return _channel.Gate.MostOvertaken(priority);
+        }
+
+        /// <summary>Clears the command gate statistics.</summary>
+        public void ResetCommandStatistics()
+        {
+            _channel.Gate.ResetStatistics();
+        }
+
         /// <summary>
         /// Powers the module up and starts it: WLAN_EN low then high, wait for ready, simple-link
         /// start (the first write), read buffer size. Returns 0 or a negative <see cref="SocketError"/>.
         /// </summary>
         public int Start(int timeoutMilliseconds)
         {
-            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(BusPriority.SystemNetwork, timeoutMilliseconds)) return (int)SocketError.TimedOut;
             try
             {
                 return PowerUpWithGateHeld();
@@ -194,7 +234,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 _key = key;
             }
             long deadline = _clock.UptimeMilliseconds + timeoutMilliseconds;
-            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(BusPriority.SystemNetwork, timeoutMilliseconds)) return (int)SocketError.TimedOut;
             int r;
             try
             {

@@ -1,4 +1,5 @@
 using System.Threading;
+using CoreFirmware.Drivers.Spi;
 
 namespace CoreFirmware.Drivers.Cc3000
 {
@@ -18,6 +19,7 @@ namespace CoreFirmware.Drivers.Cc3000
         private bool _dhcp;
         private uint _address;
         private int _closeWaits;
+        private int _priorityBufferWaiters;
 
         /// <summary>Signalled when a free-buffer event arrives.</summary>
         public AutoResetEvent BuffersFreed
@@ -92,15 +94,37 @@ namespace CoreFirmware.Drivers.Cc3000
             }
         }
 
-        /// <summary>Takes a transmit buffer if one is free.</summary>
-        public bool TryTakeBuffer()
+        /// <summary>
+        /// Takes a transmit buffer for a sender of <paramref name="priority"/> if one is free. While
+        /// a system sender waits for a buffer (<see cref="BeginPriorityBufferWait"/>), user senders
+        /// get none, so user traffic cannot keep the cloud/OTA path out of the module's buffers.
+        /// </summary>
+        public bool TryTakeBuffer(BusPriority priority)
         {
             lock (_sync)
             {
                 if (_freeBuffers <= 0) return false;
+                if (priority == BusPriority.UserNetwork && _priorityBufferWaiters > 0) return false;
                 _freeBuffers--;
                 return true;
             }
+        }
+
+        /// <summary>A system sender found no free buffer and waits for one: user senders step back until it ends.</summary>
+        public void BeginPriorityBufferWait()
+        {
+            lock (_sync) _priorityBufferWaiters++;
+        }
+
+        /// <summary>Ends a <see cref="BeginPriorityBufferWait"/> (the buffer was taken or the send gave up).</summary>
+        public void EndPriorityBufferWait()
+        {
+            lock (_sync)
+            {
+                if (_priorityBufferWaiters > 0) _priorityBufferWaiters--;
+            }
+            // User senders that stepped back may find a buffer now.
+            _buffersFreed.Set();
         }
 
         /// <summary>The module freed <paramref name="count"/> buffers.</summary>

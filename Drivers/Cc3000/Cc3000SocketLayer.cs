@@ -8,7 +8,8 @@ namespace CoreFirmware.Drivers.Cc3000
 {
     /// <summary>
     /// BSD-style sockets over the module's HCI commands, for every bus priority (the views add
-    /// theirs). Commands are serialised through the command channel, but no call keeps the channel
+    /// theirs). Commands are serialised through the command channel, whose gate lets waiting
+    /// system commands in before user ones; no call keeps the channel
     /// while it waits: a Receive polls with non-blocking recv in short slices and a Send waits for
     /// free buffers outside it, so sockets on several threads make progress together. Results are
     /// counts or negative <see cref="SocketError"/> values; steady-state Send and Receive allocate nothing.
@@ -43,7 +44,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             if (!_status.NetworkUp) return (int)SocketError.NetworkDown;
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
             try
             {
                 byte[] f = _channel.Frame;
@@ -84,7 +85,7 @@ namespace CoreFirmware.Drivers.Cc3000
         public int Connect(BusPriority priority, int socket, uint ipv4, int port, int timeoutMilliseconds)
         {
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
             try
             {
                 int slot = _table.Find(socket);
@@ -133,16 +134,31 @@ namespace CoreFirmware.Drivers.Cc3000
 
         private int SendChunk(BusPriority priority, int socket, byte[] buffer, int offset, int count, long deadline)
         {
+            bool reserving = false;
+            try
+            {
+                return SendChunk(priority, socket, buffer, offset, count, deadline, ref reserving);
+            }
+            finally
+            {
+                if (reserving) _status.EndPriorityBufferWait();
+            }
+        }
+
+        // One chunk: take the gate and a module buffer, or wait for a free-buffer event outside the
+        // gate. A system sender that has to wait holds user senders back from the buffers (reserving).
+        private int SendChunk(BusPriority priority, int socket, byte[] buffer, int offset, int count, long deadline, ref bool reserving)
+        {
             while (true)
             {
-                if (!_channel.Enter(Left(deadline))) return (int)SocketError.TimedOut;
+                if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
                 bool entered = true;
                 try
                 {
                     int slot = _table.Find(socket);
                     if (slot < 0) return slot;
                     if (_table.PeerClosed(slot)) return (int)SocketError.ConnectionReset;
-                    if (_status.TryTakeBuffer())
+                    if (_status.TryTakeBuffer(priority))
                     {
                         byte[] f = _channel.Frame;
                         int sd = _table.ModuleSd(slot);
@@ -167,6 +183,11 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (entered) _channel.Exit();
                 }
                 // Flow control: the module has no free buffer; wait for its free-buffer event.
+                if (!reserving && priority != BusPriority.UserNetwork)
+                {
+                    _status.BeginPriorityBufferWait();
+                    reserving = true;
+                }
                 int left = Left(deadline);
                 if (left <= 0) return (int)SocketError.TimedOut;
                 _status.BuffersFreed.WaitOne(left < BufferWaitSliceMilliseconds ? left : BufferWaitSliceMilliseconds, false);
@@ -181,7 +202,7 @@ namespace CoreFirmware.Drivers.Cc3000
             int want = count < Cc3000Protocol.MaxDataChunk ? count : Cc3000Protocol.MaxDataChunk;
             while (true)
             {
-                if (!_channel.Enter(Left(deadline))) return (int)SocketError.TimedOut;
+                if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
                 int n;
                 try
                 {
@@ -222,7 +243,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             int timeout = 2 * _driver.CommandTimeoutMilliseconds;
             long deadline = Deadline(timeout);
-            if (!_channel.Enter(timeout)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(priority, timeout)) return (int)SocketError.TimedOut;
             try
             {
                 int slot = _table.Find(socket);
@@ -243,7 +264,7 @@ namespace CoreFirmware.Drivers.Cc3000
             ipv4 = 0;
             if (hostName == null || hostName.Length == 0 || hostName.Length > Cc3000Protocol.MaxHostName) return (int)SocketError.HostNotFound;
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
             try
             {
                 byte[] f = _channel.Frame;

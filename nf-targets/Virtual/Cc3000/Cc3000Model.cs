@@ -95,6 +95,16 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private readonly int[] _freedPerSocket = new int[MaxSockets];
 
     private readonly Cc3000ModelSocket?[] _sockets = new Cc3000ModelSocket?[MaxSockets];
+    // One socket object per socket number, reused by every socket opened with that number.
+    private readonly Cc3000ModelSocket[] _socketPool = new Cc3000ModelSocket[MaxSockets];
+    private bool _disposed;
+
+    // TCP connections the host closed, waiting for the closer thread: closing a .NET socket
+    // allocates, and the host's close command must not allocate on the thread driving the bus.
+    private readonly System.Net.Sockets.TcpClient?[] _toClose = new System.Net.Sockets.TcpClient?[2 * MaxSockets];
+    private int _toCloseHead;
+    private int _toCloseCount;
+    private Thread? _closer;
     private readonly Dictionary<string, uint> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
     private Power _power = Power.Off;
@@ -127,6 +137,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         _wlanEnable = wlanEnable;
         for (int i = 0; i < EventQueueSlots; i++) _out[i] = new byte[BufferLength];
         for (int i = 0; i < TxBufferCount; i++) _tx[i] = new byte[BufferLength];
+        for (int i = 0; i < MaxSockets; i++) _socketPool[i] = new Cc3000ModelSocket(this, _sync, i, SocketReceiveBufferSize, TxBufferCount);
         ResetBuffersLocked();
         _irq.Drive(PinValue.High);
         _wlanEnable.LevelChanged += OnWlanEnableChanged;
@@ -225,8 +236,61 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     public void Dispose()
     {
         _wlanEnable.LevelChanged -= OnWlanEnableChanged;
-        lock (_sync) PowerOffLocked();
+        lock (_sync)
+        {
+            _disposed = true;
+            PowerOffLocked();
+            Monitor.PulseAll(_sync);
+        }
     }
+
+    /// <summary>
+    /// Closes a socket's TCP connection on the model's closer thread (at once when the queue is
+    /// full or the model is disposed). Caller holds the model lock.
+    /// </summary>
+    internal void CloseTcpLocked(System.Net.Sockets.TcpClient client)
+    {
+        if (_disposed || _toCloseCount == _toClose.Length)
+        {
+            CloseTcpNow(client);
+            return;
+        }
+        _toClose[(_toCloseHead + _toCloseCount) % _toClose.Length] = client;
+        _toCloseCount++;
+        if (_closer == null)
+        {
+            _closer = new Thread(CloseLoop) { IsBackground = true, Name = "CC3000 TCP closer" };
+            _closer.Start();
+        }
+        Monitor.PulseAll(_sync);
+    }
+
+    private void CloseLoop()
+    {
+        while (true)
+        {
+            System.Net.Sockets.TcpClient? client;
+            lock (_sync)
+            {
+                while (_toCloseCount == 0 && !_disposed) Monitor.Wait(_sync, 100);
+                if (_toCloseCount == 0) return;
+                client = _toClose[_toCloseHead];
+                _toClose[_toCloseHead] = null;
+                _toCloseHead = (_toCloseHead + 1) % _toClose.Length;
+                _toCloseCount--;
+            }
+            if (client != null) CloseTcpNow(client);
+        }
+    }
+
+    private static void CloseTcpNow(System.Net.Sockets.TcpClient client)
+    {
+        try { client.Client.Close(0); } catch (ObjectDisposedException) { }
+        client.Dispose();
+    }
+
+    /// <summary>True once disposed: the sockets' host threads end. Caller holds the model lock.</summary>
+    internal bool DisposedLocked => _disposed;
 
     // ----------------------------------------------------------------- power
 
@@ -628,7 +692,8 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         for (int sd = 0; sd < MaxSockets; sd++)
         {
             if (_sockets[sd] != null) continue;
-            _sockets[sd] = new Cc3000ModelSocket(this, _sync, sd, _powerEpoch, SocketReceiveBufferSize, TxBufferCount);
+            _socketPool[sd].ReuseLocked(_powerEpoch);
+            _sockets[sd] = _socketPool[sd];
             AnswerLocked(Cc3000Wire.Socket, sd);
             return;
         }
@@ -769,13 +834,35 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         // Buffers queued for the peer are dropped and given back to the host.
         while (s.TxCount > 0)
         {
-            ReleaseTxBufferLocked(s, s.TxQueue[s.TxHead]);
+            ReleaseTxBufferLocked(s.Sd, s.PowerEpoch, s.TxQueue[s.TxHead]);
             s.TxHead = (s.TxHead + 1) % s.TxQueue.Length;
             s.TxCount--;
         }
         _sockets[s.Sd] = null;
         AnswerLocked(Cc3000Wire.Close, 0);
     }
+
+    // Looks the name in _rx up in the host table (ASCII, case-insensitive) without making a string:
+    // the SPI path allocates nothing.
+    private bool TryFindHostLocked(int at, int length, out uint ip)
+    {
+        foreach (var entry in _hosts)
+        {
+            string name = entry.Key;
+            if (name.Length != length) continue;
+            int i = 0;
+            while (i < length && name[i] < 128 && AsciiLower(_rx[at + i]) == AsciiLower((byte)name[i])) i++;
+            if (i == length)
+            {
+                ip = entry.Value;
+                return true;
+            }
+        }
+        ip = 0;
+        return false;
+    }
+
+    private static byte AsciiLower(byte b) => b >= (byte)'A' && b <= (byte)'Z' ? (byte)(b + 32) : b;
 
     private void GetHostByNameLocked(int args, int argsLength)
     {
@@ -787,8 +874,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             int nameLength = (int)GetU32(_rx, args + 4);
             if (nameLength > 0 && 8 + nameLength <= argsLength)
             {
-                string name = Encoding.ASCII.GetString(_rx, args + 8, nameLength);
-                if (_hosts.TryGetValue(name, out ip)) result = 0;
+                if (TryFindHostLocked(args + 8, nameLength, out ip)) result = 0;
             }
         }
         int slot = BeginEventLocked(Cc3000Wire.GetHostByName, 0);
@@ -847,11 +933,11 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     internal byte[] TxBuffer(int index) => _tx[index];
 
     /// <summary>A transmit buffer went out to the peer (or was dropped): free it and report it.</summary>
-    internal void ReleaseTxBufferLocked(Cc3000ModelSocket s, int buffer)
+    internal void ReleaseTxBufferLocked(int sd, int powerEpoch, int buffer)
     {
-        if (s.PowerEpoch != _powerEpoch) return; // the pool was reset by a power cycle
+        if (powerEpoch != _powerEpoch) return; // the pool was reset by a power cycle
         _txFree[_txFreeCount++] = buffer;
-        _freedPerSocket[s.Sd]++;
+        _freedPerSocket[sd]++;
         UpdateIrqLocked();
     }
 

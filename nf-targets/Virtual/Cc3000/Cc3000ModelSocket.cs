@@ -5,10 +5,18 @@ namespace CoreFirmware.Virtual.Cc3000;
 
 /// <summary>
 /// One of the module's sockets, carried as a real TCP connection to 127.0.0.1. Its state is
-/// guarded by the model's lock; two host threads do the blocking I/O: one connects and then
-/// reads into the bounded receive ring (it stops reading when the ring is full, so TCP's own
-/// window pushes back on the peer), the other writes the module's transmit buffers out in order.
+/// guarded by the model's lock; host threads do the blocking I/O: one (kept per socket slot)
+/// connects and then reads into the bounded receive ring (it stops reading when the ring is full,
+/// so TCP's own window pushes back on the peer), another writes the module's transmit buffers out
+/// in order.
 /// </summary>
+/// <remarks>
+/// The model keeps one of these per socket number and reuses it for every socket the host opens
+/// with that number (<see cref="ReuseLocked"/>), so opening, connecting and closing sockets
+/// allocates nothing on the thread that drives the SPI bus, as a real module allocates nothing on
+/// the host. Each use has its own <see cref="Generation"/>; the I/O threads of an earlier use stop
+/// touching the socket as soon as the generation moved on.
+/// </remarks>
 internal sealed class Cc3000ModelSocket
 {
     public enum Phase { Created, Connecting, Connected, PeerClosed, Reset, Failed, Closed }
@@ -16,21 +24,30 @@ internal sealed class Cc3000ModelSocket
     private readonly Cc3000Model _model;
     private readonly object _sync;
     private TcpClient? _client;
-    private NetworkStream? _stream;
+    private Thread? _worker;
+    private bool _connectRequested;
+    private int _connectPort;
+    private int _connectGeneration;
 
-    public Cc3000ModelSocket(Cc3000Model model, object sync, int sd, int powerEpoch, int receiveBufferSize, int txSlots)
+    public Cc3000ModelSocket(Cc3000Model model, object sync, int sd, int receiveBufferSize, int txSlots)
     {
         _model = model;
         _sync = sync;
         Sd = sd;
-        PowerEpoch = powerEpoch;
         Rx = new byte[receiveBufferSize];
         TxQueue = new int[txSlots];
         TxLength = new int[txSlots];
+        State = Phase.Closed;
     }
 
     public int Sd { get; }
-    public int PowerEpoch { get; }
+
+    /// <summary>The model's power epoch when this use of the socket began.</summary>
+    public int PowerEpoch { get; private set; }
+
+    /// <summary>Counts the uses of this socket slot.</summary>
+    public int Generation { get; private set; }
+
     public Phase State;
     public bool NonBlocking;
 
@@ -56,24 +73,75 @@ internal sealed class Cc3000ModelSocket
 
     public bool IsClosed => State == Phase.Closed;
 
-    /// <summary>Starts connecting to 127.0.0.1:<paramref name="port"/> on a host thread.</summary>
+    /// <summary>Starts a new use of the slot (the host opened a socket). Caller holds the model lock.</summary>
+    public void ReuseLocked(int powerEpoch)
+    {
+        Generation++;
+        PowerEpoch = powerEpoch;
+        State = Phase.Created;
+        NonBlocking = false;
+        RxHead = 0;
+        RxCount = 0;
+        TxHead = 0;
+        TxCount = 0;
+        TxInFlight = -1;
+        ConnectAnswerDue = false;
+        ConnectResult = 0;
+        BlockingRecvPending = false;
+        BlockingRecvMax = 0;
+        BlockingRecvFlags = 0;
+        CloseWaitDue = false;
+        _client = null;
+        _connectRequested = false;
+    }
+
+    /// <summary>Starts connecting to 127.0.0.1:<paramref name="port"/> on the slot's host thread. Caller holds the model lock.</summary>
     public void StartConnect(int port)
     {
         State = Phase.Connecting;
-        var reader = new Thread(() => ConnectAndRead(port)) { IsBackground = true, Name = $"CC3000 socket {Sd} rx" };
-        reader.Start();
-    }
-
-    /// <summary>Closes the TCP side. Caller holds the model lock.</summary>
-    public void CloseLocked()
-    {
-        State = Phase.Closed;
-        try { _client?.Client.Close(0); } catch (ObjectDisposedException) { }
-        _client?.Dispose();
+        _connectPort = port;
+        _connectGeneration = Generation;
+        _connectRequested = true;
+        if (_worker == null)
+        {
+            // Once per slot (the first connect), not per socket.
+            _worker = new Thread(Work) { IsBackground = true, Name = $"CC3000 socket {Sd} rx" };
+            _worker.Start();
+        }
         Monitor.PulseAll(_sync);
     }
 
-    private void ConnectAndRead(int port)
+    /// <summary>Closes the TCP side (on the model's closer thread). Caller holds the model lock.</summary>
+    public void CloseLocked()
+    {
+        State = Phase.Closed;
+        _connectRequested = false;
+        if (_client != null) _model.CloseTcpLocked(_client);
+        _client = null;
+        Monitor.PulseAll(_sync);
+    }
+
+    // The slot's host thread: waits for a connect request, then carries that connection to its end.
+    private void Work()
+    {
+        while (true)
+        {
+            int port, generation;
+            lock (_sync)
+            {
+                while (!_connectRequested && !_model.DisposedLocked) Monitor.Wait(_sync, 100);
+                if (!_connectRequested) return;
+                _connectRequested = false;
+                port = _connectPort;
+                generation = _connectGeneration;
+            }
+            ConnectAndRead(port, generation);
+        }
+    }
+
+    private bool CurrentLocked(int generation) => Generation == generation;
+
+    private void ConnectAndRead(int port, int generation)
     {
         var client = new TcpClient();
         int result;
@@ -90,9 +158,10 @@ internal sealed class Cc3000ModelSocket
         }
 
         NetworkStream? stream = null;
+        int epoch;
         lock (_sync)
         {
-            if (State != Phase.Connecting)
+            if (!CurrentLocked(generation) || State != Phase.Connecting)
             {
                 client.Dispose();
                 return;
@@ -100,7 +169,7 @@ internal sealed class Cc3000ModelSocket
             if (result == 0)
             {
                 _client = client;
-                _stream = stream = client.GetStream();
+                stream = client.GetStream();
                 State = Phase.Connected;
             }
             else
@@ -108,18 +177,19 @@ internal sealed class Cc3000ModelSocket
                 client.Dispose();
                 State = Phase.Failed;
             }
+            epoch = PowerEpoch;
             ConnectResult = result;
             ConnectAnswerDue = true;
             _model.OnSocketChangedLocked();
         }
         if (stream == null) return;
 
-        var writer = new Thread(() => WriteLoop(stream)) { IsBackground = true, Name = $"CC3000 socket {Sd} tx" };
+        var writer = new Thread(() => WriteLoop(stream, generation, epoch)) { IsBackground = true, Name = $"CC3000 socket {Sd} tx" };
         writer.Start();
-        ReadLoop(stream);
+        ReadLoop(stream, generation);
     }
 
-    private void ReadLoop(NetworkStream stream)
+    private void ReadLoop(NetworkStream stream, int generation)
     {
         var chunk = new byte[1460];
         while (true)
@@ -127,8 +197,8 @@ internal sealed class Cc3000ModelSocket
             int room;
             lock (_sync)
             {
-                while (!IsClosed && RxCount == Rx.Length) Monitor.Wait(_sync, 100);
-                if (State != Phase.Connected) return;
+                while (CurrentLocked(generation) && !IsClosed && RxCount == Rx.Length) Monitor.Wait(_sync, 100);
+                if (!CurrentLocked(generation) || State != Phase.Connected) return;
                 room = Math.Min(chunk.Length, Rx.Length - RxCount);
             }
             int n;
@@ -148,7 +218,7 @@ internal sealed class Cc3000ModelSocket
             }
             lock (_sync)
             {
-                if (State != Phase.Connected) return;
+                if (!CurrentLocked(generation) || State != Phase.Connected) return;
                 if (n == 0)
                 {
                     State = reset ? Phase.Reset : Phase.PeerClosed;
@@ -166,15 +236,15 @@ internal sealed class Cc3000ModelSocket
         }
     }
 
-    private void WriteLoop(NetworkStream stream)
+    private void WriteLoop(NetworkStream stream, int generation, int epoch)
     {
         while (true)
         {
             int slot, length;
             lock (_sync)
             {
-                while (!IsClosed && TxCount == 0 && State == Phase.Connected) Monitor.Wait(_sync, 100);
-                if (TxCount == 0 || IsClosed) return;
+                while (CurrentLocked(generation) && !IsClosed && TxCount == 0 && State == Phase.Connected) Monitor.Wait(_sync, 100);
+                if (!CurrentLocked(generation) || TxCount == 0 || IsClosed) return;
                 slot = TxQueue[TxHead];
                 length = TxLength[TxHead];
                 TxHead = (TxHead + 1) % TxQueue.Length;
@@ -194,8 +264,11 @@ internal sealed class Cc3000ModelSocket
             }
             lock (_sync)
             {
+                // The buffer went out (or was lost with the connection): it is free again either way,
+                // unless a power cycle reset the pool meanwhile.
+                _model.ReleaseTxBufferLocked(Sd, epoch, slot);
+                if (!CurrentLocked(generation)) return;
                 TxInFlight = -1;
-                _model.ReleaseTxBufferLocked(this, slot);
                 if (failed && State == Phase.Connected)
                 {
                     State = Phase.Reset;

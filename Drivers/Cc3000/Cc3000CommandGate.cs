@@ -1,0 +1,262 @@
+using System;
+using System.Threading;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Spi;
+
+namespace CoreFirmware.Drivers.Cc3000
+{
+    /// <summary>
+    /// The CC3000's command gate: the module takes one command at a time, and a caller holds the
+    /// gate from writing its command until the answer is in. Waiting callers are let in by
+    /// priority (<see cref="BusPriority"/>: system network before user network), then in arrival
+    /// order; every wait has a timeout. This is what keeps the cloud and OTA path ahead of user
+    /// sockets that poll the module every millisecond.
+    /// </summary>
+    /// <remarks>
+    /// Same scheme as <see cref="SpiBusArbiter"/>, for a different resource: the gate is handed
+    /// straight from the leaving thread to the chosen waiter, so a newcomer never overtakes a
+    /// queued caller of its own or a higher priority; waiters live in a fixed pool of slots, each
+    /// with its own event, created up front, so entering and leaving allocate nothing. Unlike the
+    /// bus, the gate has no hold bound of its own: a command's hold is bounded by its answer
+    /// timeout (hang detection in <see cref="Cc3000CommandChannel"/>).
+    /// </remarks>
+    internal sealed class Cc3000CommandGate
+    {
+        /// <summary>
+        /// Callers that may wait at once: 16. The board runs a handful of threads that use the
+        /// module (system, OTA, user, a few user worker threads); 16 leaves ample margin.
+        /// </summary>
+        public const int DefaultMaxWaiters = 16;
+
+        // BusPriority has three values (Flash, SystemNetwork, UserNetwork).
+        private const int PriorityCount = 3;
+        private const int None = -1;
+
+        private readonly object _sync = new object();
+        private readonly IClock _clock;
+
+        // Waiter slots: event, thread, priority FIFO link, granted flag, when it asked, and the
+        // number of grants made before it asked (to count how many others went first).
+        private readonly AutoResetEvent[] _slotEvent;
+        private readonly Thread[] _slotThread;
+        private readonly int[] _slotNext;
+        private readonly bool[] _slotGranted;
+        private readonly bool[] _slotInUse;
+        private readonly long[] _slotAskedAt;
+        private readonly int[] _slotGrantsBefore;
+        private readonly int[] _head = new int[PriorityCount];
+        private readonly int[] _tail = new int[PriorityCount];
+
+        // Statistics per priority.
+        private readonly int[] _grants = new int[PriorityCount];
+        private readonly int[] _waited = new int[PriorityCount];
+        private readonly int[] _timeouts = new int[PriorityCount];
+        private readonly long[] _waitTicks = new long[PriorityCount];
+        private readonly long[] _longestWaitTicks = new long[PriorityCount];
+        private readonly int[] _mostOvertaken = new int[PriorityCount];
+
+        private Thread _owner;
+        private int _totalGrants;
+
+        /// <summary>Creates a gate with room for <paramref name="maxWaiters"/> waiting callers.</summary>
+        public Cc3000CommandGate(IClock clock, int maxWaiters)
+        {
+            if (clock == null) throw new ArgumentNullException("clock");
+            if (maxWaiters <= 0) throw new ArgumentOutOfRangeException("maxWaiters");
+            _clock = clock;
+            _slotEvent = new AutoResetEvent[maxWaiters];
+            _slotThread = new Thread[maxWaiters];
+            _slotNext = new int[maxWaiters];
+            _slotGranted = new bool[maxWaiters];
+            _slotInUse = new bool[maxWaiters];
+            _slotAskedAt = new long[maxWaiters];
+            _slotGrantsBefore = new int[maxWaiters];
+            for (int i = 0; i < maxWaiters; i++) _slotEvent[i] = new AutoResetEvent(false);
+            for (int p = 0; p < PriorityCount; p++)
+            {
+                _head[p] = None;
+                _tail[p] = None;
+            }
+        }
+
+        /// <summary>
+        /// Waits up to <paramref name="timeoutMilliseconds"/> (0 or less = do not wait) for the
+        /// gate. False when the time ran out; the caller then does not hold the gate.
+        /// </summary>
+        public bool Enter(BusPriority priority, int timeoutMilliseconds)
+        {
+            int p = (int)priority;
+            if (p < 0 || p >= PriorityCount) throw new ArgumentOutOfRangeException("priority");
+            Thread me = Thread.CurrentThread;
+            int slot;
+            lock (_sync)
+            {
+                if (_owner == me) throw new InvalidOperationException("this thread already holds the CC3000 command gate");
+                if (_owner == null)
+                {
+                    // Exit hands the gate straight to a waiter, so a free gate has an empty queue.
+                    _owner = me;
+                    _totalGrants++;
+                    _grants[p]++;
+                    return true;
+                }
+                if (timeoutMilliseconds <= 0)
+                {
+                    _timeouts[p]++;
+                    return false;
+                }
+                slot = TakeSlotLocked();
+                _slotThread[slot] = me;
+                _slotGranted[slot] = false;
+                _slotNext[slot] = None;
+                _slotAskedAt[slot] = _clock.UptimeTicks;
+                _slotGrantsBefore[slot] = _totalGrants;
+                _slotEvent[slot].Reset();
+                if (_tail[p] == None) _head[p] = slot;
+                else _slotNext[_tail[p]] = slot;
+                _tail[p] = slot;
+            }
+
+            _slotEvent[slot].WaitOne(timeoutMilliseconds, false);
+
+            lock (_sync)
+            {
+                bool granted = _slotGranted[slot];
+                if (!granted)
+                {
+                    UnlinkLocked(p, slot);
+                    _timeouts[p]++;
+                }
+                _slotThread[slot] = null;
+                _slotInUse[slot] = false;
+                return granted;
+            }
+        }
+
+        /// <summary>Leaves the gate and hands it to the first waiter of the highest priority.</summary>
+        public void Exit()
+        {
+            lock (_sync)
+            {
+                if (_owner != Thread.CurrentThread) throw new InvalidOperationException("the CC3000 command gate is left by a thread that does not hold it");
+                _owner = null;
+                for (int p = 0; p < PriorityCount; p++)
+                {
+                    int slot = _head[p];
+                    if (slot == None) continue;
+                    _head[p] = _slotNext[slot];
+                    if (_head[p] == None) _tail[p] = None;
+
+                    long waited = _clock.UptimeTicks - _slotAskedAt[slot];
+                    int overtaken = _totalGrants - _slotGrantsBefore[slot];
+                    _waited[p]++;
+                    _waitTicks[p] += waited;
+                    if (waited > _longestWaitTicks[p]) _longestWaitTicks[p] = waited;
+                    if (overtaken > _mostOvertaken[p]) _mostOvertaken[p] = overtaken;
+
+                    _owner = _slotThread[slot];
+                    _totalGrants++;
+                    _grants[p]++;
+                    _slotGranted[slot] = true;
+                    _slotEvent[slot].Set();
+                    return;
+                }
+            }
+        }
+
+        /// <summary>True when the calling thread holds the gate.</summary>
+        public bool IsHeldByCurrentThread
+        {
+            get { lock (_sync) return _owner == Thread.CurrentThread; }
+        }
+
+        /// <summary>Entries granted at <paramref name="priority"/>.</summary>
+        public int Grants(BusPriority priority)
+        {
+            lock (_sync) return _grants[Index(priority)];
+        }
+
+        /// <summary>Entries at <paramref name="priority"/> that had to queue.</summary>
+        public int Waits(BusPriority priority)
+        {
+            lock (_sync) return _waited[Index(priority)];
+        }
+
+        /// <summary>Entries at <paramref name="priority"/> whose time ran out.</summary>
+        public int Timeouts(BusPriority priority)
+        {
+            lock (_sync) return _timeouts[Index(priority)];
+        }
+
+        /// <summary>Total time queued callers of <paramref name="priority"/> waited, in 100 ns ticks.</summary>
+        public long WaitTicks(BusPriority priority)
+        {
+            lock (_sync) return _waitTicks[Index(priority)];
+        }
+
+        /// <summary>Longest time a caller of <paramref name="priority"/> waited, in 100 ns ticks.</summary>
+        public long LongestWaitTicks(BusPriority priority)
+        {
+            lock (_sync) return _longestWaitTicks[Index(priority)];
+        }
+
+        /// <summary>
+        /// The most grants made to other callers while one caller of <paramref name="priority"/>
+        /// waited (the holder it found is not counted). 0 for the highest waiting priority.
+        /// </summary>
+        public int MostOvertaken(BusPriority priority)
+        {
+            lock (_sync) return _mostOvertaken[Index(priority)];
+        }
+
+        /// <summary>Clears the statistics (not the gate's state).</summary>
+        public void ResetStatistics()
+        {
+            lock (_sync)
+            {
+                for (int p = 0; p < PriorityCount; p++)
+                {
+                    _grants[p] = 0;
+                    _waited[p] = 0;
+                    _timeouts[p] = 0;
+                    _waitTicks[p] = 0;
+                    _longestWaitTicks[p] = 0;
+                    _mostOvertaken[p] = 0;
+                }
+            }
+        }
+
+        private static int Index(BusPriority priority)
+        {
+            int p = (int)priority;
+            if (p < 0 || p >= PriorityCount) throw new ArgumentOutOfRangeException("priority");
+            return p;
+        }
+
+        private int TakeSlotLocked()
+        {
+            for (int i = 0; i < _slotInUse.Length; i++)
+            {
+                if (!_slotInUse[i])
+                {
+                    _slotInUse[i] = true;
+                    return i;
+                }
+            }
+            throw new InvalidOperationException("more than " + _slotInUse.Length.ToString() + " callers wait for the CC3000 command gate at once");
+        }
+
+        private void UnlinkLocked(int p, int slot)
+        {
+            int prev = None;
+            for (int s = _head[p]; s != None; prev = s, s = _slotNext[s])
+            {
+                if (s != slot) continue;
+                if (prev == None) _head[p] = _slotNext[s];
+                else _slotNext[prev] = _slotNext[s];
+                if (_tail[p] == s) _tail[p] = prev;
+                return;
+            }
+        }
+    }
+}
