@@ -208,7 +208,7 @@ public sealed class JsonBenchmark : IBenchmark
 
     private static string? FindScript([CallerFilePath] string sourceFile = "")
     {
-        for (var d = new DirectoryInfo(UserAppContext.BaseDirectory); d != null; d = d.Parent)
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
         {
             string candidate = Path.Combine(d.FullName, "Tests", "Benchmarks", "jsmn", "build.sh");
             if (File.Exists(candidate)) return candidate;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Tests.Support;
+using CoreFirmware.Virtual.Network;
 using Xunit;
 using Xunit.Abstractions;
 
