@@ -87,6 +87,11 @@ namespace CoreFirmware.Ota.Protocol
         public static CoapResult Response(CoapWriter w, byte[] buffer, int offset, int capacity, int messageId,
             CoapMessage request, int code, byte[] payload, int payloadOffset, int payloadLength)
         {
+            if (request == null)
+            {
+                return CoapResult.InvalidArgument;
+            }
+
             w.Start(buffer, offset, capacity, CoapType.NonConfirmable, code, messageId, request.Token, 0, request.TokenLength);
             return w.SetPayload(payload, payloadOffset, payloadLength);
         }
@@ -107,6 +112,11 @@ namespace CoreFirmware.Ota.Protocol
         public static CoapResult UpdateReady(CoapWriter w, byte[] buffer, int offset, int capacity, int messageId,
             CoapMessage updateBegin, int protocolVersion)
         {
+            if (updateBegin == null)
+            {
+                return CoapResult.InvalidArgument;
+            }
+
             w.Start(buffer, offset, capacity, CoapType.NonConfirmable, CoapCode.Changed, messageId,
                 updateBegin.Token, 0, updateBegin.TokenLength);
             if (protocolVersion >= 0)
@@ -129,6 +139,11 @@ namespace CoreFirmware.Ota.Protocol
         public static CoapResult ChunkReceived(CoapWriter w, byte[] buffer, int offset, int capacity, int messageId,
             CoapMessage chunk, bool crcMatched)
         {
+            if (chunk == null)
+            {
+                return CoapResult.InvalidArgument;
+            }
+
             return w.Start(buffer, offset, capacity, CoapType.NonConfirmable,
                 crcMatched ? CoapCode.Changed : CoapCode.BadRequest, messageId, chunk.Token, 0, chunk.TokenLength);
         }
@@ -273,6 +288,11 @@ namespace CoreFirmware.Ota.Protocol
         public static CoapResult GetTimeReturn(CoapWriter w, byte[] buffer, int offset, int capacity,
             CoapMessage request, uint unixSeconds)
         {
+            if (request == null)
+            {
+                return CoapResult.InvalidArgument;
+            }
+
             w.Start(buffer, offset, capacity, CoapType.Acknowledgement, CoapCode.Content, request.MessageId,
                 request.Token, 0, request.TokenLength);
             int at = w.ReservePayload(4);
