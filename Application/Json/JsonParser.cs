@@ -58,6 +58,20 @@ namespace CoreFirmware.Application.Json
         private const byte StringPlain = 0;
         private const byte StringSpecial = 1;       // '"', '\\', control character, non-ASCII
 
+        // Byte classes for the main loop. One table lookup and a dense switch (one IL 'switch', a jump
+        // table on the JIT) instead of a chain of compares per byte: fewer instructions per byte for
+        // CoreCLR and for the nanoFramework interpreter alike. 0 = a byte no value can start with.
+        private const byte ClassInvalid = 0;
+        private const byte ClassSpace = 1;          // space, tab, LF, CR
+        private const byte ClassOpen = 2;           // '{' '['
+        private const byte ClassClose = 3;          // '}' ']'
+        private const byte ClassComma = 4;
+        private const byte ClassColon = 5;
+        private const byte ClassQuote = 6;
+        private const byte ClassNumber = 7;         // '-' '0'..'9'
+        private const byte ClassLiteral = 8;        // 't' 'f' 'n'
+
+        private static readonly byte[] ByteClass = BuildByteClass();
         private static readonly byte[] StringClass = BuildStringClass();
 
         private readonly int _maxDepth;
@@ -211,6 +225,7 @@ namespace CoreFirmware.Application.Json
             bool inObject = depth != 0 && _openIsObject[depth - 1];
             int stop = 0;       // end of a string/number/literal, or its failure code
             JsonResult result;
+            byte[] byteClass = ByteClass;
 
             while (pos < end)
             {
@@ -218,17 +233,13 @@ namespace CoreFirmware.Application.Json
                 int start;      // a scalar value's token start and where parsing goes on after it
                 int after;
                 JsonTokenType type;
-                switch (c)
+                switch (byteClass[c])
                 {
-                    case ' ':
-                    case '\t':
-                    case '\n':
-                    case '\r':
+                    case ClassSpace:
                         pos++;
                         continue;
 
-                    case '{':
-                    case '[':
+                    case ClassOpen:
                         if (state != ExpectValue && state != ExpectValueOrEnd)
                         {
                             goto Invalid;
@@ -269,8 +280,7 @@ namespace CoreFirmware.Application.Json
                         pos++;
                         continue;
 
-                    case '}':
-                    case ']':
+                    case ClassClose:
                         if (container < 0 || inObject != (c == '}')
                             || (state != ExpectCommaOrEnd && state != (inObject ? ExpectKeyOrEnd : ExpectValueOrEnd)))
                         {
@@ -299,7 +309,7 @@ namespace CoreFirmware.Application.Json
                         pos++;
                         continue;
 
-                    case ',':
+                    case ClassComma:
                         if (state != ExpectCommaOrEnd)
                         {
                             goto Invalid;
@@ -309,7 +319,7 @@ namespace CoreFirmware.Application.Json
                         pos++;
                         continue;
 
-                    case ':':
+                    case ClassColon:
                         if (state != ExpectColon)
                         {
                             goto Invalid;
@@ -319,7 +329,7 @@ namespace CoreFirmware.Application.Json
                         pos++;
                         continue;
 
-                    case '"':
+                    case ClassQuote:
                         if (state == ExpectKey || state == ExpectKeyOrEnd)
                         {
                             // A key: its parent is the object; it becomes the parent of the value.
@@ -367,17 +377,7 @@ namespace CoreFirmware.Application.Json
                         after = stop + 1;
                         break;
 
-                    case '-':
-                    case '0':
-                    case '1':
-                    case '2':
-                    case '3':
-                    case '4':
-                    case '5':
-                    case '6':
-                    case '7':
-                    case '8':
-                    case '9':
+                    case ClassNumber:
                         if (state != ExpectValue && state != ExpectValueOrEnd)
                         {
                             goto Invalid;
@@ -399,9 +399,7 @@ namespace CoreFirmware.Application.Json
                         after = stop;
                         break;
 
-                    case 't':
-                    case 'f':
-                    case 'n':
+                    case ClassLiteral:
                         if (state != ExpectValue && state != ExpectValueOrEnd)
                         {
                             goto Invalid;
@@ -852,6 +850,32 @@ namespace CoreFirmware.Application.Json
                 default:
                     return -(i + 2);
             }
+        }
+
+        private static byte[] BuildByteClass()
+        {
+            byte[] table = new byte[256];
+            table[' '] = ClassSpace;
+            table['\t'] = ClassSpace;
+            table['\n'] = ClassSpace;
+            table['\r'] = ClassSpace;
+            table['{'] = ClassOpen;
+            table['['] = ClassOpen;
+            table['}'] = ClassClose;
+            table[']'] = ClassClose;
+            table[','] = ClassComma;
+            table[':'] = ClassColon;
+            table['"'] = ClassQuote;
+            table['-'] = ClassNumber;
+            for (int b = '0'; b <= '9'; b++)
+            {
+                table[b] = ClassNumber;
+            }
+
+            table['t'] = ClassLiteral;
+            table['f'] = ClassLiteral;
+            table['n'] = ClassLiteral;
+            return table;
         }
 
         private static byte[] BuildStringClass()
