@@ -494,10 +494,34 @@ namespace CoreFirmware.Application.Json
             byte[] stringClass = StringClass;
             while (true)
             {
-                // The hot loop: ordinary printable ASCII, four bytes per round where there is room.
-                while (i + 3 < end
-                    && (stringClass[json[i]] | stringClass[json[i + 1]] | stringClass[json[i + 2]] | stringClass[json[i + 3]]) == StringPlain)
+                // The hot loop: one table lookup per ordinary byte, unrolled four times with an exit after
+                // each byte, so a short key costs no more than a byte-by-byte loop and a long text pays
+                // one loop test per four bytes.
+                while (i + 3 < end)
                 {
+                    if (stringClass[json[i]] != StringPlain)
+                    {
+                        goto Special;
+                    }
+
+                    if (stringClass[json[i + 1]] != StringPlain)
+                    {
+                        i += 1;
+                        goto Special;
+                    }
+
+                    if (stringClass[json[i + 2]] != StringPlain)
+                    {
+                        i += 2;
+                        goto Special;
+                    }
+
+                    if (stringClass[json[i + 3]] != StringPlain)
+                    {
+                        i += 3;
+                        goto Special;
+                    }
+
                     i += 4;
                 }
 
@@ -505,6 +529,8 @@ namespace CoreFirmware.Application.Json
                 {
                     i++;
                 }
+
+            Special:
 
                 if (i >= end)
                 {
