@@ -276,8 +276,20 @@ namespace CoreFirmware.Application.Json
                         _openIsObject[depth] = inObject;
                         depth++;
                         next++;
-                        state = inObject ? ExpectKeyOrEnd : ExpectValueOrEnd;
                         pos++;
+                        if (inObject)
+                        {
+                            state = ExpectKeyOrEnd;
+                            if (pos < end && json[pos] == '"')
+                            {
+                                goto Key; // fast path: the first key right after '{'
+                            }
+                        }
+                        else
+                        {
+                            state = ExpectValueOrEnd;
+                        }
+
                         continue;
 
                     case ClassClose:
@@ -308,7 +320,18 @@ namespace CoreFirmware.Application.Json
                             {
                                 // Fast path: the comma right after a closed object or array.
                                 pos++;
-                                state = inObject ? ExpectKey : ExpectValue;
+                                if (inObject)
+                                {
+                                    state = ExpectKey;
+                                    if (pos < end && json[pos] == '"')
+                                    {
+                                        goto Key;
+                                    }
+                                }
+                                else
+                                {
+                                    state = ExpectValue;
+                                }
                             }
                             else
                             {
@@ -324,8 +347,20 @@ namespace CoreFirmware.Application.Json
                             goto Invalid;
                         }
 
-                        state = inObject ? ExpectKey : ExpectValue;
                         pos++;
+                        if (inObject)
+                        {
+                            state = ExpectKey;
+                            if (pos < end && json[pos] == '"')
+                            {
+                                goto Key;
+                            }
+                        }
+                        else
+                        {
+                            state = ExpectValue;
+                        }
+
                         continue;
 
                     case ClassColon:
@@ -341,46 +376,7 @@ namespace CoreFirmware.Application.Json
                     case ClassQuote:
                         if (state == ExpectKey || state == ExpectKeyOrEnd)
                         {
-                            // A key: its parent is the object; it becomes the parent of the value.
-                            stop = ScanString(json, pos + 1, end);
-                            if (stop < 0)
-                            {
-                                goto BadString;
-                            }
-
-                            if (tokens != null)
-                            {
-                                if (next >= tokens.Length)
-                                {
-                                    goto NoTokens;
-                                }
-
-                                tokens[next].Type = JsonTokenType.String;
-                                tokens[next].Start = pos + 1;
-                                tokens[next].End = stop;
-                                tokens[next].Size = 0;
-                                tokens[next].Parent = container;
-                                tokens[container].Size++;
-                            }
-
-                            key = next;
-                            next++;
-                            pos = stop + 1;
-
-                            // Fast path: the colon right after the key is taken here, which saves a
-                            // round of the byte switch (an unpredictable indirect jump on the JIT, a
-                            // table lookup and switch in the interpreter) for most members.
-                            if (pos < end && json[pos] == ':')
-                            {
-                                pos++;
-                                state = ExpectValue;
-                            }
-                            else
-                            {
-                                state = ExpectColon;
-                            }
-
-                            continue;
+                            goto Key;
                         }
 
                         if (state != ExpectValue && state != ExpectValueOrEnd)
@@ -477,11 +473,66 @@ namespace CoreFirmware.Application.Json
                 {
                     // Fast path: the comma right after a value (see the colon after a key).
                     pos++;
-                    state = inObject ? ExpectKey : ExpectValue;
+                    if (inObject)
+                    {
+                        state = ExpectKey;
+                        if (pos < end && json[pos] == '"')
+                        {
+                            goto Key;
+                        }
+                    }
+                    else
+                    {
+                        state = ExpectValue;
+                    }
                 }
                 else
                 {
                     state = ExpectCommaOrEnd;
+                }
+
+                continue;
+
+            Key:
+                // A key (pos is at its opening quote): its parent is the object; it becomes the parent
+                // of the value. Reached from the byte switch and, skipping it, from the fast paths
+                // that see '"' right after '{' or after a comma in an object.
+                stop = ScanString(json, pos + 1, end);
+                if (stop < 0)
+                {
+                    goto BadString;
+                }
+
+                if (tokens != null)
+                {
+                    if (next >= tokens.Length)
+                    {
+                        goto NoTokens;
+                    }
+
+                    tokens[next].Type = JsonTokenType.String;
+                    tokens[next].Start = pos + 1;
+                    tokens[next].End = stop;
+                    tokens[next].Size = 0;
+                    tokens[next].Parent = container;
+                    tokens[container].Size++;
+                }
+
+                key = next;
+                next++;
+                pos = stop + 1;
+
+                // Fast path: the colon right after the key is taken here, which saves a
+                // round of the byte switch (an unpredictable indirect jump on the JIT, a
+                // table lookup and switch in the interpreter) for most members.
+                if (pos < end && json[pos] == ':')
+                {
+                    pos++;
+                    state = ExpectValue;
+                }
+                else
+                {
+                    state = ExpectColon;
                 }
             }
 
