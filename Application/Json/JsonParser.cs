@@ -74,6 +74,9 @@ namespace CoreFirmware.Application.Json
         private static readonly byte[] ByteClass = BuildByteClass();
         private static readonly byte[] StringClass = BuildStringClass();
 
+        // 1 for the bytes that may follow a backslash as a one-letter escape: " \ / b f n r t.
+        private static readonly byte[] SimpleEscape = BuildSimpleEscape();
+
         private readonly int _maxDepth;
         private readonly int[] _openIndex;          // token index of each open container
         private readonly bool[] _openIsObject;      // whether each open container is an object
@@ -630,9 +633,14 @@ namespace CoreFirmware.Application.Json
                 }
 
                 int step;
-                if (b == '\\')
+                if (b >= 0xC2 && b <= 0xDF && i + 1 < end && (json[i + 1] & 0xC0) == 0x80)
                 {
-                    step = CheckEscape(json, i, end);
+                    step = 2; // inline: a well-formed two-byte UTF-8 sequence (Latin, Greek, Cyrillic...)
+                }
+                else if (b == '\\')
+                {
+                    // inline: the one-letter escapes; \u and invalid escapes go to CheckEscape
+                    step = i + 1 < end && SimpleEscape[json[i + 1]] != 0 ? 2 : CheckEscape(json, i, end);
                 }
                 else if (b < 0x20)
                 {
@@ -987,6 +995,20 @@ namespace CoreFirmware.Application.Json
             table['t'] = ClassLiteral;
             table['f'] = ClassLiteral;
             table['n'] = ClassLiteral;
+            return table;
+        }
+
+        private static byte[] BuildSimpleEscape()
+        {
+            byte[] table = new byte[256];
+            table['"'] = 1;
+            table['\\'] = 1;
+            table['/'] = 1;
+            table['b'] = 1;
+            table['f'] = 1;
+            table['n'] = 1;
+            table['r'] = 1;
+            table['t'] = 1;
             return table;
         }
 
