@@ -2,6 +2,7 @@ using System.Text.Json;
 using CoreFirmware.Application.App;
 using CoreFirmware.Application.Samples.BitcoinTicker;
 using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual;
 using CoreFirmware.Virtual.Ticker;
 using Xunit;
@@ -14,6 +15,7 @@ namespace CoreFirmware.Tests.App;
 /// client, the CC3000 driver, the SPI bus model and the CC3000 model to a real ticker server.
 /// </summary>
 [Trait("Category", "App")]
+[Collection(IsolatedCollection.Name)]
 public class BitcoinTickerAppTests
 {
     private const uint Loopback = 0x7F000001;
