@@ -33,6 +33,51 @@ public sealed class VirtualRgbLed : IRgbLed
         }
     }
 
+    /// <summary>
+    /// What a person would call the LED's behaviour over the last <paramref name="window"/>:
+    /// "off", "solid cyan", "flashing magenta", "breathing cyan", ... A steady colour has one
+    /// level, flashing switches between off and one level, breathing ramps through many levels.
+    /// </summary>
+    public string DescribePattern(TimeSpan window)
+    {
+        var samples = History(window);
+        if (samples.Length == 0)
+        {
+            var c = Current;
+            return c.Red == 0 && c.Green == 0 && c.Blue == 0 ? "off" : "solid " + ColorName(c);
+        }
+        var levels = new HashSet<byte>();
+        Sample brightest = samples[0];
+        foreach (var s in samples)
+        {
+            byte level = Math.Max(s.Red, Math.Max(s.Green, s.Blue));
+            levels.Add(level);
+            if (level > Math.Max(brightest.Red, Math.Max(brightest.Green, brightest.Blue))) brightest = s;
+        }
+        if (levels.Count == 1) return levels.Contains(0) ? "off" : "solid " + ColorName(brightest);
+        string color = ColorName(brightest);
+        if (levels.Count == 2 && levels.Contains(0)) return "flashing " + color;
+        return levels.Count >= 5 ? "breathing " + color : "changing " + color;
+    }
+
+    /// <summary>The name of the hue of a sample: which channels are lit, relative to the brightest.</summary>
+    public static string ColorName(Sample s)
+    {
+        int max = Math.Max(s.Red, Math.Max(s.Green, s.Blue));
+        if (max == 0) return "off";
+        bool r = s.Red * 2 > max, g = s.Green * 2 > max, b = s.Blue * 2 > max;
+        return (r, g, b) switch
+        {
+            (true, false, false) => "red",
+            (false, true, false) => "green",
+            (false, false, true) => "blue",
+            (false, true, true) => "cyan",
+            (true, false, true) => "magenta",
+            (true, true, false) => "yellow",
+            _ => "white",
+        };
+    }
+
     /// <summary>Changes recorded in the last <paramref name="window"/>, oldest first.</summary>
     public Sample[] History(TimeSpan window)
     {
