@@ -75,6 +75,9 @@ public sealed class CloudApi : IAsyncDisposable
             f.ValueCountLimit = 64;
         });
 
+        // The API is embedded (tests, LocalCloud): it must not grab SIGINT/SIGTERM the way the
+        // default console lifetime does; whoever hosts it stops it.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         WebApplication app = builder.Build();
         app.MapGet("/v1/devices", ListDevices);
         app.MapGet("/v1/devices/{id}", GetDevice);
@@ -301,6 +304,13 @@ public sealed class CloudApi : IAsyncDisposable
         result["id"] = record.Id;
         result["status"] = "Update started";
         return Results.Json(result, Json);
+    }
+
+    private sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static bool IsTrue(string? value) =>

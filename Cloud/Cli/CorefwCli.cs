@@ -238,44 +238,82 @@ internal static class CorefwCli
         JsonElement last = default;
         string state = "starting";
         DateTime end = DateTime.UtcNow + timeout;
-        await console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn())
-            .StartAsync(async ctx =>
-            {
-                ProgressTask task = ctx.AddTask($"OTA {deviceId}", maxValue: 1);
-                while (true)
-                {
-                    last = await client.GetAsync("v1/devices/" + Uri.EscapeDataString(deviceId), deviceId, ct);
-                    if (last.TryGetProperty("ota", out JsonElement ota) && ota.ValueKind == JsonValueKind.Object)
-                    {
-                        state = Str(ota, "state") ?? state;
-                        double total = ota.GetProperty("total_bytes").GetDouble();
-                        task.MaxValue = Math.Max(1, total);
-                        task.Value = ota.GetProperty("bytes_sent").GetDouble();
-                        task.Description = $"OTA {deviceId} {state}";
-                    }
 
-                    if (state is "done" or "failed")
+        // One poll of GET /v1/devices/{id}: returns (state, sent, total) and keeps the body.
+        async Task<(string State, double Sent, double Total)> PollAsync()
+        {
+            last = await client.GetAsync("v1/devices/" + Uri.EscapeDataString(deviceId), deviceId, ct);
+            if (last.TryGetProperty("ota", out JsonElement ota) && ota.ValueKind == JsonValueKind.Object)
+            {
+                state = Str(ota, "state") ?? state;
+                return (state, ota.GetProperty("bytes_sent").GetDouble(), ota.GetProperty("total_bytes").GetDouble());
+            }
+
+            return (state, 0, 1);
+        }
+
+        void CheckDeadline()
+        {
+            if (DateTime.UtcNow > end)
+            {
+                throw new CliException($"Gave up waiting after {timeout.TotalSeconds:0} s (last state: {state}).");
+            }
+        }
+
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
+        {
+            await console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn())
+                .StartAsync(async ctx =>
+                {
+                    ProgressTask task = ctx.AddTask($"OTA {deviceId}", maxValue: 1);
+                    while (true)
                     {
-                        if (state == "done")
+                        var (s, sent, total) = await PollAsync();
+                        task.MaxValue = Math.Max(1, total);
+                        task.Value = s == "done" ? task.MaxValue : sent;
+                        task.Description = $"OTA {deviceId} {s}";
+                        if (s is "done" or "failed")
                         {
-                            task.Value = task.MaxValue;
+                            task.StopTask();
+                            return;
                         }
 
-                        task.StopTask();
-                        return;
+                        CheckDeadline();
+                        await Task.Delay(env.PollInterval, ct);
                     }
-
-                    if (DateTime.UtcNow > end)
-                    {
-                        task.StopTask();
-                        throw new CliException($"Gave up waiting after {timeout.TotalSeconds:0} s (last state: {state}).");
-                    }
-
-                    await Task.Delay(env.PollInterval, ct);
+                });
+        }
+        else
+        {
+            // Not a terminal (pipes, logs, tests): one plain line per state change or 10 % step.
+            string printed = "";
+            while (true)
+            {
+                var (s, sent, total) = await PollAsync();
+                if (s == "done")
+                {
+                    sent = total;
                 }
-            });
+
+                int percent = (int)(100 * sent / Math.Max(1, total));
+                string line = $"OTA {deviceId} {s} {sent:0}/{total:0} bytes ({percent / 10 * 10}%)";
+                if (line != printed)
+                {
+                    console.WriteLine($"OTA {deviceId} {s} {sent:0}/{total:0} bytes ({percent}%)");
+                    printed = line;
+                }
+
+                if (s is "done" or "failed")
+                {
+                    break;
+                }
+
+                CheckDeadline();
+                await Task.Delay(env.PollInterval, ct);
+            }
+        }
 
         JsonElement final = last.GetProperty("ota");
         string? deviceMessage = Str(last, "last_device_message");

@@ -331,6 +331,30 @@ internal sealed class OtaFlasher
 
     // ------------------------------------------------------------------ UpdateDone
 
+    /// <summary>
+    /// After a 2.04 to UpdateDone the device sends its "pending ..." event next and reboots: wait
+    /// up to 1 s for it so the final snapshot carries it. Its absence does not fail the flash.
+    /// </summary>
+    private async Task WaitBrieflyForPendingAsync(CancellationToken ct)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        try
+        {
+            while (!_pendingSeen)
+            {
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || await NextAsync(left, ct).ConfigureAwait(false) == null)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is ChannelClosedException || e is OperationCanceledException || e is FlashFailed)
+        {
+            // The link closed (reboot) or a late event: the 2.04 already decided.
+        }
+    }
+
     private async Task<string> FinishAsync(CancellationToken ct)
     {
         var done = await _connection.SendUpdateDoneAsync(ct).ConfigureAwait(false);
@@ -367,7 +391,8 @@ internal sealed class OtaFlasher
             {
                 if (CoapCode.IsSuccess(m.Code))
                 {
-                    return "device accepted the image";
+                    await WaitBrieflyForPendingAsync(ct).ConfigureAwait(false);
+                    return _job.Progress.LastDeviceMessage ?? "device accepted the image";
                 }
 
                 throw new FlashFailed("device rejected the image: " + ReasonOf(m, "code " + CodeText(m.Code)));
