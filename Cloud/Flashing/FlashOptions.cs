@@ -1,0 +1,52 @@
+using CoreFirmware.Ota.Protocol;
+
+namespace CoreFirmware.Cloud;
+
+/// <summary>How the cloud sends one image (OTA-DESIGN.md, "OTA transfer"). Every wait is bounded.</summary>
+public sealed class FlashOptions
+{
+    /// <summary>Fast OTA: stream every chunk with its index, serve ChunkMissed, then UpdateDone after a quiet period.</summary>
+    public bool Fast { get; set; }
+
+    /// <summary>Chunk size, 1 to 594 (Flasher.MAX_CHUNK_SIZE); default 256 (Flasher.CHUNK_SIZE).</summary>
+    public int ChunkSize { get; set; } = SparkProtocol.DefaultChunkSize;
+
+    /// <summary>UpdateBegin attempts before giving up (spark-protocol: 3 with payload + 1 without; we
+    /// always send the payload, the device needs the size).</summary>
+    public int UpdateBeginAttempts { get; set; } = 4;
+
+    /// <summary>Wait for UpdateReady per attempt (spark-protocol: 6 s).</summary>
+    public TimeSpan UpdateReadyTimeout { get; set; } = TimeSpan.FromMilliseconds(SparkProtocol.UpdateReadyRetryMilliseconds);
+
+    /// <summary>Slow OTA: wait for ChunkReceived(Error) per chunk; a silent chunk counts as a failed try.
+    /// Below the device's 10 s no-message abort.</summary>
+    public TimeSpan ChunkAckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Resends of one chunk (nack or silence) before the flash fails (our limit; 0.1.6 has none).</summary>
+    public int MaxChunkRetries { get; set; } = 10;
+
+    /// <summary>Fast OTA: after the last chunk or missed-chunk resend, UpdateDone follows this much silence.</summary>
+    public TimeSpan FastQuietPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Fast OTA: ChunkMissed requests honoured beyond one per chunk (Flasher.MAX_MISSED_CHUNKS).</summary>
+    public int MaxMissedChunkRequests { get; set; } = SparkProtocol.MaxMissedChunks;
+
+    /// <summary>Wait for the device's answer to UpdateDone (or its "pending"/"aborted" event).</summary>
+    public TimeSpan UpdateDoneTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The whole flash must end within this (spark-protocol: 600 s transfer watch).</summary>
+    public TimeSpan OverallTimeout { get; set; } = TimeSpan.FromMilliseconds(SparkProtocol.TransferTimeoutMilliseconds);
+
+    internal void Validate()
+    {
+        if (ChunkSize < 1 || ChunkSize > SparkProtocol.MaxChunkSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, $"chunk size must be 1..{SparkProtocol.MaxChunkSize}");
+        }
+
+        if (UpdateBeginAttempts < 1 || MaxChunkRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UpdateBeginAttempts));
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace CoreFirmware.Cloud;
+
+/// <summary>
+/// The whole local cloud in one object: registry, device server and REST API, started together
+/// and stopped cleanly (dispose). Typical use (tests, virtual board):
+/// <code>
+/// await using var cloud = await LocalCloud.StartAsync(new LocalCloudOptions
+///     { RegistryFolder = dir, DevicePort = 0, ApiPort = 0 });
+/// DeviceKeyPair device = cloud.Registry.CreateDevice();          // id + RSA-1024 pair, registered
+/// byte[] serverPublicKey = cloud.Registry.ServerPublicKeyDer;    // what the device needs
+/// IPEndPoint ep = cloud.DeviceEndPoint;                          // where the device connects
+/// await cloud.WaitForDeviceAsync(device.IdHex, TimeSpan.FromSeconds(10));
+/// FlashJob job = cloud.Flash(device.IdHex, image, new FlashOptions { Fast = true });
+/// OtaProgress final = await job.Completion;                       // Done / Failed + Reason
+/// </code>
+/// REST: <see cref="ApiUrl"/> with <see cref="AccessToken"/>.
+/// </summary>
+public sealed class LocalCloud : IAsyncDisposable, IDisposable
+{
+    private readonly IReadOnlyList<string> _extraTokens;
+    private int _stopped;
+
+    private LocalCloud(DeviceRegistry registry, CloudSettings settings, DeviceServer devices, CloudApi api, IReadOnlyList<string> extra)
+    {
+        Registry = registry;
+        Settings = settings;
+        Devices = devices;
+        Api = api;
+        _extraTokens = extra;
+    }
+
+    /// <summary>The device registry (register devices, read the server public key).</summary>
+    public DeviceRegistry Registry { get; }
+
+    /// <summary>The cloud settings (access tokens) read from the registry folder.</summary>
+    public CloudSettings Settings { get; }
+
+    /// <summary>The device server.</summary>
+    public DeviceServer Devices { get; }
+
+    /// <summary>The REST API.</summary>
+    public CloudApi Api { get; }
+
+    /// <summary>Where devices connect (the real port when 0 was asked).</summary>
+    public IPEndPoint DeviceEndPoint => Devices.EndPoint;
+
+    /// <summary>The REST API's base address, e.g. http://127.0.0.1:8080/.</summary>
+    public Uri ApiUrl => Api.BaseAddress;
+
+    /// <summary>An accepted access token (the first of cloud.json).</summary>
+    public string AccessToken => Settings.AccessTokens[0];
+
+    /// <summary>Opens the registry (creating the server key and cloud.json if missing), starts the device server and the API.</summary>
+    public static async Task<LocalCloud> StartAsync(LocalCloudOptions options, CancellationToken ct = default)
+    {
+        DeviceRegistry registry = DeviceRegistry.Open(options.RegistryFolder);
+        registry.EnsureServerKeys();
+        CloudSettings settings = CloudSettings.LoadOrCreate(registry.SettingsPath);
+        ILogger? serverLog = options.LoggerFactory?.CreateLogger("corefw.devices");
+
+        DeviceServerOptions so = options.Server ?? new DeviceServerOptions();
+        so.Port = options.DevicePort;
+        var devices = new DeviceServer(registry, so, serverLog);
+        CloudApiOptions ao = options.Api ?? new CloudApiOptions();
+        ao.Port = options.ApiPort;
+        var extra = options.ExtraAccessTokens;
+        CloudApi? api = null;
+        LocalCloud? cloud = null;
+        api = new CloudApi(devices, () => cloud!.AcceptedTokens(), ao,
+            options.LoggerFactory == null ? null : b => b.AddProvider(new ForwardingProvider(options.LoggerFactory)));
+        cloud = new LocalCloud(registry, settings, devices, api, extra);
+        devices.Start();
+        try
+        {
+            await api.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await devices.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return cloud;
+    }
+
+    private IReadOnlyCollection<string> AcceptedTokens()
+    {
+        var tokens = new List<string>(Settings.AccessTokens);
+        tokens.AddRange(_extraTokens);
+        return tokens;
+    }
+
+    /// <summary>Starts flashing an online device (see <see cref="DeviceServer.StartFlash"/>).</summary>
+    public FlashJob Flash(string deviceId, byte[] image, FlashOptions? options = null) => Devices.StartFlash(deviceId, image, options);
+
+    /// <summary>Progress of the device's latest flash, null if none.</summary>
+    public OtaProgress? GetProgress(string deviceId) => Devices.GetFlash(DeviceIds.Normalize(deviceId) ?? deviceId)?.Progress;
+
+    /// <summary>Waits until the device is online; false on timeout.</summary>
+    public async Task<bool> WaitForDeviceAsync(string deviceId, TimeSpan timeout, CancellationToken ct = default)
+    {
+        string id = DeviceIds.Normalize(deviceId) ?? deviceId;
+        var online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(string d)
+        {
+            if (d == id)
+            {
+                online.TrySetResult();
+            }
+        }
+
+        Devices.DeviceOnline += Handler;
+        try
+        {
+            if (Devices.IsOnline(id))
+            {
+                return true;
+            }
+
+            Task done = await Task.WhenAny(online.Task, Task.Delay(timeout, ct)).ConfigureAwait(false);
+            return done == online.Task || Devices.IsOnline(id);
+        }
+        finally
+        {
+            Devices.DeviceOnline -= Handler;
+        }
+    }
+
+    /// <summary>Stops the API and the device server (idempotent).</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await Api.StopAsync().ConfigureAwait(false);
+        await Devices.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    public void Dispose() => StopAsync().GetAwaiter().GetResult();
+
+    /// <summary>Hands ASP.NET Core's log lines to the caller's factory.</summary>
+    private sealed class ForwardingProvider(ILoggerFactory factory) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+}

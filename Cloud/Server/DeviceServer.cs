@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CoreFirmware.Cloud;
+
+/// <summary>
+/// The local cloud's device endpoint: a TCP listener that speaks the Spark cloud protocol through
+/// Ota/Protocol (handshake, AES framing, CoAP), keeps track of which registered devices are
+/// online, and runs OTA flashes (<see cref="StartFlash"/>). Bounded: at most
+/// <see cref="DeviceServerOptions.MaxConnections"/> links, every read and write with a timeout,
+/// frames capped by SecureFraming. A device that lies (bad reply, bad frame, bad counter) or times
+/// out is dropped; the reason is logged and kept in <see cref="RecentDrops"/>.
+/// </summary>
+public sealed class DeviceServer : IAsyncDisposable
+{
+    /// <summary>The private event name the device reports OTA outcomes under (Uri-Path "E", "corefw/ota").</summary>
+    public const string OtaEventName = "corefw/ota";
+
+    private readonly DeviceServerOptions _options;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<string, DeviceConnection> _online = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeviceStatus> _status = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DeviceConnection, Task> _connections = new();
+    private readonly ConcurrentQueue<ConnectionDrop> _drops = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TcpListener? _listener;
+    private Task? _acceptLoop;
+
+    /// <summary>Creates a server over <paramref name="registry"/> (needs its server key).</summary>
+    public DeviceServer(DeviceRegistry registry, DeviceServerOptions? options = null, ILogger? logger = null)
+    {
+        Registry = registry;
+        _options = options ?? new DeviceServerOptions();
+        _log = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The registry devices are checked against.</summary>
+    public DeviceRegistry Registry { get; }
+
+    /// <summary>The bound address (valid after <see cref="Start"/>; the real port when 0 was asked).</summary>
+    public IPEndPoint EndPoint => (IPEndPoint)(_listener?.LocalEndpoint ?? throw new InvalidOperationException("not started"));
+
+    /// <summary>Raised (on a pool thread) when a connection is dropped.</summary>
+    public event Action<ConnectionDrop>? ConnectionDropped;
+
+    /// <summary>Raised (on a pool thread) when a device completed its Hello.</summary>
+    public event Action<string>? DeviceOnline;
+
+    /// <summary>The last drop reasons, oldest first.</summary>
+    public IReadOnlyList<ConnectionDrop> RecentDrops => _drops.ToArray();
+
+    /// <summary>Connections currently open (handshaking or online).</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Starts listening.</summary>
+    public void Start()
+    {
+        if (_listener != null)
+        {
+            throw new InvalidOperationException("already started");
+        }
+
+        Registry.EnsureServerKeys();
+        _listener = new TcpListener(_options.Address, _options.Port);
+        _listener.Start();
+        _log.LogInformation("device server listening on {EndPoint}", _listener.LocalEndpoint);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>Stops listening, closes every link and fails running flashes ("server stopping").</summary>
+    public async Task StopAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _listener?.Stop();
+        if (_acceptLoop != null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        foreach (DeviceConnection c in _connections.Keys)
+        {
+            c.Close("server stopping");
+        }
+
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        var flashes = new List<Task>();
+        foreach (DeviceStatus s in _status.Values)
+        {
+            if (s.Flash != null)
+            {
+                flashes.Add(s.Flash.Completion);
+            }
+        }
+
+        await Task.WhenAll(flashes).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>True when the device has an open, handshaken link.</summary>
+    public bool IsOnline(string deviceId) => _online.ContainsKey(deviceId);
+
+    /// <summary>Ids of the devices online now.</summary>
+    public IReadOnlyCollection<string> OnlineDevices => _online.Keys.ToArray();
+
+    /// <summary>What the cloud knows about a registered device; null when it is not registered.</summary>
+    public DeviceInfo? GetDevice(string idOrName)
+    {
+        DeviceRecord? record = Registry.Find(idOrName);
+        return record == null ? null : Describe(record);
+    }
+
+    /// <summary>Every registered device.</summary>
+    public IReadOnlyList<DeviceInfo> ListDevices() => Registry.List().Select(Describe).ToArray();
+
+    private DeviceInfo Describe(DeviceRecord record)
+    {
+        _status.TryGetValue(record.Id, out DeviceStatus? s);
+        _online.TryGetValue(record.Id, out DeviceConnection? c);
+        return new DeviceInfo(record.Id, record.Name, c != null, s?.LastHeard, c?.ProductId ?? -1, c?.FirmwareVersion ?? -1,
+            s?.LastOtaMessage, s?.LastEventName, s?.LastEventData, s?.Flash?.Progress);
+    }
+
+    /// <summary>The latest flash of a device (running or finished), null if none since start.</summary>
+    public FlashJob? GetFlash(string deviceId) => _status.TryGetValue(deviceId, out DeviceStatus? s) ? s.Flash : null;
+
+    /// <summary>
+    /// Starts flashing <paramref name="image"/> to the online device <paramref name="deviceId"/>
+    /// (24 hex). Throws <see cref="FlashException"/> when the device is unknown, offline or
+    /// already being flashed, or the image is empty. The returned job runs in the background.
+    /// </summary>
+    public FlashJob StartFlash(string deviceId, byte[] image, FlashOptions? options = null)
+    {
+        options ??= new FlashOptions();
+        options.Validate();
+        DeviceRecord record = Registry.Find(deviceId) ?? throw new FlashException(FlashError.UnknownDevice, "unknown device " + deviceId);
+        string id = record.Id;
+        if (image.Length == 0)
+        {
+            throw new FlashException(FlashError.BadImage, "File was too small!");
+        }
+
+        if (!_online.TryGetValue(id, out DeviceConnection? connection))
+        {
+            throw new FlashException(FlashError.Offline, "Device is not connected");
+        }
+
+        DeviceStatus status = _status.GetOrAdd(id, _ => new DeviceStatus());
+        lock (status)
+        {
+            if (status.Flash != null && !status.Flash.Progress.IsFinished)
+            {
+                throw new FlashException(FlashError.Busy, "an update is already in progress");
+            }
+
+            var job = new FlashJob(id, image.Length, options, () => status.LastOtaMessage);
+            var inbox = connection.AttachFlasher();
+            if (inbox == null)
+            {
+                throw new FlashException(FlashError.Busy, "an update is already in progress");
+            }
+
+            status.Flash = job;
+            var flasher = new OtaFlasher(connection, inbox, image, options, job, _log);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await flasher.RunAsync(_stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    connection.DetachFlasher();
+                }
+            });
+            return job;
+        }
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener!.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                _log.LogWarning("accept failed: {Error}", e.Message);
+                continue;
+            }
+
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                Dropped(client.Client.RemoteEndPoint?.ToString() ?? "?", null, $"too many connections (max {_options.MaxConnections})");
+                client.Close();
+                continue;
+            }
+
+            var connection = new DeviceConnection(this, client, _options);
+            var run = new TaskCompletionSource();
+            _connections[connection] = run.Task;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    string reason = await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
+                    OnClosed(connection, reason);
+                }
+                catch (Exception e)
+                {
+                    connection.Close("internal error: " + e.Message);
+                    OnClosed(connection, "internal error: " + e.Message);
+                }
+                finally
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    _connections.TryRemove(connection, out _);
+                    run.SetResult();
+                }
+            });
+        }
+    }
+
+    internal void OnOnline(DeviceConnection connection)
+    {
+        string id = connection.DeviceId!;
+        DeviceStatus status = _status.GetOrAdd(id, _ => new DeviceStatus());
+        status.LastHeard = DateTimeOffset.UtcNow;
+        DeviceConnection? old = null;
+        _online.AddOrUpdate(id, connection, (_, existing) =>
+        {
+            old = existing;
+            return connection;
+        });
+        old?.Close("replaced by a newer connection of the same device");
+        _log.LogInformation("device {Id} online from {Remote}", id, connection.Remote);
+        DeviceOnline?.Invoke(id);
+    }
+
+    internal void OnHeard(DeviceConnection connection)
+    {
+        if (connection.DeviceId != null && _status.TryGetValue(connection.DeviceId, out DeviceStatus? s))
+        {
+            s.LastHeard = DateTimeOffset.UtcNow;
+        }
+    }
+
+    internal void OnEvent(DeviceConnection connection, DeviceMessage e)
+    {
+        DeviceStatus status = _status.GetOrAdd(connection.DeviceId!, _ => new DeviceStatus());
+        string data = e.PayloadText;
+        status.LastEventName = e.EventName;
+        status.LastEventData = data;
+        if (e.Kind == Ota.Protocol.MessageKind.PrivateEvent && e.EventName == OtaEventName)
+        {
+            status.LastOtaMessage = data;
+            _log.LogInformation("device {Id} ota: {Message}", connection.DeviceId, data);
+        }
+    }
+
+    internal void Log(DeviceConnection connection, string text) =>
+        _log.LogDebug("{Remote} {Id}: {Text}", connection.Remote, connection.DeviceId, text);
+
+    private void OnClosed(DeviceConnection connection, string reason)
+    {
+        if (connection.DeviceId != null)
+        {
+            ((ICollection<KeyValuePair<string, DeviceConnection>>)_online).Remove(
+                new KeyValuePair<string, DeviceConnection>(connection.DeviceId, connection));
+        }
+
+        Dropped(connection.Remote, connection.DeviceId, reason);
+    }
+
+    private void Dropped(string remote, string? deviceId, string reason)
+    {
+        var drop = new ConnectionDrop(DateTimeOffset.UtcNow, remote, deviceId, reason);
+        _drops.Enqueue(drop);
+        while (_drops.Count > _options.DropHistory && _drops.TryDequeue(out _))
+        {
+        }
+
+        _log.LogInformation("dropped {Remote} (device {Id}): {Reason}", remote, deviceId ?? "?", reason);
+        ConnectionDropped?.Invoke(drop);
+    }
+
+    /// <summary>Per-device state that outlives a connection (so a result survives the device's reboot).</summary>
+    private sealed class DeviceStatus
+    {
+        public DateTimeOffset? LastHeard;
+        public string? LastOtaMessage;
+        public string? LastEventName;
+        public string? LastEventData;
+        public FlashJob? Flash;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using CoreFirmware.Cloud;
+using CoreFirmware.Ota.Protocol;
+using Xunit;
+
+namespace CoreFirmware.Tests.Cloud;
+
+/// <summary>OTA end to end: REST flash -> device server -> scripted device, slow and fast.</summary>
+[Trait("Category", "Cloud")]
+public class CloudOtaTests
+{
+    [Fact]
+    public async Task SlowOtaThroughRestWithOneBadCrcResent()
+    {
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d => d.CorruptChunkOnce = 2);
+        byte[] image = CloudTestHost.RandomImage(1000, 1); // 4 chunks of 256, the last partial
+
+        var (status, body) = await host.PutFileAsync(device.IdHex, image);
+        Assert.Equal(200, status);
+        Assert.Equal(device.IdHex, body.GetProperty("id").GetString());
+        Assert.Equal("Update started", body.GetProperty("status").GetString());
+
+        JsonElement info = await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(30));
+        JsonElement ota = info.GetProperty("ota");
+        Assert.Equal("done", ota.GetProperty("state").GetString());
+        Assert.Equal(1000, ota.GetProperty("bytes_sent").GetInt64());
+        Assert.Equal(1000, ota.GetProperty("total_bytes").GetInt64());
+        Assert.Equal(1, ota.GetProperty("resends").GetInt32());
+        Assert.False(ota.GetProperty("fast").GetBoolean());
+        Assert.Equal(image, device.Image);
+        Assert.Equal(1, device.Nacks);
+        Assert.Equal(5, device.ChunksReceived);
+        Assert.False(device.UpdateBeginSawFast);
+        Assert.Null(device.Error);
+        string expected = $"pending 1000 {Crc32.Compute(image, 0, image.Length):x8}";
+        await WaitForAsync(() => host.Cloud.Devices.GetDevice(device.IdHex)!.LastDeviceMessage == expected);
+        (_, info) = await host.GetAsync("v1/devices/" + device.IdHex);
+        Assert.Equal(expected, info.GetProperty("last_device_message").GetString());
+    }
+
+    [Fact]
+    public async Task FastOtaResendsMissedChunks()
+    {
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d =>
+        {
+            d.LoseChunksOnce.Add(1);
+            d.LoseChunksOnce.Add(5);
+            d.LoseChunksOnce.Add(9); // the last chunk
+        });
+        byte[] image = CloudTestHost.RandomImage(10 * 256 - 100, 2);
+
+        var (_, body) = await host.PutFileAsync(device.IdHex, image, fast: true);
+        Assert.Equal("Update started", body.GetProperty("status").GetString());
+        JsonElement ota = (await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(30))).GetProperty("ota");
+        Assert.Equal("done", ota.GetProperty("state").GetString());
+        Assert.True(ota.GetProperty("fast").GetBoolean());
+        Assert.Equal(3, ota.GetProperty("resends").GetInt32());
+        Assert.True(device.UpdateBeginSawFast);
+        Assert.Equal(new[] { 1, 5, 9 }, device.MissedRequested);
+        Assert.Equal(13, device.ChunksReceived);
+        Assert.Equal(image, device.Image);
+        Assert.Null(device.Error);
+    }
+
+    [Fact]
+    public async Task DeviceRefusingUpdateBeginFailsWithItsReason()
+    {
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d => d.RefuseReason = "too large");
+        var (status, body) = await host.PutFileAsync(device.IdHex, CloudTestHost.RandomImage(600, 3));
+        Assert.Equal(200, status);
+        Assert.False(body.GetProperty("ok").GetBoolean());
+        Assert.Equal("Update failed - device refused the update: too large",
+            body.GetProperty("errors")[0].GetProperty("status").GetString());
+
+        JsonElement ota = (await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(10))).GetProperty("ota");
+        Assert.Equal("failed", ota.GetProperty("state").GetString());
+        Assert.Equal("device refused the update: too large", ota.GetProperty("reason").GetString());
+        Assert.Equal(0, device.ChunksReceived);
+        Assert.True(host.Cloud.Devices.IsOnline(device.IdHex)); // a refusal is not a reason to drop the link
+    }
+
+    [Fact]
+    public async Task DeviceAbortEventFailsTheFlashVisiblyViaRest()
+    {
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d =>
+        {
+            d.AbortAfterChunk = 2;
+            d.AbortReason = "flash error";
+        });
+        var (_, body) = await host.PutFileAsync(device.IdHex, CloudTestHost.RandomImage(2000, 4));
+        Assert.Equal("Update started", body.GetProperty("status").GetString());
+        JsonElement info = await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(30));
+        JsonElement ota = info.GetProperty("ota");
+        Assert.Equal("failed", ota.GetProperty("state").GetString());
+        Assert.Equal("aborted: flash error", ota.GetProperty("reason").GetString());
+        Assert.Equal("aborted: flash error", info.GetProperty("last_device_message").GetString());
+        Assert.Equal("aborted: flash error", ota.GetProperty("last_device_message").GetString());
+        Assert.Equal(3 * 256, ota.GetProperty("bytes_sent").GetInt64()); // chunks 0..2 were acknowledged
+    }
+
+    [Fact]
+    public async Task ProgrammaticFlashAndDisconnectMidTransfer()
+    {
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d => d.SilentAfterChunk = 3);
+        FlashJob job = host.Cloud.Flash(device.IdHex, CloudTestHost.RandomImage(50 * 256, 6), CloudTestHost.FastTimeouts());
+        Assert.True(await job.Started);
+        await WaitForAsync(() => job.Progress.BytesSent == 4 * 256);
+        Assert.Equal(OtaState.Transferring, job.Progress.State);
+        await device.DisposeAsync(); // link lost mid-transfer
+        OtaProgress final = await job.Completion.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(OtaState.Failed, final.State);
+        Assert.StartsWith("device disconnected", final.Reason);
+        Assert.Throws<FlashException>(() => host.Cloud.Flash(device.IdHex, new byte[10]));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 400 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+}
