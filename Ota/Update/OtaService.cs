@@ -626,12 +626,12 @@ namespace CoreFirmware.Ota.Update
                 _channel.SendResponse(_doneToken, _doneTokenLength, CoapCode.BadRequest, _text, 0, n);
             }
 
-            _state = (int)OtaState.Idle;
             _donePending = false;
             _updatesAborted++;
             _lastAbortReason = reason;
             _broker.EndPreemption();
             PublishStatus("aborted: " + reason, -1, 0);
+            _state = (int)OtaState.Idle;
         }
 
         private void Refuse(CoapMessage m, string reason)
