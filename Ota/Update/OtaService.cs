@@ -18,8 +18,9 @@ namespace CoreFirmware.Ota.Update
     /// <see cref="SocketBroker"/>, a stale pending record is erased, the first erase unit of the
     /// staging slot is erased, then UpdateReady (2.04, the UpdateBegin's token) goes out.</para>
     /// <para>Chunk: CRC32 (first Uri-Query) checked over the payload as sent (the last chunk is
-    /// zero-padded); the chunk goes to index = second Uri-Query when present (fast OTA), else to the
-    /// next sequential index. Only the image's bytes are written (erase ahead, program, read-back CRC).
+    /// zero-padded); the chunk goes to index = second Uri-Query when present (fast OTA; read as a
+    /// u16 big-endian number as our cloud sends it — a deviation from spark-protocol 0.1.6, whose
+    /// encoder for it is broken, see SparkMessages.ReadChunkIndex), else to the next sequential index. Only the image's bytes are written (erase ahead, program, read-back CRC).
     /// Slow OTA (UpdateBegin flags bit 0 clear) answers every chunk: ChunkReceived 2.04 or
     /// ChunkReceivedError 4.00. Fast OTA answers none; a bad chunk is treated as missing.</para>
     /// <para>Fast OTA gaps: when no chunk came for <see cref="FastGapMilliseconds"/> while chunks are
