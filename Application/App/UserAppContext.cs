@@ -11,18 +11,21 @@ namespace CoreFirmware.Application.App
     public sealed class UserAppContext
     {
         /// <summary>Creates the context the system hands to <see cref="IUserApp.Setup"/>.</summary>
-        public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock)
+        public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock,
+            IUpdateNotice updates)
         {
             if (serial1 == null) throw new ArgumentNullException("serial1");
             if (d0 == null) throw new ArgumentNullException("d0");
             if (userLed == null) throw new ArgumentNullException("userLed");
             if (network == null) throw new ArgumentNullException("network");
             if (clock == null) throw new ArgumentNullException("clock");
+            if (updates == null) throw new ArgumentNullException("updates");
             Serial1 = new SerialWriter(serial1);
             D0 = d0;
             UserLed = userLed;
             Network = network;
             Clock = clock;
+            Updates = updates;
         }
 
         /// <summary>Serial1, for the user thread only.</summary>
@@ -39,5 +42,8 @@ namespace CoreFirmware.Application.App
 
         /// <summary>The board clock.</summary>
         public IClock Clock { get; private set; }
+
+        /// <summary>Whether an OTA update is running (user networking is preempted while it is).</summary>
+        public IUpdateNotice Updates { get; private set; }
     }
 }

@@ -39,7 +39,8 @@ public static class TickerAppCommand
         board.Cc3000.Model.SetHost("ticker.local", Loopback);
         var app = new BitcoinTickerApp("ticker.local", server.Port, "/v2/ticker/btcusd");
         var context = new UserAppContext(board.Serial1, board.D0, board.UserLed,
-            board.Cc3000.Driver.CreateSocketView(BusPriority.UserNetwork), board.Clock);
+            board.Cc3000.Driver.CreateSocketView(BusPriority.UserNetwork), board.Clock,
+            CoreFirmware.Drivers.Net.NoUpdateNotice.Instance);
         var user = new UserThread(app, context);
 
         using var stop = new ManualResetEventSlim();

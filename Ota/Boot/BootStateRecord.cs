@@ -1,0 +1,140 @@
+using System;
+using CoreFirmware.Drivers.Flash;
+using CoreFirmware.Drivers.Sst25;
+using CoreFirmware.Ota.Protocol;
+
+namespace CoreFirmware.Ota.Boot
+{
+    /// <summary>
+    /// The minimal "update pending" record, kept at the start of one boot-state sector
+    /// (FlashMap.BootStateA). It is replaced later by a power-fail-safe A/B record; until then a
+    /// record that is torn by a power cut simply fails its CRC and reads as <see cref="BootImageState.None"/>
+    /// (the old image keeps running, the update is lost, nothing is bricked).
+    /// </summary>
+    /// <remarks>
+    /// Layout, <see cref="Length"/> = 24 bytes, all big-endian:
+    /// <code>
+    ///  0  u32 magic      0x43464253 ("CFBS")
+    ///  4  u32 sequence   previous valid sequence + 1 (1 for the first)
+    ///  8  u32 state      BootImageState (1 = Pending)
+    /// 12  u32 size       image size in bytes (1 .. slot size)
+    /// 16  u32 image CRC  CRC32 (IEEE) of the image's size bytes in the staging slot
+    /// 20  u32 record CRC CRC32 of bytes 0..19
+    /// </code>
+    /// Writing erases the sector first (4 KB, ~25 ms at most), programs the 24 bytes and reads them
+    /// back. Allocation: none after construction.
+    /// </remarks>
+    public sealed class BootStateRecord
+    {
+        /// <summary>"CFBS".</summary>
+        public const uint Magic = 0x43464253;
+
+        /// <summary>Bytes of the record.</summary>
+        public const int Length = 24;
+
+        private readonly Sst25Flash _flash;
+        private readonly FlashRegion _region;
+        private readonly byte[] _buffer = new byte[Length];
+        private uint _sequence;
+        private BootImageState _state;
+        private int _imageSize;
+        private uint _imageCrc;
+
+        /// <summary>Creates the record over <paramref name="region"/> (normally FlashMap.BootStateA).</summary>
+        public BootStateRecord(Sst25Flash flash, FlashRegion region)
+        {
+            if (flash == null) throw new ArgumentNullException("flash");
+            if (region == null) throw new ArgumentNullException("region");
+            if (region.Size < Length) throw new ArgumentException("boot-state region too small", "region");
+            _flash = flash;
+            _region = region;
+        }
+
+        /// <summary>Sequence of the record last read or written (0 when none is valid).</summary>
+        public uint Sequence { get { return _sequence; } }
+
+        /// <summary>State of the record last read or written.</summary>
+        public BootImageState State { get { return _state; } }
+
+        /// <summary>Image size of the record last read or written.</summary>
+        public int ImageSize { get { return _imageSize; } }
+
+        /// <summary>Image CRC32 of the record last read or written.</summary>
+        public uint ImageCrc { get { return _imageCrc; } }
+
+        /// <summary>
+        /// Reads the record from flash. True when it is valid (magic, record CRC, known state, size
+        /// within the slot); otherwise the properties read as "none" and false is returned.
+        /// Flash errors propagate (Sst25Exception, SpiBusTimeoutException).
+        /// </summary>
+        public bool Read()
+        {
+            _flash.Read(_region.Start, _buffer, 0, Length);
+            if (SparkMessages.ReadUInt32(_buffer, 0) != Magic
+                || SparkMessages.ReadUInt32(_buffer, 20) != Crc32.Compute(_buffer, 0, 20))
+            {
+                Forget();
+                return false;
+            }
+
+            uint state = SparkMessages.ReadUInt32(_buffer, 8);
+            uint size = SparkMessages.ReadUInt32(_buffer, 12);
+            if (state != (uint)BootImageState.Pending || size == 0 || size > 0x7FFFFFFF)
+            {
+                Forget();
+                return false;
+            }
+
+            _sequence = SparkMessages.ReadUInt32(_buffer, 4);
+            _state = (BootImageState)(int)state;
+            _imageSize = (int)size;
+            _imageCrc = SparkMessages.ReadUInt32(_buffer, 16);
+            return true;
+        }
+
+        /// <summary>
+        /// Writes a Pending record for an image of <paramref name="imageSize"/> bytes whose CRC32 is
+        /// <paramref name="imageCrc"/>: erase the sector, program, read back. True when the read-back
+        /// matches; false (and the properties read as none) when it does not. Flash errors propagate.
+        /// </summary>
+        public bool WritePending(int imageSize, uint imageCrc)
+        {
+            if (imageSize <= 0) throw new ArgumentOutOfRangeException("imageSize");
+            uint sequence = Read() ? _sequence + 1 : 1;
+            SparkMessages.WriteUInt32(_buffer, 0, Magic);
+            SparkMessages.WriteUInt32(_buffer, 4, sequence);
+            SparkMessages.WriteUInt32(_buffer, 8, (uint)BootImageState.Pending);
+            SparkMessages.WriteUInt32(_buffer, 12, (uint)imageSize);
+            SparkMessages.WriteUInt32(_buffer, 16, imageCrc);
+            SparkMessages.WriteUInt32(_buffer, 20, Crc32.Compute(_buffer, 0, 20));
+            _flash.EraseSector(_region.Start);
+            _flash.Program(_region.Start, _buffer, 0, Length);
+            if (!_flash.Verify(_region.Start, _buffer, 0, Length))
+            {
+                Forget();
+                return false;
+            }
+
+            _sequence = sequence;
+            _state = BootImageState.Pending;
+            _imageSize = imageSize;
+            _imageCrc = imageCrc;
+            return true;
+        }
+
+        /// <summary>Erases the record's sector (no pending image). Flash errors propagate.</summary>
+        public void Erase()
+        {
+            _flash.EraseSector(_region.Start);
+            Forget();
+        }
+
+        private void Forget()
+        {
+            _sequence = 0;
+            _state = BootImageState.None;
+            _imageSize = 0;
+            _imageCrc = 0;
+        }
+    }
+}
