@@ -128,20 +128,12 @@ namespace CoreFirmware.Drivers.Cc3000
                 _tail[p] = slot;
             }
 
+            // Cancellation is asked before every wait: an abort that set its flag before this
+            // waiter queued is seen here, one after it nudges the queued waiter's event.
             long deadline = _clock.UptimeMilliseconds + timeoutMilliseconds;
             while (true)
             {
-                long left = deadline - _clock.UptimeMilliseconds;
-                if (left > 0) _slotEvent[slot].WaitOne((int)left, false);
-                bool cancelled = false;
-                if (cancellation != null)
-                {
-                    lock (_sync)
-                    {
-                        if (_slotGranted[slot]) return Leave(slot, true);
-                    }
-                    cancelled = cancellation.IsCancelled(token);
-                }
+                bool cancelled = cancellation != null && cancellation.IsCancelled(token);
                 lock (_sync)
                 {
                     if (_slotGranted[slot]) return Leave(slot, true);
@@ -152,7 +144,9 @@ namespace CoreFirmware.Drivers.Cc3000
                         return Leave(slot, false);
                     }
                 }
-                // Woken by a nudge for another waiter: wait on, in the same place.
+                long left = deadline - _clock.UptimeMilliseconds;
+                if (left > 0) _slotEvent[slot].WaitOne((int)left, false);
+                // Woken by a grant, the deadline, or a nudge (maybe for another waiter): look again.
             }
         }
 

@@ -114,6 +114,49 @@ public class Cc3000AbortTests
     }
 
     [Fact]
+    public void AbortEndsACallWaitingForTheCommandGate()
+    {
+        using var server = new LoopbackEchoServer();
+        using var rig = new Cc3000TestRig();
+        var model = rig.Cc3000.Model;
+        var driver = rig.Cc3000.Driver;
+        driver.CommandTimeoutMilliseconds = 300;
+        int victim = rig.OpenConnected(rig.User, server.Port);
+
+        // The system thread finds the module hung and recovers it with the gate held; the first boot
+        // fails, so the gate stays held for the whole boot timeout (2 s).
+        model.FailNextBoots(1);
+        model.InjectHang();
+        long resets = model.Resets;
+        var recovering = new Thread(() => rig.System.ResolveHost("x", out _, 1000));
+        recovering.Start();
+        Assert.True(WaitFor(() => model.Resets > resets), "the recovery never started");
+
+        int result = int.MinValue;
+        long elapsedMs = -1;
+        var receiver = new Thread(() =>
+        {
+            var rx = new byte[16];
+            var sw = Stopwatch.StartNew();
+            result = rig.User.Receive(victim, rx, 0, rx.Length, LongTimeout);
+            elapsedMs = sw.ElapsedMilliseconds;
+        });
+        receiver.Start();
+        Thread.Sleep(100); // queued at the gate behind the recovery
+        ((ISocketAborter)rig.User).Abort(victim, SocketError.Preempted);
+        Assert.True(receiver.Join(LongTimeout + 5000), "receive never returned");
+        bool gateStillHeld = recovering.IsAlive;   // it left the queue, it was not let in
+        Assert.Equal((int)SocketError.Preempted, result);
+        Assert.True(elapsedMs < LongTimeout / 2, $"receive returned after {elapsedMs} ms, its own timeout is {LongTimeout} ms");
+        Assert.True(gateStillHeld, "the receive only returned once the recovery had let the gate go");
+
+        Assert.True(recovering.Join(30_000));
+        Assert.Equal(0, rig.User.Close(victim));
+        Assert.Equal(0, model.OpenSockets);
+        rig.AssertCleanBus();
+    }
+
+    [Fact]
     public void AnIdleAbortedSocketIsClosedOnTheModuleByTheNextCallOfAnyone()
     {
         using var server = new LoopbackEchoServer();
