@@ -61,6 +61,15 @@ namespace CoreFirmware.Drivers.Cc3000
             return _gate.Enter(priority, timeoutMilliseconds);
         }
 
+        /// <summary>
+        /// As <see cref="Enter(BusPriority, int)"/>; the wait also ends (false) as soon as
+        /// <paramref name="cancellation"/> cancels <paramref name="token"/> and the gate is nudged.
+        /// </summary>
+        public bool Enter(BusPriority priority, int timeoutMilliseconds, ICc3000WaitCancellation cancellation, int token)
+        {
+            return _gate.Enter(priority, timeoutMilliseconds, cancellation, token);
+        }
+
         /// <summary>Gives the gate back (to the next waiter, if any).</summary>
         public void Exit()
         {

@@ -85,6 +85,17 @@ namespace CoreFirmware.Drivers.Cc3000
         /// </summary>
         public bool Enter(BusPriority priority, int timeoutMilliseconds)
         {
+            return Enter(priority, timeoutMilliseconds, null, 0);
+        }
+
+        /// <summary>
+        /// As <see cref="Enter(BusPriority, int)"/>, but the wait also ends (false) when
+        /// <paramref name="cancellation"/> says <paramref name="token"/> is cancelled; it is asked
+        /// whenever the waiter wakes, so <see cref="Nudge"/> makes a cancelled waiter give up at once.
+        /// A waiter that is not cancelled keeps its place in the queue.
+        /// </summary>
+        public bool Enter(BusPriority priority, int timeoutMilliseconds, ICc3000WaitCancellation cancellation, int token)
+        {
             int p = (int)priority;
             if (p < 0 || p >= PriorityCount) throw new ArgumentOutOfRangeException("priority");
             Thread me = Thread.CurrentThread;
@@ -117,20 +128,49 @@ namespace CoreFirmware.Drivers.Cc3000
                 _tail[p] = slot;
             }
 
-            _slotEvent[slot].WaitOne(timeoutMilliseconds, false);
+            // Cancellation is asked before every wait: an abort that set its flag before this
+            // waiter queued is seen here, one after it nudges the queued waiter's event.
+            long deadline = _clock.UptimeMilliseconds + timeoutMilliseconds;
+            while (true)
+            {
+                bool cancelled = cancellation != null && cancellation.IsCancelled(token);
+                lock (_sync)
+                {
+                    if (_slotGranted[slot]) return Leave(slot, true);
+                    if (cancelled || _clock.UptimeMilliseconds >= deadline)
+                    {
+                        UnlinkLocked(p, slot);
+                        _timeouts[p]++;
+                        return Leave(slot, false);
+                    }
+                }
+                long left = deadline - _clock.UptimeMilliseconds;
+                if (left > 0) _slotEvent[slot].WaitOne((int)left, false);
+                // Woken by a grant, the deadline, or a nudge (maybe for another waiter): look again.
+            }
+        }
 
+        /// <summary>
+        /// Wakes every waiter without granting anything, so waiters whose wait was cancelled (see
+        /// <see cref="Enter(BusPriority, int, ICc3000WaitCancellation, int)"/>) give up now; the others wait on.
+        /// </summary>
+        public void Nudge()
+        {
             lock (_sync)
             {
-                bool granted = _slotGranted[slot];
-                if (!granted)
+                for (int i = 0; i < _slotInUse.Length; i++)
                 {
-                    UnlinkLocked(p, slot);
-                    _timeouts[p]++;
+                    if (_slotInUse[i] && !_slotGranted[i]) _slotEvent[i].Set();
                 }
-                _slotThread[slot] = null;
-                _slotInUse[slot] = false;
-                return granted;
             }
+        }
+
+        // Caller holds _sync: frees the waiter slot.
+        private bool Leave(int slot, bool granted)
+        {
+            _slotThread[slot] = null;
+            _slotInUse[slot] = false;
+            return granted;
         }
 
         /// <summary>Leaves the gate and hands it to the first waiter of the highest priority.</summary>

@@ -21,6 +21,18 @@ namespace CoreFirmware.Drivers.Cc3000
     /// drives WLAN_EN low for <see cref="PowerOffMilliseconds"/>, powers it up, re-runs start-up and
     /// the access-point connection, and every socket open at that moment answers its next call with
     /// <see cref="SocketError.ModuleReset"/>.
+    /// <para>Retry: while the network is down and the access-point settings are known, Open, Connect
+    /// and ResolveHost (or <see cref="EnsureNetwork(int)"/>) start a new attempt to bring it back, at most
+    /// one at a time and no sooner than the backoff allows; in between they return
+    /// <see cref="SocketError.NetworkDown"/> at once. An attempt is a power cycle plus wlan-connect
+    /// (a "recovery") when the module last failed to answer, else a wlan-connect alone (a
+    /// "rejoin", e.g. after the access point dropped us with an unsolicited disconnect, 0x8002).
+    /// The module's commands are done with the command gate held; the wait for association and DHCP
+    /// is not (other sockets' calls go on), and an attempt whose network is not up
+    /// <see cref="JoinTimeoutMilliseconds"/> after it started has failed. After n failed attempts in
+    /// a row the next waits <see cref="FirstRetryDelayMilliseconds"/> * 2^(n-1), at most
+    /// <see cref="MaxRetryDelayMilliseconds"/> (1 s, 2 s, 4 s, 8 s, 16 s, 30 s, 30 s ...);
+    /// the network coming up clears the count.</para>
     /// </remarks>
     public sealed class Cc3000Driver
     {
@@ -37,8 +49,17 @@ namespace CoreFirmware.Drivers.Cc3000
         /// <summary>Longest wait from WLAN_EN high to the module's ready (IRQ low): 2000 ms.</summary>
         public const int BootTimeoutMilliseconds = 2000;
 
-        /// <summary>Longest wait for association and DHCP when reconnecting after a recovery: 10 s.</summary>
+        /// <summary>Longest wait for association and DHCP when reconnecting after a recovery: 10 s (default of <see cref="JoinTimeoutMilliseconds"/>).</summary>
         public const int RecoveryNetworkTimeoutMilliseconds = 10000;
+
+        /// <summary>Backoff after the first failed attempt to bring the network back: 1 s.</summary>
+        public const int FirstRetryDelayMilliseconds = 1000;
+
+        /// <summary>Longest backoff between two attempts: 30 s (the delay doubles per failure up to this).</summary>
+        public const int MaxRetryDelayMilliseconds = 30000;
+
+        // Longest single wait on the network-changed event (several threads may wait for the network): 20 ms.
+        private const int NetworkWaitSliceMilliseconds = 20;
 
         private const int MaxSsid = 32;
         private const int MaxKey = 32;
@@ -60,6 +81,20 @@ namespace CoreFirmware.Drivers.Cc3000
         private string _key;
         private int _recoveries;
         private int _failedRecoveries;
+        private int _rejoins;
+        private int _failedRejoins;
+        private int _joinTimeoutMs = RecoveryNetworkTimeoutMilliseconds;
+
+        // Retry state (under _sync): failed attempts in a row, earliest next attempt, an attempt
+        // running its module commands, a join waiting for the network (its deadline, 0 = none, the
+        // up-count when it began and whether it was a recovery), and whether the next attempt must power-cycle.
+        private int _failuresInRow;
+        private long _nextAttemptAt;
+        private bool _attemptRunning;
+        private long _joinDeadline;
+        private int _joinUpCount;
+        private bool _joinIsRecovery;
+        private bool _needsPowerCycle;
 
         /// <summary>
         /// Creates the driver. <paramref name="spi"/> is the CC3000 on the shared bus (mode 1),
@@ -111,6 +146,53 @@ namespace CoreFirmware.Drivers.Cc3000
         public int FailedRecoveries
         {
             get { lock (_sync) return _failedRecoveries; }
+        }
+
+        /// <summary>Attempts to rejoin the access point without a power cycle (after a disconnect or a failed join).</summary>
+        public int Rejoins
+        {
+            get { lock (_sync) return _rejoins; }
+        }
+
+        /// <summary>Rejoins after which the network did not come up in <see cref="JoinTimeoutMilliseconds"/>.</summary>
+        public int FailedRejoins
+        {
+            get { lock (_sync) return _failedRejoins; }
+        }
+
+        /// <summary>Unsolicited disconnects from the access point the module reported.</summary>
+        public int AccessPointDisconnects
+        {
+            get { return _status.Disconnects; }
+        }
+
+        /// <summary>Failed attempts in a row to bring the network back (0 once it is up again).</summary>
+        public int ConsecutiveFailedAttempts
+        {
+            get { lock (_sync) return _failuresInRow; }
+        }
+
+        /// <summary>
+        /// Time a recovery or rejoin gives the module to associate and get an address before the
+        /// attempt counts as failed (ms). Default <see cref="RecoveryNetworkTimeoutMilliseconds"/>.
+        /// </summary>
+        public int JoinTimeoutMilliseconds
+        {
+            get { lock (_sync) return _joinTimeoutMs; }
+            set
+            {
+                if (value <= 0) throw new ArgumentOutOfRangeException("value");
+                lock (_sync) _joinTimeoutMs = value;
+            }
+        }
+
+        /// <summary>The backoff after <paramref name="failures"/> failed attempts in a row (ms).</summary>
+        public static int RetryDelayMilliseconds(int failures)
+        {
+            if (failures <= 0) return 0;
+            int delay = FirstRetryDelayMilliseconds;
+            for (int i = 1; i < failures && delay < MaxRetryDelayMilliseconds; i++) delay *= 2;
+            return delay > MaxRetryDelayMilliseconds ? MaxRetryDelayMilliseconds : delay;
         }
 
         /// <summary>True while associated with the access point and addressed by DHCP.</summary>
@@ -244,8 +326,159 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 _channel.Exit();
             }
-            if (r < 0) return r;
-            return WaitNetworkUp(deadline);
+            if (r == 0) r = WaitNetworkUp(deadline);
+            // A first join that failed counts as the first failed attempt: retries follow the backoff.
+            lock (_sync)
+            {
+                _joinDeadline = 0;
+                if (r == 0) ClearRetryLocked();
+                else AttemptFailedLocked(_clock.UptimeMilliseconds, r != (int)SocketError.NetworkDown);
+            }
+            return r;
+        }
+
+        /// <summary>
+        /// Makes sure the network is up, starting a recovery or rejoin when it is down and the
+        /// backoff allows (see the class remarks), and waits up to <paramref name="timeoutMilliseconds"/>
+        /// for it. Returns 0, or <see cref="SocketError.NetworkDown"/> (at once between attempts, or
+        /// when no access point was ever set). Module commands go at system-network priority.
+        /// </summary>
+        public int EnsureNetwork(int timeoutMilliseconds)
+        {
+            return EnsureNetwork(BusPriority.SystemNetwork, timeoutMilliseconds);
+        }
+
+        // The retry policy, for a caller of the given priority; see the class remarks.
+        internal int EnsureNetwork(BusPriority priority, int timeoutMilliseconds)
+        {
+            long now = _clock.UptimeMilliseconds;
+            long until = now + (timeoutMilliseconds > 0 ? timeoutMilliseconds : 0);
+            string ssid;
+            string key;
+            bool powerCycle;
+            long joinDeadline;
+            lock (_sync)
+            {
+                if (_status.NetworkUp)
+                {
+                    _joinDeadline = 0;
+                    ClearRetryLocked();
+                    return 0;
+                }
+                ssid = _ssid;
+                key = _key;
+                if (ssid == null) return (int)SocketError.NetworkDown;
+                SettleJoinLocked(now);
+                joinDeadline = _joinDeadline;
+                powerCycle = _needsPowerCycle;
+                if (joinDeadline == 0)
+                {
+                    if (_attemptRunning || now < _nextAttemptAt) return (int)SocketError.NetworkDown;
+                    _attemptRunning = true;
+                }
+            }
+            if (joinDeadline == 0)
+            {
+                joinDeadline = Attempt(priority, powerCycle, ssid, key, timeoutMilliseconds);
+                if (joinDeadline == 0) return (int)SocketError.NetworkDown;
+            }
+            int r = WaitNetworkUp(until < joinDeadline ? until : joinDeadline);
+            lock (_sync)
+            {
+                if (r == 0)
+                {
+                    _joinDeadline = 0;
+                    ClearRetryLocked();
+                }
+                else SettleJoinLocked(_clock.UptimeMilliseconds);
+            }
+            return r;
+        }
+
+        // Runs one attempt's module commands with the gate held. Returns the join deadline, or 0
+        // when the attempt ended at once (failed, or the gate was not had: then it did not count).
+        private long Attempt(BusPriority priority, bool powerCycle, string ssid, string key, int timeoutMilliseconds)
+        {
+            if (!_channel.Enter(priority, timeoutMilliseconds))
+            {
+                lock (_sync) _attemptRunning = false;
+                return 0;
+            }
+            int upCount = _status.UpCount;
+            int r;
+            try
+            {
+                lock (_sync)
+                {
+                    if (powerCycle) _recoveries++;
+                    else _rejoins++;
+                }
+                r = 0;
+                if (powerCycle)
+                {
+                    _table.MarkAllReset();
+                    r = PowerUpWithGateHeld();
+                }
+                if (r == 0) r = WlanConnectWithGateHeld(ssid, key);
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+            long now = _clock.UptimeMilliseconds;
+            lock (_sync)
+            {
+                _attemptRunning = false;
+                if (r != 0)
+                {
+                    CountFailureLocked(powerCycle);
+                    AttemptFailedLocked(now, r != (int)SocketError.NetworkDown);
+                    return 0;
+                }
+                _needsPowerCycle = false;
+                _joinDeadline = now + _joinTimeoutMs;
+                _joinUpCount = upCount;
+                _joinIsRecovery = powerCycle;
+                return _joinDeadline;
+            }
+        }
+
+        // A join in progress ends: well when the network came up since it began, badly when its time is over.
+        private void SettleJoinLocked(long now)
+        {
+            if (_joinDeadline == 0) return;
+            if (_status.UpCount != _joinUpCount)
+            {
+                _joinDeadline = 0;
+                ClearRetryLocked();
+                return;
+            }
+            if (now < _joinDeadline) return;
+            CountFailureLocked(_joinIsRecovery);
+            long failedAt = _joinDeadline;
+            _joinDeadline = 0;
+            AttemptFailedLocked(failedAt, false);
+        }
+
+        private void CountFailureLocked(bool recovery)
+        {
+            if (recovery) _failedRecoveries++;
+            else _failedRejoins++;
+        }
+
+        // One more failure in a row: the next attempt waits the backoff; a module that did not answer gets a power cycle.
+        private void AttemptFailedLocked(long failedAt, bool moduleFailed)
+        {
+            if (moduleFailed) _needsPowerCycle = true;
+            if (_failuresInRow < 30) _failuresInRow++;
+            _nextAttemptAt = failedAt + RetryDelayMilliseconds(_failuresInRow);
+        }
+
+        private void ClearRetryLocked()
+        {
+            _failuresInRow = 0;
+            _nextAttemptAt = 0;
+            _needsPowerCycle = false;
         }
 
         /// <summary>
@@ -276,22 +509,33 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             string ssid;
             string key;
+            int joinTimeout;
             lock (_sync)
             {
                 _recoveries++;
                 ssid = _ssid;
                 key = _key;
+                joinTimeout = _joinTimeoutMs;
             }
             _table.MarkAllReset();
             int r = PowerUpWithGateHeld();
+            bool moduleFailed = r != 0;
             if (r == 0 && ssid != null)
             {
                 r = WlanConnectWithGateHeld(ssid, key);
-                if (r == 0) r = WaitNetworkUp(_clock.UptimeMilliseconds + RecoveryNetworkTimeoutMilliseconds);
+                moduleFailed = r != 0 && r != (int)SocketError.NetworkDown;
+                if (r == 0) r = WaitNetworkUp(_clock.UptimeMilliseconds + joinTimeout);
             }
-            if (r != 0)
+            lock (_sync)
             {
-                lock (_sync) _failedRecoveries++;
+                _joinDeadline = 0;
+                if (r == 0) ClearRetryLocked();
+                else
+                {
+                    // Not the end: the next Open or Connect tries again once the backoff allows.
+                    _failedRecoveries++;
+                    AttemptFailedLocked(_clock.UptimeMilliseconds, moduleFailed);
+                }
             }
         }
 
@@ -353,13 +597,14 @@ namespace CoreFirmware.Drivers.Cc3000
             return (int)SocketError.ModuleError;
         }
 
+        // Several threads may wait at once and the event wakes one: wait in slices.
         private int WaitNetworkUp(long deadline)
         {
             while (!_status.NetworkUp)
             {
                 long left = deadline - _clock.UptimeMilliseconds;
                 if (left <= 0) return (int)SocketError.NetworkDown;
-                _status.NetworkChanged.WaitOne((int)left, false);
+                _status.NetworkChanged.WaitOne(left < NetworkWaitSliceMilliseconds ? (int)left : NetworkWaitSliceMilliseconds, false);
             }
             return 0;
         }

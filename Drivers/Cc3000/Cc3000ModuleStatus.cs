@@ -19,6 +19,8 @@ namespace CoreFirmware.Drivers.Cc3000
         private bool _dhcp;
         private uint _address;
         private int _closeWaits;
+        private int _upCount;
+        private int _disconnects;
         private int _priorityBufferWaiters;
 
         /// <summary>Signalled when a free-buffer event arrives.</summary>
@@ -61,6 +63,18 @@ namespace CoreFirmware.Drivers.Cc3000
         public uint Address
         {
             get { lock (_sync) return _address; }
+        }
+
+        /// <summary>Times the network came up (association plus DHCP); never reset, so a change shows a join worked.</summary>
+        public int UpCount
+        {
+            get { lock (_sync) return _upCount; }
+        }
+
+        /// <summary>Unsolicited disconnects from the access point (0x8002) seen; never reset.</summary>
+        public int Disconnects
+        {
+            get { lock (_sync) return _disconnects; }
         }
 
         /// <summary>Close-wait (peer FIN) events seen.</summary>
@@ -143,6 +157,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             lock (_sync)
             {
+                if (!associated && _associated) _disconnects++;
                 _associated = associated;
                 if (!associated) _dhcp = false;
             }
@@ -154,6 +169,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             lock (_sync)
             {
+                if (_associated && !_dhcp) _upCount++;
                 _dhcp = true;
                 _address = address;
             }

@@ -14,6 +14,16 @@ namespace CoreFirmware.Drivers.Cc3000
     /// free buffers outside it, so sockets on several threads make progress together. Results are
     /// counts or negative <see cref="SocketError"/> values; steady-state Send and Receive allocate nothing.
     /// </summary>
+    /// <remarks>
+    /// Abort (<see cref="Abort"/>): the handle is marked in the table and every wait a call can be
+    /// in is woken: the command gate is nudged (an aborted waiter leaves the queue), the
+    /// free-buffer event is set, and a Receive between two polls sleeps one
+    /// <see cref="PollIntervalMilliseconds"/>. A command already written to the module is let
+    /// finish (the module takes one command at a time; leaving early would desynchronise it), then
+    /// the call returns the reason. The aborted socket's module socket is closed by the next holder
+    /// of the gate as it leaves (every call leaves through <c>Leave</c>, which reaps), by Open
+    /// before it asks the module for a socket, or at once by the aborted call when the gate is free.
+    /// </remarks>
     internal sealed class Cc3000SocketLayer
     {
         /// <summary>Pause between two empty non-blocking recvs: 1 ms (the CC3000 has no data-ready event; select would hold the module).</summary>
@@ -39,14 +49,30 @@ namespace CoreFirmware.Drivers.Cc3000
             _clock = clock;
         }
 
+        /// <summary>See <see cref="ISocketAborter.Abort"/>. Never waits.</summary>
+        public void Abort(int socket, SocketError reason)
+        {
+            int r = (int)reason;
+            if (r >= 0) throw new ArgumentOutOfRangeException("reason");
+            if (!_table.Abort(socket, r)) return;
+            _channel.Gate.Nudge();
+            _status.BuffersFreed.Set();
+        }
+
         /// <summary>See <see cref="INetworkSockets.Open"/>.</summary>
         public int Open(BusPriority priority, int timeoutMilliseconds)
         {
-            if (!_status.NetworkUp) return (int)SocketError.NetworkDown;
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_status.NetworkUp)
+            {
+                int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
+                if (n < 0) return n;
+            }
+            if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
             try
             {
+                // Aborted sockets give their module sockets back before a new one is asked for (the module has 4).
+                Reap(priority);
                 byte[] f = _channel.Frame;
                 int at = HciCodec.CommandArgs;
                 at = HciCodec.PutI32(f, at, Cc3000Protocol.AfInet);
@@ -77,7 +103,7 @@ namespace CoreFirmware.Drivers.Cc3000
             }
             finally
             {
-                _channel.Exit();
+                Leave(priority);
             }
         }
 
@@ -85,7 +111,14 @@ namespace CoreFirmware.Drivers.Cc3000
         public int Connect(BusPriority priority, int socket, uint ipv4, int port, int timeoutMilliseconds)
         {
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            int aborted = _table.AbortReason(socket);
+            if (aborted != 0) return Aborted(priority, aborted);
+            if (!_status.NetworkUp)
+            {
+                int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
+                if (n < 0) return n;
+            }
+            if (!_channel.Enter(priority, Left(deadline), _table, socket)) return NotEntered(priority, socket);
             try
             {
                 int slot = _table.Find(socket);
@@ -106,12 +139,14 @@ namespace CoreFirmware.Drivers.Cc3000
                 int answerTimeout = timeoutMilliseconds > _driver.CommandTimeoutMilliseconds ? timeoutMilliseconds : _driver.CommandTimeoutMilliseconds;
                 int r = Run(priority, Cc3000Protocol.Connect, at - HciCodec.CommandArgs, deadline, answerTimeout);
                 if (r < 0) return Consume(socket, r);
+                aborted = _table.AbortReason(socket);
+                if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
                 // The module reports every failed connect as -1; on loopback that is a refusal.
                 return HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
             }
             finally
             {
-                _channel.Exit();
+                Leave(priority);
             }
         }
 
@@ -151,7 +186,9 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             while (true)
             {
-                if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
+                int aborted = _table.AbortReason(socket);
+                if (aborted != 0) return Aborted(priority, aborted);
+                if (!_channel.Enter(priority, Left(deadline), _table, socket)) return NotEntered(priority, socket);
                 bool entered = true;
                 try
                 {
@@ -172,15 +209,17 @@ namespace CoreFirmware.Drivers.Cc3000
                             Left(deadline), _driver.CommandTimeoutMilliseconds);
                         int r = Outcome(x);
                         if (r < 0) return Consume(socket, r);
+                        aborted = _table.AbortReason(socket);
+                        if (aborted != 0) return aborted;
                         int n = HciCodec.GetI32(_channel.Answer.Args, 4);
                         return n < 0 ? (int)SocketError.ConnectionReset : n;
                     }
-                    _channel.Exit();
                     entered = false;
+                    Leave(priority);
                 }
                 finally
                 {
-                    if (entered) _channel.Exit();
+                    if (entered) Leave(priority);
                 }
                 // Flow control: the module has no free buffer; wait for its free-buffer event.
                 if (!reserving && priority != BusPriority.UserNetwork)
@@ -202,7 +241,9 @@ namespace CoreFirmware.Drivers.Cc3000
             int want = count < Cc3000Protocol.MaxDataChunk ? count : Cc3000Protocol.MaxDataChunk;
             while (true)
             {
-                if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
+                int aborted = _table.AbortReason(socket);
+                if (aborted != 0) return Aborted(priority, aborted);
+                if (!_channel.Enter(priority, Left(deadline), _table, socket)) return NotEntered(priority, socket);
                 int n;
                 try
                 {
@@ -219,6 +260,8 @@ namespace CoreFirmware.Drivers.Cc3000
                         Left(deadline), _driver.CommandTimeoutMilliseconds);
                     int r = Outcome(x);
                     if (r < 0) return Consume(socket, r);
+                    aborted = _table.AbortReason(socket);
+                    if (aborted != 0) return aborted;   // bytes that came with the last recv are dropped with the socket
                     n = HciCodec.GetI32(_channel.Answer.Args, 4);
                     if (n > 0) return _channel.Answer.DataLength;
                     if (n == Cc3000Protocol.ErrorSocketInactive)
@@ -230,7 +273,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 }
                 finally
                 {
-                    _channel.Exit();
+                    Leave(priority);
                 }
                 // Nothing yet.
                 if (Left(deadline) <= 0) return (int)SocketError.TimedOut;
@@ -241,20 +284,26 @@ namespace CoreFirmware.Drivers.Cc3000
         /// <summary>See <see cref="INetworkSockets.Close"/>.</summary>
         public int Close(BusPriority priority, int socket)
         {
+            // An aborted socket: free the handle; its module socket is reaped (now, if the gate is free).
+            if (_table.CloseAborted(socket) == 0) return Aborted(priority, 0);
             int timeout = 2 * _driver.CommandTimeoutMilliseconds;
             long deadline = Deadline(timeout);
-            if (!_channel.Enter(priority, timeout)) return (int)SocketError.TimedOut;
+            if (!_channel.Enter(priority, timeout))
+            {
+                // The handle is invalid afterwards either way: its module socket is left to the next reap.
+                return _table.Orphan(socket) ? (int)SocketError.TimedOut : (int)SocketError.InvalidSocket;
+            }
             try
             {
                 int slot = _table.Find(socket);
-                if (slot < 0) return slot;
+                if (slot < 0) return _table.CloseAborted(socket) == 0 ? 0 : slot;
                 int sd = _table.ModuleSd(slot);
                 _table.Remove(slot);
                 return CloseModuleSocket(priority, sd, deadline);
             }
             finally
             {
-                _channel.Exit();
+                Leave(priority);
             }
         }
 
@@ -264,7 +313,12 @@ namespace CoreFirmware.Drivers.Cc3000
             ipv4 = 0;
             if (hostName == null || hostName.Length == 0 || hostName.Length > Cc3000Protocol.MaxHostName) return (int)SocketError.HostNotFound;
             long deadline = Deadline(timeoutMilliseconds);
-            if (!_channel.Enter(priority, timeoutMilliseconds)) return (int)SocketError.TimedOut;
+            if (!_status.NetworkUp)
+            {
+                int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
+                if (n < 0) return n;
+            }
+            if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
             try
             {
                 byte[] f = _channel.Frame;
@@ -285,7 +339,7 @@ namespace CoreFirmware.Drivers.Cc3000
             }
             finally
             {
-                _channel.Exit();
+                Leave(priority);
             }
         }
 
@@ -315,11 +369,55 @@ namespace CoreFirmware.Drivers.Cc3000
             return (int)SocketError.ModuleReset;
         }
 
-        // After a reset, the socket that saw it is consumed like the others will be on their next call.
+        // After a reset, the socket that saw it is consumed like the others will be on their next call
+        // (an aborted one keeps answering its reason until it is closed).
         private int Consume(int socket, int result)
         {
+            int aborted = _table.AbortReason(socket);
+            if (aborted != 0) return aborted;
             if (result == (int)SocketError.ModuleReset) _table.Find(socket);
             return result;
+        }
+
+        // Gate held: closes every module socket left to reap (aborted, or closed without reaching the module).
+        private void Reap(BusPriority priority)
+        {
+            int sd;
+            while ((sd = _table.TakeModuleSocketToReap()) >= 0)
+            {
+                // A failure here has no caller to tell: a stuck module is power-cycled (which forgets
+                // every socket), any other answer leaves nothing the host could do better.
+                CloseModuleSocket(priority, sd, Deadline(_driver.CommandTimeoutMilliseconds));
+            }
+        }
+
+        // Leaves the gate; module sockets left to reap are closed first.
+        private void Leave(BusPriority priority)
+        {
+            try
+            {
+                if (_table.HasModuleSocketsToReap) Reap(priority);
+            }
+            finally
+            {
+                _channel.Exit();
+            }
+        }
+
+        // An aborted call that does not hold the gate: reaps at once when the gate is free (no wait;
+        // when it is held, its holder reaps as it leaves), then returns the reason.
+        private int Aborted(BusPriority priority, int reason)
+        {
+            if (_table.HasModuleSocketsToReap && _channel.Enter(priority, 0)) Leave(priority);
+            return reason;
+        }
+
+        // The gate was not had: the wait was cancelled by an abort, or the time ran out.
+        private int NotEntered(BusPriority priority, int socket)
+        {
+            int aborted = _table.AbortReason(socket);
+            if (aborted != 0) return Aborted(priority, aborted);
+            return (int)SocketError.TimedOut;
         }
 
         private long Deadline(int timeoutMilliseconds)

@@ -6,9 +6,10 @@ namespace CoreFirmware.Drivers.Cc3000
     /// <summary>
     /// The CC3000's sockets seen by one kind of caller: every bus request made for its calls uses
     /// the view's <see cref="BusPriority"/>. Handles are shared by all views of one driver.
-    /// A handle must not be used by two threads at once.
+    /// A handle must not be used by two threads at once, except for <see cref="Abort"/>, which any
+    /// thread may call at any time.
     /// </summary>
-    public sealed class Cc3000SocketView : INetworkSockets
+    public sealed class Cc3000SocketView : INetworkSockets, ISocketAborter
     {
         private readonly Cc3000SocketLayer _layer;
         private readonly BusPriority _priority;
@@ -53,6 +54,19 @@ namespace CoreFirmware.Drivers.Cc3000
         public int Close(int socket)
         {
             return _layer.Close(_priority, socket);
+        }
+
+        /// <summary>
+        /// Aborts <paramref name="socket"/> (any view's handle) with <paramref name="reason"/>, which
+        /// must be negative: a call blocked on it returns the reason within one poll slice (a module
+        /// command already written is let finish first), every later call but Close returns it,
+        /// and the driver closes the socket on the module by itself. Close frees the handle.
+        /// Never waits and allocates nothing; a handle that is not open is ignored.
+        /// </summary>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="reason"/> is not negative.</exception>
+        public void Abort(int socket, SocketError reason)
+        {
+            _layer.Abort(socket, reason);
         }
 
         /// <inheritdoc />

@@ -120,6 +120,10 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private string _apSsid = "CoreNet";
     private string _apKey = "";
     private bool _connectEventDue;
+    private bool _connectReported;
+    private bool _disconnectEventDue;
+    private bool _apAvailable = true;
+    private int _bootsToFail;
     private bool _dhcpEventDue;
     private bool _associated;
 
@@ -214,6 +218,36 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             _apSsid = ssid;
             _apKey = key;
         }
+    }
+
+    /// <summary>
+    /// Fault hook: the access point goes away (false) or comes back (true). Going away drops an
+    /// associated module with an unsolicited disconnect (0x8002). While it is away a wlan-connect is
+    /// answered but never associates, and the model does not remember it (chosen: the host has to
+    /// connect again once the access point is back, the worst case for a host driver).
+    /// </summary>
+    public void SetAccessPointAvailable(bool available)
+    {
+        lock (_sync)
+        {
+            _apAvailable = available;
+            if (available) return;
+            _associated = false;
+            _connectEventDue = false;
+            _dhcpEventDue = false;
+            if (_connectReported)
+            {
+                _connectReported = false;
+                _disconnectEventDue = true;
+            }
+            UpdateIrqLocked();
+        }
+    }
+
+    /// <summary>Fault hook: the next <paramref name="count"/> power-ups never signal ready (IRQ stays high).</summary>
+    public void FailNextBoots(int count)
+    {
+        lock (_sync) _bootsToFail = count;
     }
 
     /// <summary>Adds a name to the module's resolver (names not in the table do not resolve).</summary>
@@ -316,6 +350,11 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             _powerUps++;
             _power = Power.Booting;
             epoch = _powerEpoch;
+            if (_bootsToFail > 0)
+            {
+                _bootsToFail--;
+                return; // stays booting, silent, until WLAN_EN cycles
+            }
         }
         var boot = new Thread(() =>
         {
@@ -340,6 +379,8 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         _firstWrite = false;
         _associated = false;
         _connectEventDue = false;
+        _connectReported = false;
+        _disconnectEventDue = false;
         _dhcpEventDue = false;
         if (_selected) _transaction = Transaction.Ignored;
         for (int i = 0; i < MaxSockets; i++)
@@ -672,13 +713,14 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         string key = Encoding.ASCII.GetString(_rx, args + 28 + ssidLength, keyLength);
         AnswerLocked(Cc3000Wire.WlanConnect, 0);
         if (ssid != _apSsid || key != _apKey) return; // the part keeps scanning and reports nothing
+        if (!_apAvailable) return;                    // no access point to find (see SetAccessPointAvailable)
         int epoch = _powerEpoch;
         var associate = new Thread(() =>
         {
             Thread.Sleep(AssociationDelayMilliseconds);
             lock (_sync)
             {
-                if (_powerEpoch != epoch || !AnsweringLocked) return;
+                if (_powerEpoch != epoch || !AnsweringLocked || !_apAvailable) return;
                 _connectEventDue = true;
                 _dhcpEventDue = true;
                 UpdateIrqLocked();
@@ -946,9 +988,16 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     {
         while (EventQueueSlots - _outCount > SlotsReservedForAnswers)
         {
+            if (_disconnectEventDue)
+            {
+                _disconnectEventDue = false;
+                AnswerNoArgsLocked(Cc3000Wire.UnsolDisconnect);
+                continue;
+            }
             if (_connectEventDue)
             {
                 _connectEventDue = false;
+                _connectReported = true;
                 AnswerNoArgsLocked(Cc3000Wire.UnsolConnect);
                 continue;
             }
