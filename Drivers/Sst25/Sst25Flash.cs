@@ -62,6 +62,12 @@ namespace CoreFirmware.Drivers.Sst25
         /// </summary>
         public const int DefaultBusTimeoutMilliseconds = 500;
 
+        /// <summary>
+        /// The longest the driver holds the bus in one transaction: a chip erase's datasheet
+        /// maximum plus the clock margin. The arbiter's hold bound must be at least this.
+        /// </summary>
+        public const int LongestTransactionMilliseconds = Sst25Timing.ChipEraseMaxMilliseconds + Sst25Timing.ClockMarginMilliseconds;
+
         // Longest instruction sent from _tx: AAI's first cycle, opcode + 3 address + 2 data bytes.
         private const int CommandBufferLength = 6;
 
@@ -99,6 +105,12 @@ namespace CoreFirmware.Drivers.Sst25
             if (spi == null) throw new ArgumentNullException("spi");
             if (arbiter == null) throw new ArgumentNullException("arbiter");
             if (clock == null) throw new ArgumentNullException("clock");
+            if (arbiter.MaxHoldMilliseconds < LongestTransactionMilliseconds)
+            {
+                throw new ArgumentException("the SPI bus hold bound (" + arbiter.MaxHoldMilliseconds.ToString()
+                    + " ms) is shorter than the flash's longest transaction (" + LongestTransactionMilliseconds.ToString()
+                    + " ms, a chip erase)", "arbiter");
+            }
             _spi = spi;
             _arbiter = arbiter;
             _clock = clock;
@@ -581,26 +593,25 @@ namespace CoreFirmware.Drivers.Sst25
         }
 
         /// <summary>
-        /// Polls RDSR until BUSY clears. Gives up after <paramref name="maxTicks"/> or the rest of
-        /// the bus hold bound, whichever is shorter. The last status read always happens after the
-        /// limit passed, so a thread that was descheduled does not time out a finished operation.
+        /// Polls RDSR until BUSY clears, for at most <paramref name="maxTicks"/> (the datasheet
+        /// maximum plus a clock margin). An erase or program that has started cannot be called
+        /// back, so the wait is never cut shorter than that: the constructor instead refuses an
+        /// arbiter whose hold bound is shorter than the longest operation. The last status read
+        /// always happens after the limit passed, so a thread that was descheduled does not time
+        /// out an operation that had finished.
         /// </summary>
         private byte PollUntilReadyLocked(long maxTicks, int sleepMilliseconds, string operation, int address)
         {
             long start = _clock.UptimeTicks;
-            long holdTicks = _arbiter.RemainingHoldMilliseconds * TimeSpan.TicksPerMillisecond;
-            bool byHold = holdTicks < maxTicks;
-            long limit = byHold ? holdTicks : maxTicks;
-            if (limit < 0) limit = 0;
             while (true)
             {
-                bool expired = _clock.UptimeTicks - start > limit;
+                bool expired = _clock.UptimeTicks - start > maxTicks;
                 byte status = ReadStatusLocked();
                 if ((status & Sst25Status.Busy) == 0) return status;
                 if (expired)
                 {
-                    int limitMs = (int)((limit + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
-                    throw new Sst25TimeoutException(operation, address, limitMs, byHold, status);
+                    int limitMs = (int)((maxTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+                    throw new Sst25TimeoutException(operation, address, limitMs, status);
                 }
                 if (sleepMilliseconds > 0) Thread.Sleep(sleepMilliseconds);
             }

@@ -3,7 +3,7 @@ namespace CoreFirmware.Drivers.Sst25
     /// <summary>
     /// Worst-case busy times of the SST25VF016B (datasheet maxima; see specs/README.md) and the
     /// bounds the driver derives from them. A busy poll gives up after the maximum plus
-    /// <see cref="ClockMarginMilliseconds"/>, or earlier when the bus hold bound runs out.
+    /// <see cref="ClockMarginMilliseconds"/>.
     /// </summary>
     public static class Sst25Timing
     {

@@ -69,7 +69,6 @@ public class Sst25ProtectionAndTimeoutTests
 
         Assert.Equal("sector erase", ex.Operation);
         Assert.Equal(0x5000, ex.Address);
-        Assert.False(ex.LimitedByBusHold);
         Assert.Equal(Sst25Timing.SectorEraseMaxMilliseconds + Sst25Timing.ClockMarginMilliseconds, ex.LimitMilliseconds);
         Assert.Equal(Sst25Status.Busy, ex.Status & Sst25Status.Busy);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "the driver must give up, not hang"); // a bound, not a timing
@@ -103,17 +102,13 @@ public class Sst25ProtectionAndTimeoutTests
     }
 
     [Fact]
-    public void BusyPollIsBoundedByTheArbiterHoldBound()
+    public void AnArbiterWhoseHoldBoundIsShorterThanAChipEraseIsRefused()
     {
         using var file = new TempFlashFile();
-        // A 10 ms hold bound is shorter than an 18 ms erase: the driver must stop at the bound.
-        using var rig = new Sst25TestRig(file.Path, Sst25TimingProfile.Realistic, maxHoldMilliseconds: 10);
-        rig.Flash.Initialize();
-        rig.Model.HangNextOperation();
-        var ex = Assert.Throws<Sst25TimeoutException>(() => rig.Flash.EraseSector(0x7000));
-        Assert.True(ex.LimitedByBusHold);
-        Assert.True(ex.LimitMilliseconds <= 10);
-        rig.AssertClean();
+        // A started erase cannot be abandoned, so a hold bound below the longest operation could
+        // only be broken: the driver refuses it up front.
+        var ex = Assert.Throws<ArgumentException>(() => new Sst25TestRig(file.Path, Sst25TimingProfile.Realistic, maxHoldMilliseconds: 10));
+        Assert.Contains("shorter than the flash's longest transaction", ex.Message);
     }
 
     [Fact]
