@@ -1,3 +1,4 @@
+using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Drivers.Sst25;
@@ -8,11 +9,11 @@ using CoreFirmware.Virtual.Sst25;
 namespace CoreFirmware.Virtual;
 
 /// <summary>
-/// The virtual Core: the shared SPI bus with the SST25 and the CC3000 on it (each behind its chip
-/// select, as on the board), the arbiter, D0, the D7 user LED, the RGB LED and Serial1, plus the
-/// firmware drivers built over them. Powering up the board does what the firmware's start-up does
-/// for the drivers: flash initialised (JEDEC id, protection cleared), CC3000 started and joined
-/// to the access point.
+/// The virtual Core. The hardware lives as long as the board: the shared SPI bus with the SST25
+/// and the CC3000 on it (each behind its chip select, as on the board), D0, the D7 user LED, the RGB
+/// LED and Serial1. The firmware's drivers (arbiter, flash driver, CC3000 driver) belong to one
+/// boot: <see cref="Reset"/> throws them away and builds new ones over the same parts, as a reset
+/// of the MCU does, while the flash keeps its contents.
 /// </summary>
 public sealed class VirtualBoard : IDisposable
 {
@@ -24,34 +25,26 @@ public sealed class VirtualBoard : IDisposable
         FlashImagePath = Options.FlashImagePath ?? Path.Combine(Path.GetTempPath(), $"corefw-flash-{Guid.NewGuid():N}.bin");
         _deleteFlashImage = Options.FlashImagePath == null;
 
-        Arbiter = new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters);
-        IBusArbiter flashArbiter = Arbiter;
-        IBusArbiter networkArbiter = Options.BypassArbiter
-            ? new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters)
-            : Arbiter;
-
         FlashChipSelect = new VirtualGpioPin(SparkCorePins.FlashChipSelect, "FLASH_CS", PinValue.High);
         FlashModel = new Sst25Model(FlashImagePath, SparkCorePins.FlashChipSelect, Options.FlashTiming, Clock);
         Bus.Attach(FlashModel, FlashChipSelect);
-        Flash = new Sst25Flash(new VirtualSpiDevice(Bus, SparkCoreBus.FlashSettings(), FlashChipSelect), flashArbiter, Clock);
+        FlashDevice = new VirtualSpiDevice(Bus, SparkCoreBus.FlashSettings(), FlashChipSelect);
 
-        Cc3000 = VirtualCc3000Wiring.Attach(Bus, networkArbiter, Clock);
+        Cc3000 = VirtualCc3000Wiring.AttachPart(Bus);
         Cc3000.Model.SetAccessPoint(Options.AccessPointSsid, Options.AccessPointKey);
 
         D0.SetPinMode(PinMode.InputPullDown);
         UserLed.SetPinMode(PinMode.Output);
         Serial1.EchoToConsole = Options.EchoSerialToConsole;
+        BuildDrivers();
     }
 
     public VirtualBoardOptions Options { get; }
 
     public VirtualClock Clock { get; } = new();
 
-    /// <summary>The one SPI bus: counts every violation.</summary>
+    /// <summary>The one SPI bus: counts every violation, across resets.</summary>
     public SharedSpiBus Bus { get; } = new();
-
-    /// <summary>The bus arbiter both drivers share (in a negative run, only the flash's own).</summary>
-    public SpiBusArbiter Arbiter { get; }
 
     public string FlashImagePath { get; }
 
@@ -59,11 +52,10 @@ public sealed class VirtualBoard : IDisposable
 
     public Sst25Model FlashModel { get; }
 
-    /// <summary>The firmware's flash driver.</summary>
-    public Sst25Flash Flash { get; }
+    public VirtualSpiDevice FlashDevice { get; }
 
-    /// <summary>The CC3000: model, pins and the firmware's driver.</summary>
-    public VirtualCc3000 Cc3000 { get; }
+    /// <summary>The CC3000: model and pins.</summary>
+    public VirtualCc3000Part Cc3000 { get; }
 
     /// <summary>D0: a test or the runner drives it (held high at boot = safe mode).</summary>
     public VirtualGpioPin D0 { get; } = new(SparkCorePins.D0, "D0", PinValue.Low);
@@ -75,6 +67,18 @@ public sealed class VirtualBoard : IDisposable
 
     public VirtualSerialPort Serial1 { get; } = new();
 
+    /// <summary>Boots since the board was built (1 after construction).</summary>
+    public int Boots { get; private set; }
+
+    /// <summary>This boot's bus arbiter (shared by both drivers; in a negative run, the flash's own).</summary>
+    public SpiBusArbiter Arbiter { get; private set; } = null!;
+
+    /// <summary>This boot's flash driver.</summary>
+    public Sst25Flash Flash { get; private set; } = null!;
+
+    /// <summary>This boot's CC3000 driver.</summary>
+    public Cc3000Driver Cc3000Driver { get; private set; } = null!;
+
     /// <summary>
     /// Brings the drivers up as the firmware's start-up does: flash checked and unprotected, CC3000
     /// powered, started and joined to the access point. Throws with the reason when a step fails.
@@ -82,15 +86,37 @@ public sealed class VirtualBoard : IDisposable
     public void PowerUp(int timeoutMilliseconds = 10_000)
     {
         Flash.Initialize();
-        int r = Cc3000.Driver.Start(timeoutMilliseconds);
+        int r = Cc3000Driver.Start(timeoutMilliseconds);
         if (r < 0) throw new InvalidOperationException($"CC3000 start-up failed: {(CoreFirmware.Drivers.Net.SocketError)r}");
-        r = Cc3000.Driver.ConnectToAccessPoint(Options.AccessPointSsid, Options.AccessPointKey, timeoutMilliseconds);
+        r = Cc3000Driver.ConnectToAccessPoint(Options.AccessPointSsid, Options.AccessPointKey, timeoutMilliseconds);
         if (r < 0) throw new InvalidOperationException($"CC3000 did not join '{Options.AccessPointSsid}': {(CoreFirmware.Drivers.Net.SocketError)r}");
+    }
+
+    /// <summary>
+    /// Resets the MCU: this boot's drivers stop (the CC3000 worker ends, WLAN_EN goes low) and new
+    /// ones are built over the same parts. Whoever ran firmware threads must have stopped them first.
+    /// </summary>
+    public void Reset()
+    {
+        Cc3000Driver.Stop();
+        BuildDrivers();
+    }
+
+    private void BuildDrivers()
+    {
+        Arbiter = new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters);
+        IBusArbiter networkArbiter = Options.BypassArbiter
+            ? new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters)
+            : Arbiter;
+        Flash = new Sst25Flash(FlashDevice, Arbiter, Clock);
+        Cc3000Driver = Cc3000.CreateDriver(networkArbiter, Clock);
+        Boots++;
     }
 
     public void Dispose()
     {
-        Cc3000.Dispose();
+        Cc3000Driver.Stop();
+        Cc3000.Model.Dispose();
         FlashModel.Dispose();
         Serial1.Dispose();
         if (_deleteFlashImage)

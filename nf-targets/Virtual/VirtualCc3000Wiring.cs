@@ -23,15 +23,26 @@ public sealed record VirtualCc3000(
     }
 }
 
+/// <summary>The CC3000 part on the board, without a driver: what survives a reboot of the firmware.</summary>
+public sealed record VirtualCc3000Part(
+    Cc3000Model Model,
+    VirtualSpiDevice Device,
+    VirtualGpioPin ChipSelect,
+    VirtualGpioPin Irq,
+    VirtualGpioPin WlanEnable)
+{
+    /// <summary>A firmware driver for this part (one per boot).</summary>
+    public Cc3000Driver CreateDriver(IBusArbiter arbiter, IClock clock) => new(Device, Irq, WlanEnable, arbiter, clock);
+}
+
 /// <summary>Wires a CC3000 onto a shared SPI bus (the board builder calls this; so do the tests).</summary>
 public static class VirtualCc3000Wiring
 {
     /// <summary>
-    /// Creates the CC3000's pins (CS idle high, IRQ idle high, WLAN_EN low = off), attaches the
-    /// model to <paramref name="bus"/> and builds the firmware driver over <paramref name="arbiter"/>.
-    /// The module is off until <see cref="Cc3000Driver.Start"/>.
+    /// Creates the CC3000's pins (CS idle high, IRQ idle high, WLAN_EN low = off) and attaches the
+    /// model to <paramref name="bus"/>. The module is off until a driver starts it.
     /// </summary>
-    public static VirtualCc3000 Attach(SharedSpiBus bus, IBusArbiter arbiter, IClock clock)
+    public static VirtualCc3000Part AttachPart(SharedSpiBus bus)
     {
         var chipSelect = new VirtualGpioPin(SparkCorePins.Cc3000ChipSelect, "CC3000_CS", PinValue.High);
         var irq = new VirtualGpioPin(SparkCorePins.Cc3000Irq, "CC3000_IRQ", PinValue.High);
@@ -39,7 +50,17 @@ public static class VirtualCc3000Wiring
         var model = new Cc3000Model(irq, wlanEnable);
         bus.Attach(model, chipSelect);
         var device = new VirtualSpiDevice(bus, SparkCoreBus.Cc3000Settings(), chipSelect);
-        var driver = new Cc3000Driver(device, irq, wlanEnable, arbiter, clock);
-        return new VirtualCc3000(model, driver, device, chipSelect, irq, wlanEnable);
+        return new VirtualCc3000Part(model, device, chipSelect, irq, wlanEnable);
+    }
+
+    /// <summary>
+    /// Creates the CC3000's pins (CS idle high, IRQ idle high, WLAN_EN low = off), attaches the
+    /// model to <paramref name="bus"/> and builds the firmware driver over <paramref name="arbiter"/>.
+    /// The module is off until <see cref="Cc3000Driver.Start"/>.
+    /// </summary>
+    public static VirtualCc3000 Attach(SharedSpiBus bus, IBusArbiter arbiter, IClock clock)
+    {
+        var part = AttachPart(bus);
+        return new VirtualCc3000(part.Model, part.CreateDriver(arbiter, clock), part.Device, part.ChipSelect, part.Irq, part.WlanEnable);
     }
 }

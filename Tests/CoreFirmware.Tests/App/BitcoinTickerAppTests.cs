@@ -35,7 +35,7 @@ public class BitcoinTickerAppTests
             Board.Cc3000.Model.SetHost("ticker.local", Loopback);
             App = new BitcoinTickerApp("ticker.local", Server.Port, "/v2/ticker/btcusd");
             var context = new UserAppContext(Board.Serial1, Board.D0, Board.UserLed,
-                Board.Cc3000.Driver.CreateSocketView(BusPriority.UserNetwork), Board.Clock,
+                Board.Cc3000Driver.CreateSocketView(BusPriority.UserNetwork), Board.Clock,
                 CoreFirmware.Drivers.Net.NoUpdateNotice.Instance);
             App.Setup(context);
         }

@@ -39,7 +39,7 @@ public static class TickerAppCommand
         board.Cc3000.Model.SetHost("ticker.local", Loopback);
         var app = new BitcoinTickerApp("ticker.local", server.Port, "/v2/ticker/btcusd");
         var context = new UserAppContext(board.Serial1, board.D0, board.UserLed,
-            board.Cc3000.Driver.CreateSocketView(BusPriority.UserNetwork), board.Clock,
+            board.Cc3000Driver.CreateSocketView(BusPriority.UserNetwork), board.Clock,
             CoreFirmware.Drivers.Net.NoUpdateNotice.Instance);
         var user = new UserThread(app, context);
 
@@ -53,7 +53,7 @@ public static class TickerAppCommand
         {
             int requests = app.Requests;
             Console.WriteLine($"-- {clock.Elapsed.TotalSeconds,5:0} s  requests {requests,6} ({(requests - lastRequests) / 2.0,5:0} /s)  parsed {app.Parsed,6}  failures {app.Failures}  "
-                + $"D7 LED {board.UserLed.Level}  heap {GC.GetTotalMemory(false) / 1024} KiB  bus violations {board.Bus.ViolationCount}  CC3000 recoveries {board.Cc3000.Driver.Recoveries}");
+                + $"D7 LED {board.UserLed.Level}  heap {GC.GetTotalMemory(false) / 1024} KiB  bus violations {board.Bus.ViolationCount}  CC3000 recoveries {board.Cc3000Driver.Recoveries}");
             lastRequests = requests;
         }
         Console.CancelKeyPress -= onCancel;

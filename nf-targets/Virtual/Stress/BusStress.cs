@@ -20,8 +20,8 @@ public static class BusStress
         var counters = new Counters();
         var deadline = Stopwatch.StartNew();
         var workers = new List<Thread>();
-        var network = board.Cc3000.Driver.CreateSocketView(BusPriority.UserNetwork);
-        int recoveriesBefore = board.Cc3000.Driver.Recoveries;
+        var network = board.Cc3000Driver.CreateSocketView(BusPriority.UserNetwork);
+        int recoveriesBefore = board.Cc3000Driver.Recoveries;
         long framingBefore = board.Cc3000.Model.Violations;
 
         for (int s = 0; s < options.Sockets; s++)
@@ -43,7 +43,7 @@ public static class BusStress
                 if (progress != null && lastReport.ElapsedMilliseconds >= 1000)
                 {
                     lastReport.Restart();
-                    progress($"{deadline.Elapsed.TotalSeconds,5:0.0} s  echo {Interlocked.Read(ref counters.EchoBytes) / 1024,7:N0} KiB  flash rounds {Volatile.Read(ref counters.FlashRounds),4}  violations {board.Bus.ViolationCount}  recoveries {board.Cc3000.Driver.Recoveries - recoveriesBefore}");
+                    progress($"{deadline.Elapsed.TotalSeconds,5:0.0} s  echo {Interlocked.Read(ref counters.EchoBytes) / 1024,7:N0} KiB  flash rounds {Volatile.Read(ref counters.FlashRounds),4}  violations {board.Bus.ViolationCount}  recoveries {board.Cc3000Driver.Recoveries - recoveriesBefore}");
                 }
             }
             if (t.IsAlive) hung++;
@@ -62,7 +62,7 @@ public static class BusStress
             BusViolations = board.Bus.ViolationCount,
             ViolationSamples = board.Bus.Violations.Take(5).Select(v => $"{v.Kind}: {v.Detail}").ToArray(),
             ModuleFramingViolations = board.Cc3000.Model.Violations - framingBefore,
-            ModuleRecoveries = board.Cc3000.Driver.Recoveries - recoveriesBefore,
+            ModuleRecoveries = board.Cc3000Driver.Recoveries - recoveriesBefore,
             HungWorkers = hung,
             Elapsed = deadline.Elapsed,
         };

@@ -48,7 +48,7 @@ public static class BusStressCommand
             Console.Error.WriteLine("board did not come up: " + e.Message);
             return 1;
         }
-        Console.WriteLine($"  flash JEDEC id OK, CC3000 up: {board.Cc3000.Driver.BufferCount} buffers of {board.Cc3000.Driver.BufferLength} bytes; echo server on 127.0.0.1:{echo.Port}");
+        Console.WriteLine($"  flash JEDEC id OK, CC3000 up: {board.Cc3000Driver.BufferCount} buffers of {board.Cc3000Driver.BufferLength} bytes; echo server on 127.0.0.1:{echo.Port}");
 
         var result = BusStress.Run(board, echo.Port, options, line => Console.WriteLine("  " + line));
         Console.WriteLine();

@@ -1,0 +1,44 @@
+using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Drivers.Flash;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Sst25;
+
+namespace CoreFirmware.Ota.Runtime
+{
+    /// <summary>What the board hands the system runtime at boot: its drivers and settings.</summary>
+    public sealed class SystemParts
+    {
+        /// <summary>The external flash driver.</summary>
+        public Sst25Flash Flash;
+
+        /// <summary>The external flash's map.</summary>
+        public FlashMap FlashMap;
+
+        /// <summary>The WiFi module's driver.</summary>
+        public Cc3000Driver Cc3000;
+
+        /// <summary>Crypto (RSA, AES, hashes) for the cloud link.</summary>
+        public ICrypto Crypto;
+
+        /// <summary>The board clock.</summary>
+        public IClock Clock;
+
+        /// <summary>Access point name.</summary>
+        public string Ssid;
+
+        /// <summary>Access point key (empty for an open network).</summary>
+        public string Key;
+
+        /// <summary>The cloud's host name (null to use <see cref="CloudIpv4"/>).</summary>
+        public string CloudHost;
+
+        /// <summary>The cloud's address when no host name is given.</summary>
+        public uint CloudIpv4 = 0x7F000001;
+
+        /// <summary>The cloud's device port.</summary>
+        public int CloudPort = 5683;
+
+        /// <summary>Firmware version reported in Hello.</summary>
+        public int FirmwareVersion = 1;
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Threading;
+using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Ota.Boot;
+using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Update;
+
+namespace CoreFirmware.Ota.Runtime
+{
+    /// <summary>
+    /// Boots the system side in the order ARCHITECTURE.md gives: flash, device keys, WiFi module
+    /// and access point, then the socket broker, the OTA service and the cloud link on its own
+    /// (system) thread. The board then starts the user thread with <see cref="UserSockets"/> and
+    /// <see cref="Updates"/> (Ota does not depend on Application, so the app contract stays there).
+    /// It is the <see cref="ISystemControl"/> the OTA service asks for a reboot; the board (or the
+    /// virtual board's runner) watches <see cref="RebootRequested"/>.
+    /// </summary>
+    public sealed class SystemRuntime : ISystemControl
+    {
+        /// <summary>Time the module gets to start and join the access point at boot.</summary>
+        public const int NetworkStartTimeoutMilliseconds = 10000;
+
+        private readonly SystemParts _parts;
+        private readonly ManualResetEvent _rebootRequested = new ManualResetEvent(false);
+        private string _rebootReason;
+        private CloudLink _cloud;
+        private OtaService _ota;
+        private SocketBroker _broker;
+        private BootStateRecord _bootState;
+
+        /// <summary>Creates the runtime over the board's parts; nothing runs until <see cref="Boot"/>.</summary>
+        public SystemRuntime(SystemParts parts)
+        {
+            if (parts == null) throw new ArgumentNullException("parts");
+            _parts = parts;
+        }
+
+        /// <summary>The cloud connection (null before boot).</summary>
+        public CloudLink Cloud
+        {
+            get { return _cloud; }
+        }
+
+        /// <summary>The OTA service (null before boot).</summary>
+        public OtaService Ota
+        {
+            get { return _ota; }
+        }
+
+        /// <summary>The broker in front of user sockets (null before boot).</summary>
+        public SocketBroker Broker
+        {
+            get { return _broker; }
+        }
+
+        /// <summary>The boot-state record as read at boot.</summary>
+        public BootStateRecord BootState
+        {
+            get { return _bootState; }
+        }
+
+        /// <summary>The sockets user code gets: the broker, which an OTA update preempts.</summary>
+        public INetworkSockets UserSockets
+        {
+            get { return _broker; }
+        }
+
+        /// <summary>What user code sees of updates (the pending flag).</summary>
+        public IUpdateNotice Updates
+        {
+            get { return _broker; }
+        }
+
+        /// <summary>Signalled when something asked for a reboot.</summary>
+        public WaitHandle RebootRequested
+        {
+            get { return _rebootRequested; }
+        }
+
+        /// <summary>Why the reboot was asked for, or null.</summary>
+        public string RebootReason
+        {
+            get { return _rebootReason; }
+        }
+
+        /// <summary>
+        /// Boots the system side. Throws when the flash or the device keys are unusable; a network
+        /// that does not come up is not fatal (the driver and the cloud link keep retrying).
+        /// </summary>
+        public void Boot()
+        {
+            SystemParts p = _parts;
+            p.Flash.Initialize();
+            DeviceKeys keys = DeviceKeys.Read(p.Flash, p.FlashMap.Keys);
+            if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
+            _bootState = new BootStateRecord(p.Flash, p.FlashMap.BootStateA);
+            _bootState.Read();
+
+            if (p.Cc3000.Start(NetworkStartTimeoutMilliseconds) == 0)
+            {
+                p.Cc3000.ConnectToAccessPoint(p.Ssid, p.Key, NetworkStartTimeoutMilliseconds);
+            }
+
+            INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
+            _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock);
+
+            CloudLinkSettings settings = new CloudLinkSettings();
+            settings.HostName = p.CloudHost;
+            settings.Ipv4Address = p.CloudIpv4;
+            settings.Port = p.CloudPort;
+            settings.DeviceId = keys.DeviceId;
+            settings.DevicePrivateKeyDer = keys.DevicePrivateKeyDer;
+            settings.DevicePublicKeyDer = keys.DevicePublicKeyDer;
+            settings.ServerPublicKeyDer = keys.ServerPublicKeyDer;
+            settings.FirmwareVersion = p.FirmwareVersion;
+            _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
+            _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, p.Clock, this);
+            _cloud.UpdateHandler = _ota;
+            _cloud.Start();
+        }
+
+        /// <inheritdoc />
+        public void RequestReboot(string reason)
+        {
+            _rebootReason = reason;
+            _rebootRequested.Set();
+        }
+
+        /// <summary>
+        /// Takes user networking away (a user call blocked in the stack returns at once), then
+        /// stops the cloud link and the WiFi module. Stop the user thread after calling this.
+        /// Returns false when the cloud link did not stop within <paramref name="timeoutMilliseconds"/>.
+        /// </summary>
+        public bool Shutdown(int timeoutMilliseconds)
+        {
+            bool clean = true;
+            if (_broker != null) _broker.BeginPreemption();
+            if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
+            _parts.Cc3000.Stop();
+            return clean;
+        }
+    }
+}
