@@ -216,19 +216,20 @@ public class Cc3000SocketTests
             }
         }
         for (int i = 0; i < 50; i++) Round();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
+        long allocated = Allocations.SteadyState(() =>
         {
-            if (rig.User.Send(s, tx, 0, tx.Length, 2000) != tx.Length) throw new InvalidOperationException("send");
-            int got = 0;
-            while (got < tx.Length)
+            for (int i = 0; i < 200; i++)
             {
-                int r = rig.User.Receive(s, rx, got, rx.Length - got, 2000);
-                if (r <= 0) throw new InvalidOperationException("receive");
-                got += r;
+                if (rig.User.Send(s, tx, 0, tx.Length, 2000) != tx.Length) throw new InvalidOperationException("send");
+                int got = 0;
+                while (got < tx.Length)
+                {
+                    int r = rig.User.Receive(s, rx, got, rx.Length - got, 2000);
+                    if (r <= 0) throw new InvalidOperationException("receive");
+                    got += r;
+                }
             }
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
         Assert.Equal(0, allocated);
         Assert.Equal(tx, rx);
         rig.AssertCleanBus();

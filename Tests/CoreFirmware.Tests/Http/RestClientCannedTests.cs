@@ -424,9 +424,10 @@ public sealed class RestClientCannedTests
         }
 
         for (int i = 0; i < 20; i++) Round(i);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++) Round(i);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.SteadyState(() =>
+        {
+            for (int i = 0; i < 200; i++) Round(i);
+        });
 
         Assert.Equal(0, allocated);
         Assert.Equal(HttpResult.Preempted, client.Result);

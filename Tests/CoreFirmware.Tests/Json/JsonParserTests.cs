@@ -1,4 +1,5 @@
 using CoreFirmware.Application.Json;
+using CoreFirmware.Tests.Support;
 using Xunit;
 using static CoreFirmware.Tests.Json.JsonTestSupport;
 
@@ -501,9 +502,10 @@ public class JsonParserTests
         }
 
         for (int i = 0; i < 200; i++) Once(); // warm-up (tiering, statics)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 2000; i++) Once();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.SteadyState(() =>
+        {
+            for (int i = 0; i < 2000; i++) Once();
+        });
         Assert.Equal(0, allocated);
         Assert.True(sum > 0);
     }

@@ -1,4 +1,5 @@
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Tests.Support;
 using Xunit;
 using static CoreFirmware.Tests.Protocol.ProtocolTestKeys;
 
@@ -305,12 +306,14 @@ public class CoapMessageTests
         }
 
         Once();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long allocated = Allocations.SteadyState(() =>
         {
-            Once();
-        }
+            for (int i = 0; i < 1000; i++)
+            {
+                Once();
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Protocol;
@@ -52,13 +53,15 @@ public class Crc32Tests
     {
         var data = new byte[594];
         Crc32.Compute(data, 0, data.Length);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long allocated = Allocations.SteadyState(() =>
         {
-            Crc32.Compute(data, 0, data.Length);
-        }
+            for (int i = 0; i < 1000; i++)
+            {
+                Crc32.Compute(data, 0, data.Length);
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     private static uint Reference(byte[] data)

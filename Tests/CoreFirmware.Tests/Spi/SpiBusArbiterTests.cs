@@ -1,5 +1,6 @@
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Spi;
@@ -189,9 +190,10 @@ public class SpiBusArbiterTests
         var arbiter = NewArbiter();
         for (int i = 0; i < 1000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 0); _ = arbiter.RemainingHoldMilliseconds; arbiter.Release(); }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100_000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 0); _ = arbiter.RemainingHoldMilliseconds; arbiter.Release(); }
-        long uncontended = GC.GetAllocatedBytesForCurrentThread() - before;
+        long uncontended = Allocations.SteadyState(() =>
+        {
+            for (int i = 0; i < 100_000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 0); _ = arbiter.RemainingHoldMilliseconds; arbiter.Release(); }
+        });
         Assert.Equal(0, uncontended);
 
         // Contended: two threads hand the bus back and forth, so every acquire queues and waits.
@@ -204,9 +206,10 @@ public class SpiBusArbiterTests
         var measured = new Thread(() =>
         {
             for (int i = 0; i < 200; i++) { arbiter.Acquire(BusPriority.UserNetwork, 10_000); arbiter.Release(); }
-            long start = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 10_000); Thread.SpinWait(50); arbiter.Release(); }
-            contended = GC.GetAllocatedBytesForCurrentThread() - start;
+            contended = Allocations.SteadyState(() =>
+            {
+                for (int i = 0; i < 5000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 10_000); Thread.SpinWait(50); arbiter.Release(); }
+            });
         });
         rival.Start();
         measured.Start();

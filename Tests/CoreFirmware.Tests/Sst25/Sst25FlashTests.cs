@@ -1,5 +1,6 @@
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Virtual.Sst25;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Sst25;
@@ -205,9 +206,10 @@ public class Sst25FlashTests
         }
         for (int i = 0; i < 5; i++) Cycle(); // warm-up: JIT, lock inflation, lazy statics
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++) Cycle();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.SteadyState(() =>
+        {
+            for (int i = 0; i < 50; i++) Cycle();
+        });
 
         Assert.Equal(0, allocated);
         Assert.True(rig.Flash.Verify(0x20001, data, 0, data.Length));
