@@ -104,6 +104,7 @@ namespace CoreFirmware.Ota.Runtime
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
             _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock);
+            _broker.PreemptionEnabled = p.UserPreemption;
 
             CloudLinkSettings settings = new CloudLinkSettings();
             settings.HostName = p.CloudHost;
@@ -135,7 +136,12 @@ namespace CoreFirmware.Ota.Runtime
         public bool Shutdown(int timeoutMilliseconds)
         {
             bool clean = true;
-            if (_broker != null) _broker.BeginPreemption();
+            if (_broker != null)
+            {
+                // A reset takes user networking away whatever the preemption switch says.
+                _broker.PreemptionEnabled = true;
+                _broker.BeginPreemption();
+            }
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
             _parts.Cc3000.Stop();
             return clean;
