@@ -15,8 +15,11 @@ namespace CoreFirmware.Tests.EndToEnd;
 /// CC3000 command gate's priority still carry the OTA through (3/3 done). The 2014 lockout needs both
 /// protections gone, as on the 2014 firmware: no preemption AND no shared bus arbiter
 /// (<c>VirtualBoardOptions.BypassArbiter</c>), so user CC3000 traffic interleaves with the staging
-/// writes. That negative run fails; the same workload on the same unarbitrated bus with preemption
-/// on completes, because the preempted user makes no traffic for the flash writes to collide with.
+/// writes. That negative run fails every attempt (flash error / link reset, hundreds of bus
+/// violations); the same workload on the same unarbitrated bus with preemption on completes, because
+/// the preempted user makes no traffic for the flash writes to collide with.
+/// Before SystemRuntime.UserSocketLimit (3) the negative run also left the device off the cloud for
+/// good: after the link dropped the hog took the module's 4th socket ("open: NoFreeSocket").
 /// </summary>
 [Trait("Category", "EndToEnd")]
 [Collection(IsolatedCollection.Name)]
