@@ -86,6 +86,28 @@ internal sealed class EndToEndRig : IAsyncDisposable
         return new OtaRun(image.Length, fast, ota.GetProperty("state").GetString()!, reason, message, sw.Elapsed);
     }
 
+    /// <summary>
+    /// The device's "pending"/"aborted" event reaches the cloud just after its 2.04 to UpdateDone (which is
+    /// what ends the flash job), so GET may show the previous message for a moment: poll (bounded)
+    /// until last_device_message is <paramref name="expected"/>; returns the last one seen.
+    /// </summary>
+    public async Task<string?> WaitForDeviceMessageAsync(string expected, TimeSpan timeout)
+    {
+        DateTime end = DateTime.UtcNow + timeout;
+        string? message = null;
+        while (true)
+        {
+            var (status, body) = await Cloud.GetAsync("v1/devices/" + Id);
+            if (status == 200 && body.TryGetProperty("last_device_message", out JsonElement m) && m.ValueKind == JsonValueKind.String)
+            {
+                message = m.GetString();
+            }
+
+            if (message == expected || DateTime.UtcNow > end) return message;
+            await Task.Delay(20);
+        }
+    }
+
     public byte[] PeekStaging(int count)
     {
         var b = new byte[count];

@@ -54,7 +54,7 @@ public class OtaUnderLoadTests
             bool fast = run % 2 == 0; // slow (spark-cli's default) and fast OTA in turn
             OtaRun ota = await rig.FlashAsync(image, fast, TimeSpan.FromSeconds(60));
             Assert.True(ota.State == "done", $"run {run}: flash ended {ota.State} ({ota.Reason}); device said {ota.DeviceMessage}");
-            Assert.Equal(EndToEndRig.PendingMessage(image), ota.DeviceMessage);
+            Assert.Equal(EndToEndRig.PendingMessage(image), await rig.WaitForDeviceMessageAsync(EndToEndRig.PendingMessage(image), TimeSpan.FromSeconds(10)));
 
             // The device reboots into a new boot and the app comes back.
             EndToEndRig.WaitUntil(() => rig.Core.Reboots == reboots + 1 && rig.Core.Boots == boots + 1, () => $"run {run}: the reboot (reboots {rig.Core.Reboots}, boots {rig.Core.Boots})", 20_000);

@@ -78,7 +78,10 @@ public class PreemptionNegativeTests
             if (ota.State == "done")
             {
                 done++;
-                Assert.Equal(EndToEndRig.PendingMessage(image), ota.DeviceMessage);
+                string? said = await rig.WaitForDeviceMessageAsync(EndToEndRig.PendingMessage(image), TimeSpan.FromSeconds(bypassArbiter ? 2 : 10));
+                // On the unarbitrated bus the system's own traffic can still collide (the CC3000 worker with
+                // the flash), so the event after the 2.04 is not demanded there; done + staged image are.
+                if (!bypassArbiter) Assert.Equal(EndToEndRig.PendingMessage(image), said);
                 Assert.True(staged);
                 EndToEndRig.WaitUntil(() => rig.Core.Reboots == reboots + 1, () => $"{config}: the reboot", 20_000);
             }
