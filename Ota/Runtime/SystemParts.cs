@@ -38,6 +38,12 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>The cloud's device port.</summary>
         public int CloudPort = 5683;
 
+        /// <summary>
+        /// Whether an OTA update preempts user networking (SocketBroker.PreemptionEnabled). Always true
+        /// on a device; false exists only for the negative end-to-end run (the virtual core's switch).
+        /// </summary>
+        public bool UserPreemption = true;
+
         /// <summary>Firmware version reported in Hello.</summary>
         public int FirmwareVersion = 1;
     }

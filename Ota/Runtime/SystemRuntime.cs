@@ -21,6 +21,15 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>Time the module gets to start and join the access point at boot.</summary>
         public const int NetworkStartTimeoutMilliseconds = 10000;
 
+        /// <summary>
+        /// User sockets the broker allows at once: 3. The CC3000 keeps 4 sockets open at most (TI's
+        /// figure; the virtual module enforces it), and the cloud link needs one of them whenever it
+        /// reconnects. With the broker's default (8 descriptors less one = 7) a network-hungry app
+        /// takes the 4th socket while the link is down and the device never gets back to the cloud
+        /// (found by the end-to-end negative run: "open: NoFreeSocket" for ever).
+        /// </summary>
+        public const int UserSocketLimit = 3;
+
         private readonly SystemParts _parts;
         private readonly ManualResetEvent _rebootRequested = new ManualResetEvent(false);
         private string _rebootReason;
@@ -103,7 +112,8 @@ namespace CoreFirmware.Ota.Runtime
             }
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
-            _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock);
+            _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock, UserSocketLimit);
+            _broker.PreemptionEnabled = p.UserPreemption;
 
             CloudLinkSettings settings = new CloudLinkSettings();
             settings.HostName = p.CloudHost;
@@ -135,7 +145,12 @@ namespace CoreFirmware.Ota.Runtime
         public bool Shutdown(int timeoutMilliseconds)
         {
             bool clean = true;
-            if (_broker != null) _broker.BeginPreemption();
+            if (_broker != null)
+            {
+                // A reset takes user networking away whatever the preemption switch says.
+                _broker.PreemptionEnabled = true;
+                _broker.BeginPreemption();
+            }
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
             _parts.Cc3000.Stop();
             return clean;

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CoreFirmware.Application.App;
+using CoreFirmware.Cloud;
+using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Ota.Runtime;
+using CoreFirmware.SparkCore;
+using CoreFirmware.Tests.Cloud;
+using CoreFirmware.Virtual;
+using CoreFirmware.Virtual.Runner;
+using CoreFirmware.Virtual.Sst25;
+using CoreFirmware.Virtual.Ticker;
+using Xunit;
+
+namespace CoreFirmware.Tests.EndToEnd;
+
+/// <summary>One OTA through the REST API, as measured.</summary>
+internal sealed record OtaRun(int Size, bool Fast, string State, string? Reason, string? DeviceMessage, TimeSpan Elapsed);
+
+/// <summary>
+/// The whole system on one host: the local cloud (device server + REST API, ephemeral ports), the
+/// ticker server, a virtual board (Fast flash timing unless asked) and the <see cref="VirtualCore"/>
+/// running the firmware with the given app, provisioned with keys the cloud registered.
+/// </summary>
+internal sealed class EndToEndRig : IAsyncDisposable
+{
+    public const uint Loopback = 0x7F000001;
+    public const string TickerHost = "ticker.local";
+    public const string TickerPath = "/v2/ticker/btcusd";
+
+    private EndToEndRig(CloudTestHost cloud, VirtualBoard board, VirtualCore core, DeviceKeyPair keys)
+    {
+        Cloud = cloud;
+        Board = board;
+        Core = core;
+        Keys = keys;
+    }
+
+    public CloudTestHost Cloud { get; }
+    public TickerServer Ticker { get; } = new();
+    public VirtualBoard Board { get; }
+    public VirtualCore Core { get; }
+    public DeviceKeyPair Keys { get; }
+    public string Id => Keys.IdHex;
+    public CoreFirmware.Drivers.Flash.FlashRegion Staging { get; } = SparkCoreFlashLayout.Create().Staging;
+
+    /// <summary>Builds everything and boots the core with <paramref name="appFactory"/> (given the ticker server's port); returns once the device is online.</summary>
+    public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp> appFactory, VirtualCoreOptions? coreOptions = null,
+        Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false)
+    {
+        CloudTestHost cloud = await CloudTestHost.StartAsync(flash: flash ?? CloudTestHost.FastTimeouts);
+        DeviceKeyPair keys = cloud.Cloud.Registry.CreateDevice(name: "e2e-core");
+        var board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = flashTiming ?? Sst25TimingProfile.Fast, BypassArbiter = bypassArbiter });
+        var core = new VirtualCore(board, coreOptions);
+        var rig = new EndToEndRig(cloud, board, core, keys);
+        core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Cloud.Registry.ServerPublicKeyDer));
+        board.Cc3000.Model.SetHost(TickerHost, Loopback);
+        core.Start(() => appFactory(rig), cloud.Cloud.DeviceEndPoint);
+        rig.WaitForCloudLink(20_000);
+        return rig;
+    }
+
+    /// <summary>Waits (bounded) until this boot's cloud link is connected and the cloud sees the device.</summary>
+    public void WaitForCloudLink(int timeoutMs)
+    {
+        WaitUntil(() => Core.Runtime?.Cloud?.IsConnected == true && Cloud.Cloud.Devices.IsOnline(Id),
+            () => $"the device online (boots {Core.Boots}, boot failures {Core.BootFailures}: {Core.LastBootError})", timeoutMs);
+    }
+
+    /// <summary>PUTs <paramref name="image"/> through the REST API and polls GET until done/failed (bounded).</summary>
+    public async Task<OtaRun> FlashAsync(byte[] image, bool fast, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        var (status, put) = await Cloud.PutFileAsync(Id, image, fast: fast);
+        Assert.Equal(200, status);
+        if (!put.TryGetProperty("status", out JsonElement started) || started.GetString() != "Update started")
+        {
+            return new OtaRun(image.Length, fast, "refused", put.ToString(), null, sw.Elapsed);
+        }
+
+        JsonElement body = await Cloud.WaitForOtaEndAsync(Id, timeout);
+        sw.Stop();
+        JsonElement ota = body.GetProperty("ota");
+        string? reason = ota.TryGetProperty("reason", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        string? message = body.TryGetProperty("last_device_message", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        return new OtaRun(image.Length, fast, ota.GetProperty("state").GetString()!, reason, message, sw.Elapsed);
+    }
+
+    /// <summary>
+    /// The device's "pending"/"aborted" event reaches the cloud just after its 2.04 to UpdateDone (which is
+    /// what ends the flash job), so GET may show the previous message for a moment: poll (bounded)
+    /// until last_device_message is <paramref name="expected"/>; returns the last one seen.
+    /// </summary>
+    public async Task<string?> WaitForDeviceMessageAsync(string expected, TimeSpan timeout)
+    {
+        DateTime end = DateTime.UtcNow + timeout;
+        string? message = null;
+        while (true)
+        {
+            var (status, body) = await Cloud.GetAsync("v1/devices/" + Id);
+            if (status == 200 && body.TryGetProperty("last_device_message", out JsonElement m) && m.ValueKind == JsonValueKind.String)
+            {
+                message = m.GetString();
+            }
+
+            if (message == expected || DateTime.UtcNow > end) return message;
+            await Task.Delay(20);
+        }
+    }
+
+    public byte[] PeekStaging(int count)
+    {
+        var b = new byte[count];
+        Board.FlashModel.Peek(Staging.Start, b);
+        return b;
+    }
+
+    public static string PendingMessage(byte[] image) => $"pending {image.Length} {Crc32.Compute(image, 0, image.Length):x8}";
+
+    public static void WaitUntil(Func<bool> condition, Func<string> what, int timeoutMs)
+    {
+        long end = Environment.TickCount64 + timeoutMs;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < end, "timed out waiting for " + what());
+            Thread.Sleep(5);
+        }
+    }
+
+    public static double TicksToMs(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
+
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.OrderBy(v => v).ToArray();
+        int i = (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1;
+        return sorted[Math.Clamp(i, 0, sorted.Length - 1)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        bool stopped = Core.Stop(20_000);
+        await Cloud.DisposeAsync();
+        Ticker.Dispose();
+        if (stopped) Board.Dispose();
+        Assert.True(stopped, "the virtual core did not stop");
+    }
+}
