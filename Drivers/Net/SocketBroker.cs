@@ -15,7 +15,8 @@ namespace CoreFirmware.Drivers.Net
     /// socket is aborted through <see cref="ISocketAborter"/> with <see cref="SocketError.Preempted"/>
     /// (a call blocked in it returns within milliseconds), and from then on the aborted handles answer
     /// every call but Close with Preempted without entering the stack, while Open and ResolveHost
-    /// answer <see cref="SocketError.UpdateInProgress"/> until <see cref="EndPreemption"/>. An aborted
+    /// answer <see cref="SocketError.UpdateInProgress"/> until <see cref="EndPreemption"/> (after holding the
+    /// caller up to <see cref="RefusalHoldMilliseconds"/>, so a loop with no delay does not spin). An aborted
     /// handle stays reserved until the user closes it (the stack closed it on the module already).</para>
     /// <para>Preemption latency is the time from <see cref="BeginPreemption"/> until "user networking
     /// quiet": no user socket left open and no user call inside the stack. It is measured in
@@ -41,6 +42,14 @@ namespace CoreFirmware.Drivers.Net
         /// <summary>Latency samples kept (a ring; the oldest is overwritten): enough for p99 over many updates.</summary>
         public const int LatencySampleCapacity = 256;
 
+        /// <summary>
+        /// How long Open and ResolveHost hold a caller during an update before refusing it with
+        /// <see cref="SocketError.UpdateInProgress"/> (never longer than the caller's own timeout).
+        /// A user loop with no delay would otherwise spin on the refusal and take the CPU from the
+        /// system thread that runs the update; held, it asks at most about once a second.
+        /// </summary>
+        public const int RefusalHoldMilliseconds = 1000;
+
         private const int SlotFree = 0;
         private const int SlotOpening = 1;
         private const int SlotOpen = 2;
@@ -56,6 +65,8 @@ namespace CoreFirmware.Drivers.Net
         private readonly int[] _abortList = new int[MaxTrackedSockets];
         private readonly long[] _latency = new long[LatencySampleCapacity];
         private readonly ManualResetEvent _quiet = new ManualResetEvent(true);
+        private int _closing; // 1 after Shutdown(): refusals no longer hold the caller
+        private readonly ManualResetEvent _networkingBack = new ManualResetEvent(true); // set while no update holds user networking
         private int _latencyCount;
         private int _latencyNext;
         private int _pending;
@@ -190,6 +201,7 @@ namespace CoreFirmware.Drivers.Net
                 _preemptStartTicks = _clock.UptimeTicks;
                 _waitingQuiet = true;
                 _quiet.Reset();
+                _networkingBack.Reset();
                 for (int i = 0; i < MaxTrackedSockets; i++)
                 {
                     if (_state[i] == SlotOpen)
@@ -227,6 +239,7 @@ namespace CoreFirmware.Drivers.Net
                     _notQuietInTime++;
                 }
                 _quiet.Set();
+                _networkingBack.Set();
             }
         }
 
@@ -240,9 +253,39 @@ namespace CoreFirmware.Drivers.Net
             return _quiet.WaitOne(timeoutMilliseconds, false);
         }
 
+        /// <summary>
+        /// For a reset: takes user networking away for good (as <see cref="BeginPreemption"/>) and
+        /// refuses Open and ResolveHost at once instead of holding the caller, so the user thread
+        /// can be stopped without waiting out <see cref="RefusalHoldMilliseconds"/>.
+        /// </summary>
+        public void Shutdown()
+        {
+            BeginPreemption();
+            Interlocked.Exchange(ref _closing, 1);
+            _networkingBack.Set();
+        }
+
+        // During an update, waits (bounded) for it to end; false when it is still running, which the
+        // caller reports as UpdateInProgress.
+        private bool HoldWhileUpdating(int timeoutMilliseconds)
+        {
+            if (Interlocked.CompareExchange(ref _pending, 0, 0) == 0) return true;
+            if (Interlocked.CompareExchange(ref _closing, 0, 0) != 0)
+            {
+                lock (_sync) _refusedCalls++;
+                return false;
+            }
+            int hold = timeoutMilliseconds < RefusalHoldMilliseconds ? timeoutMilliseconds : RefusalHoldMilliseconds;
+            if (hold < 0) hold = 0;
+            if (_networkingBack.WaitOne(hold, false)) return true;
+            lock (_sync) _refusedCalls++;
+            return false;
+        }
+
         /// <inheritdoc />
         public int Open(int timeoutMilliseconds)
         {
+            if (!HoldWhileUpdating(timeoutMilliseconds)) return (int)SocketError.UpdateInProgress;
             int slot = -1;
             lock (_sync)
             {
@@ -387,6 +430,7 @@ namespace CoreFirmware.Drivers.Net
         public int ResolveHost(string hostName, out uint ipv4, int timeoutMilliseconds)
         {
             ipv4 = 0;
+            if (!HoldWhileUpdating(timeoutMilliseconds)) return (int)SocketError.UpdateInProgress;
             lock (_sync)
             {
                 if (_preempting)

@@ -149,7 +149,7 @@ namespace CoreFirmware.Ota.Runtime
             {
                 // A reset takes user networking away whatever the preemption switch says.
                 _broker.PreemptionEnabled = true;
-                _broker.BeginPreemption();
+                _broker.Shutdown();
             }
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
             _parts.Cc3000.Stop();

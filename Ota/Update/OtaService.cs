@@ -142,6 +142,13 @@ namespace CoreFirmware.Ota.Update
             _system = system;
             _maxChunks = (staging.SlotSize + MinChunkSize - 1) / MinChunkSize;
             _bitmap = new int[(_maxChunks + 31) / 32];
+
+            // A boot that finds an image pending says so again once the link is up: the event sent
+            // just before the reboot may have died with the old boot's socket.
+            if (bootState.State == BootImageState.Pending)
+            {
+                PublishStatus("pending ", bootState.ImageSize, bootState.ImageCrc);
+            }
         }
 
         // ------------------------------------------------------------------ status

@@ -133,4 +133,32 @@ public class SocketBrokerTests
         broker.EndPreemption();
         Assert.False(context.Updates.UpdatesPending);
     }
+
+    [Fact]
+    public void DuringAnUpdateANewOpenIsHeldThenRefusedSoALoopWithNoDelayCannotSpin()
+    {
+        var broker = NewBroker();
+        broker.BeginPreemption();
+
+        // Held for its own (short) timeout, then refused.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal((int)SocketError.UpdateInProgress, broker.Open(50));
+        Assert.True(clock.ElapsedMilliseconds >= 40, $"refused after {clock.ElapsedMilliseconds} ms: not held");
+
+        // A held Open goes through as soon as the update ends.
+        int opened = int.MinValue;
+        var user = new Thread(() => opened = broker.Open(10_000));
+        user.Start();
+        Thread.Sleep(50);
+        Assert.True(user.IsAlive, "Open was not held during the update");
+        broker.EndPreemption();
+        Assert.True(user.Join(5000));
+        Assert.True(opened >= 0, $"Open after the update returned {(SocketError)opened}");
+
+        // After Shutdown (a reset) refusals no longer hold the caller.
+        broker.Shutdown();
+        clock.Restart();
+        Assert.Equal((int)SocketError.UpdateInProgress, broker.Open(SocketBroker.RefusalHoldMilliseconds * 10));
+        Assert.True(clock.ElapsedMilliseconds < SocketBroker.RefusalHoldMilliseconds, "Shutdown left the refusal holding the caller");
+    }
 }
