@@ -37,6 +37,13 @@ public sealed class FlashOptions
     /// <summary>The whole flash must end within this (spark-protocol: 600 s transfer watch).</summary>
     public TimeSpan OverallTimeout { get; set; } = TimeSpan.FromMilliseconds(SparkProtocol.TransferTimeoutMilliseconds);
 
+    /// <summary>
+    /// Test hook, null (off) by default: called before each chunk is sent with (chunk index, send
+    /// attempt of that chunk starting at 1); when it returns true, one payload byte is flipped AFTER the
+    /// CRC32 was computed, so the device sees a chunk whose CRC does not match (a corrupted link).
+    /// </summary>
+    public Func<int, int, bool>? CorruptChunk { get; set; }
+
     internal void Validate()
     {
         if (ChunkSize < 1 || ChunkSize > SparkProtocol.MaxChunkSize)

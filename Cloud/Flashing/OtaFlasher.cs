@@ -200,10 +200,22 @@ internal sealed class OtaFlasher
     private async Task<(int MessageId, int Token)> SendChunkAsync(int index, bool withIndex, CancellationToken ct)
     {
         byte[] chunk = ChunkData(index, out uint crc);
+        if (_options.CorruptChunk != null)
+        {
+            int attempt = _sendsByChunk.TryGetValue(index, out int n) ? n + 1 : 1;
+            _sendsByChunk[index] = attempt;
+            if (_options.CorruptChunk(index, attempt))
+            {
+                chunk[0] ^= 0xFF; // after the CRC: the device must see the mismatch
+            }
+        }
+
         var sent = await _connection.SendChunkAsync(crc, withIndex ? index : -1, chunk, 0, chunk.Length, ct).ConfigureAwait(false);
         _chunkByToken[sent.Token] = index;
         return sent;
     }
+
+    private readonly Dictionary<int, int> _sendsByChunk = new();
 
     private long BytesThrough(int chunks) => Math.Min((long)chunks * _options.ChunkSize, _image.Length);
 

@@ -112,6 +112,22 @@ public sealed class DeviceServer : IAsyncDisposable
     /// <summary>True when the device has an open, handshaken link.</summary>
     public bool IsOnline(string deviceId) => _online.ContainsKey(deviceId);
 
+    /// <summary>
+    /// Test hook (host only): closes the device's open link from the cloud side, as a lost TCP
+    /// connection would; a running flash then fails ("device disconnected (...)"). The drop is logged
+    /// with <paramref name="reason"/>. False when the device is not online.
+    /// </summary>
+    public bool DisconnectDevice(string deviceId, string reason = "disconnected by the cloud (test hook)")
+    {
+        if (!_online.TryGetValue(deviceId, out DeviceConnection? connection))
+        {
+            return false;
+        }
+
+        connection.Close(reason);
+        return true;
+    }
+
     /// <summary>Ids of the devices online now.</summary>
     public IReadOnlyCollection<string> OnlineDevices => _online.Keys.ToArray();
 

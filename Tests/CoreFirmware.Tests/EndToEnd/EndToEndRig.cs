@@ -46,17 +46,18 @@ internal sealed class EndToEndRig : IAsyncDisposable
 
     /// <summary>Builds everything and boots the core with <paramref name="appFactory"/> (given the ticker server's port); returns once the device is online.</summary>
     public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp> appFactory, VirtualCoreOptions? coreOptions = null,
-        Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false)
+        Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false,
+        byte[]? serverPublicKeyDer = null, bool waitForCloud = true)
     {
         CloudTestHost cloud = await CloudTestHost.StartAsync(flash: flash ?? CloudTestHost.FastTimeouts);
         DeviceKeyPair keys = cloud.Cloud.Registry.CreateDevice(name: "e2e-core");
         var board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = flashTiming ?? Sst25TimingProfile.Fast, BypassArbiter = bypassArbiter });
         var core = new VirtualCore(board, coreOptions);
         var rig = new EndToEndRig(cloud, board, core, keys);
-        core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Cloud.Registry.ServerPublicKeyDer));
+        core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, serverPublicKeyDer ?? cloud.Cloud.Registry.ServerPublicKeyDer));
         board.Cc3000.Model.SetHost(TickerHost, Loopback);
         core.Start(() => appFactory(rig), cloud.Cloud.DeviceEndPoint);
-        rig.WaitForCloudLink(20_000);
+        if (waitForCloud) rig.WaitForCloudLink(20_000);
         return rig;
     }
 
