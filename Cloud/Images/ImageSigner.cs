@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using CoreFirmware.Ota.Image;
+
+namespace CoreFirmware.Cloud.Images;
+
+/// <summary>
+/// Host side of the signed image format (<see cref="ImageFormat"/>): P-256 key pairs, signing,
+/// verification and parsing. Keys are PEM: the private key PKCS#8 ("BEGIN PRIVATE KEY"), the
+/// public key X.509 SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"); the device takes the raw 65-byte
+/// point (<see cref="PublicKeyPoint"/>, written by keygen as a .pub.bin file).
+/// </summary>
+public static class ImageSigner
+{
+    /// <summary>Creates a new P-256 key.</summary>
+    public static ECDsa GenerateKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>Writes &lt;basePath&gt;.pem (private), .pub.pem (public) and .pub.bin (65-byte point); returns the three paths.</summary>
+    public static (string Private, string Public, string Point) WriteKeyPair(ECDsa key, string basePath)
+    {
+        string priv = basePath + ".pem";
+        string pub = basePath + ".pub.pem";
+        string point = basePath + ".pub.bin";
+        File.WriteAllText(priv, key.ExportPkcs8PrivateKeyPem() + "\n");
+        File.WriteAllText(pub, key.ExportSubjectPublicKeyInfoPem() + "\n");
+        File.WriteAllBytes(point, PublicKeyPoint(key));
+        return (priv, pub, point);
+    }
+
+    /// <summary>Loads a P-256 key from a PEM file (private or public), or a 65-byte raw point file.</summary>
+    public static ECDsa LoadKey(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var key = ECDsa.Create();
+        if (bytes.Length == ImageFormat.PublicKeySize && bytes[0] == 0x04)
+        {
+            key.ImportParameters(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = bytes[1..33], Y = bytes[33..65] },
+            });
+        }
+        else
+        {
+            try
+            {
+                key.ImportFromPem(File.ReadAllText(path));
+            }
+            catch (Exception e) when (e is ArgumentException || e is CryptographicException)
+            {
+                key.Dispose();
+                throw new ArgumentException($"{path}: not a P-256 PEM key or 65-byte public point ({e.Message})");
+            }
+        }
+
+        if (key.KeySize != 256)
+        {
+            key.Dispose();
+            throw new ArgumentException($"{path}: not a P-256 key");
+        }
+
+        return key;
+    }
+
+    /// <summary>The uncompressed public point 0x04 || X || Y (65 bytes).</summary>
+    public static byte[] PublicKeyPoint(ECDsa key)
+    {
+        ECParameters p = key.ExportParameters(false);
+        var point = new byte[ImageFormat.PublicKeySize];
+        point[0] = 0x04;
+        p.Q.X!.CopyTo(point, 1);
+        p.Q.Y!.CopyTo(point, 33);
+        return point;
+    }
+
+    /// <summary>Builds header + payload + trailer (key hash, SHA-256, ECDSA P-256 signature).</summary>
+    public static byte[] Sign(byte[] payload, ImageVersion version, uint boardId, ECDsa privateKey)
+    {
+        int body = ImageFormat.HeaderSize + payload.Length;
+        var image = new byte[body + ImageFormat.StandardTrailerSize];
+        new ImageHeader
+        {
+            Magic = ImageFormat.Magic,
+            FormatVersion = ImageFormat.FormatVersion,
+            HeaderSize = ImageFormat.HeaderSize,
+            BoardId = boardId,
+            Major = version.Major,
+            Minor = version.Minor,
+            Revision = version.Revision,
+            Build = version.Build,
+            PayloadSize = (uint)payload.Length,
+        }.Write(image, 0);
+        payload.CopyTo(image, ImageFormat.HeaderSize);
+
+        byte[] digest = SHA256.HashData(image.AsSpan(0, body));
+        byte[] signature = privateKey.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] keyHash = SHA256.HashData(PublicKeyPoint(privateKey));
+
+        int p = body;
+        ImageFormat.WriteUInt16(image, p, ImageFormat.TrailerMagic);
+        ImageFormat.WriteUInt16(image, p + 2, ImageFormat.StandardTrailerSize);
+        p += ImageFormat.TrailerInfoSize;
+        p = Entry(image, p, ImageFormat.TagKeyHash, keyHash);
+        p = Entry(image, p, ImageFormat.TagSha256, digest);
+        p = Entry(image, p, ImageFormat.TagEcdsaP256, signature);
+        return p == image.Length ? image : throw new InvalidOperationException("trailer size mismatch");
+    }
+
+    private static int Entry(byte[] image, int p, int tag, byte[] value)
+    {
+        image[p] = (byte)tag;
+        image[p + 1] = 0;
+        ImageFormat.WriteUInt16(image, p + 2, value.Length);
+        value.CopyTo(image, p + ImageFormat.EntryHeaderSize);
+        return p + ImageFormat.EntryHeaderSize + value.Length;
+    }
+
+    /// <summary>
+    /// Host-side verification (independent of the firmware's streaming verifier, same verdicts):
+    /// header checks against <paramref name="boardId"/> and <paramref name="slotSize"/>, then the
+    /// digest and the signature with <paramref name="publicKey"/>.
+    /// </summary>
+    public static ImageVerifyResult Verify(byte[] image, ECDsa publicKey, uint boardId, int slotSize)
+    {
+        if (image.Length > slotSize) return ImageVerifyResult.TooLarge;
+        SignedImage parsed = SignedImage.Parse(image);
+        if (image.Length < ImageFormat.HeaderSize) return ImageVerifyResult.Truncated;
+        ImageVerifyResult r = parsed.Header.Check(boardId, slotSize);
+        if (r != ImageVerifyResult.Ok) return r;
+        if (parsed.Problem != null && !parsed.Problem.Contains("after the trailer", StringComparison.Ordinal)) return ImageVerifyResult.Truncated;
+
+        int body = ImageFormat.HeaderSize + (int)parsed.Header.PayloadSize;
+        byte[] digest = SHA256.HashData(image.AsSpan(0, body));
+        byte[]? hash = parsed.Find(ImageFormat.TagSha256);
+        if (hash == null || !hash.AsSpan().SequenceEqual(digest)) return ImageVerifyResult.BadHash;
+        byte[]? keyHash = parsed.Find(ImageFormat.TagKeyHash);
+        if (keyHash != null && !keyHash.AsSpan().SequenceEqual(SHA256.HashData(PublicKeyPoint(publicKey)))) return ImageVerifyResult.BadSignature;
+        byte[]? signature = parsed.Find(ImageFormat.TagEcdsaP256);
+        if (signature == null || signature.Length != ImageFormat.SignatureSize) return ImageVerifyResult.BadSignature;
+        return publicKey.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+            ? ImageVerifyResult.Ok
+            : ImageVerifyResult.BadSignature;
+    }
+}
