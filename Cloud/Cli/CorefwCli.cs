@@ -6,7 +6,7 @@ namespace CoreFirmware.Cloud.Cli;
 
 /// <summary>
 /// The corefw command tree. Commands: <c>serve</c>, <c>keys server</c>, <c>keys device &lt;id&gt;</c>,
-/// <c>list</c>, <c>flash &lt;id&gt; &lt;file&gt; [--fast]</c>. New command groups (e.g. <c>image</c>)
+/// <c>list</c>, <c>flash &lt;id&gt; &lt;file&gt; [--fast]</c>, <c>image keygen|sign|verify|inspect</c> (ImageCommands). New command groups (e.g. <c>image</c>)
 /// are added in <see cref="Build"/> next to the others. <see cref="RunAsync"/> is what Main calls
 /// and what tests call in-process with their own console and environment.
 /// </summary>
@@ -91,7 +91,8 @@ internal static class CorefwCli
             p.GetValue(fast), p.GetValue(chunkSize), TimeSpan.FromSeconds(p.GetValue(timeout)), ct)));
         root.Subcommands.Add(flash);
 
-        // `image` subcommands (build/sign/inspect) come with the image-format issue.
+        // ---- image
+        root.Subcommands.Add(ImageCommands.Build(console, Guard));
         return root;
     }
 
