@@ -1,10 +1,12 @@
 using CoreFirmware.Ota.Status;
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual.Hardware;
 using Xunit;
 
 namespace CoreFirmware.Tests.Status;
 
 [Trait("Category", "Status")]
+[Collection(IsolatedCollection.Name)] // timing margins of a few hundred ms: run alone, not beside 600 parallel tests
 public sealed class SystemWatchdogTests
 {
     // Short but generous test timeouts: the supervisor feeds every 50 ms, the hardware gives it
