@@ -264,3 +264,36 @@ public class BootStateStoreTests
         Assert.True(sawOld > 0 && sawNew > 0);
     }
 }
+
+[Trait("Category", "BootState")]
+public class BootStateRecordOverStoreTests
+{
+    [Fact]
+    public void TheOtaServiceViewWorksOverTheStoreAndKeepsTheActiveVersion()
+    {
+        using var file = new TempFlashFile();
+        using var rig = Sst25TestRig.Started(file.Path);
+        var map = SparkCoreFlashLayout.Create();
+        var store = new BootStateStore(rig.Flash, map.BootStateA, map.BootStateB);
+        Assert.True(store.Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = 7 }));
+        var record = new BootStateRecord(store);
+        Assert.False(record.Read());
+        Assert.Equal(BootImageState.None, record.State);
+
+        Assert.True(record.WritePending(12345, 0xDEADBEEF));
+        var again = new BootStateRecord(new BootStateStore(rig.Flash, map.BootStateA, map.BootStateB));
+        Assert.True(again.Read());
+        Assert.Equal(BootImageState.Pending, again.State);
+        Assert.Equal(12345, again.ImageSize);
+        Assert.Equal(0xDEADBEEFu, again.ImageCrc);
+        Assert.Equal(2u, again.Sequence);
+        Assert.Equal(7u, store.Read().ActiveVersion);
+
+        record.Erase();
+        Assert.False(again.Read());
+        Assert.Equal(BootImageState.None, store.Read().State);
+        Assert.Equal(7u, store.Read().ActiveVersion);
+        Assert.Equal(3u, store.Sequence);
+        rig.AssertClean();
+    }
+}
