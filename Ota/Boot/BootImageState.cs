@@ -1,8 +1,9 @@
 namespace CoreFirmware.Ota.Boot
 {
     /// <summary>
-    /// The state a boot-state record gives the staged image. Minimal for now: the boot work adds
-    /// the test-boot states (nanoFramework's Testing / Confirmed / RollbackPending vocabulary).
+    /// The state a boot-state record gives the images, in nanoFramework's InFieldUpdate vocabulary
+    /// where it fits (TestPending = <see cref="Pending"/>, Testing, Confirmed, RollbackPending).
+    /// Stored as one byte; the numbers are part of the on-flash format and must not change.
     /// </summary>
     public enum BootImageState
     {
@@ -10,6 +11,16 @@ namespace CoreFirmware.Ota.Boot
         None = 0,
 
         /// <summary>A verified image waits in the staging slot to be installed at the next boot.</summary>
-        Pending = 1
+        Pending = 1,
+
+        /// <summary>The new image is installed and boots in test mode; it must confirm itself
+        /// (BootState.BootAttempts counts its test boots).</summary>
+        Testing = 2,
+
+        /// <summary>The running image confirmed itself: it stays.</summary>
+        Confirmed = 3,
+
+        /// <summary>The test image failed or asked to revert: the next boot restores the backup.</summary>
+        RollbackPending = 4
     }
 }

@@ -6,10 +6,15 @@ using CoreFirmware.Ota.Protocol;
 namespace CoreFirmware.Ota.Boot
 {
     /// <summary>
-    /// The minimal "update pending" record, kept at the start of one boot-state sector
-    /// (FlashMap.BootStateA). It is replaced later by a power-fail-safe A/B record; until then a
-    /// record that is torn by a power cut simply fails its CRC and reads as <see cref="BootImageState.None"/>
-    /// (the old image keeps running, the update is lost, nothing is bricked).
+    /// The "update pending" view of the boot state that OtaService uses. Two backings:
+    /// <list type="bullet">
+    /// <item>over a <see cref="BootStateStore"/> (the power-fail-safe A/B log; preferred): Read gives
+    /// the store's newest state when it is Pending, WritePending and Erase append a new entry
+    /// (Pending with size/CRC, or None) and keep the store's other fields (active version);</item>
+    /// <item>legacy: one record at the start of one sector (FlashMap.BootStateA), layout below. A
+    /// record torn by a power cut fails its CRC and reads as <see cref="BootImageState.None"/> (the
+    /// old image keeps running, the update is lost, nothing is bricked).</item>
+    /// </list>
     /// </summary>
     /// <remarks>
     /// Layout, <see cref="Length"/> = 24 bytes, all big-endian:
@@ -34,6 +39,7 @@ namespace CoreFirmware.Ota.Boot
 
         private readonly Sst25Flash _flash;
         private readonly FlashRegion _region;
+        private readonly BootStateStore _store;
         private readonly byte[] _buffer = new byte[Length];
         private uint _sequence;
         private BootImageState _state;
@@ -49,6 +55,16 @@ namespace CoreFirmware.Ota.Boot
             _flash = flash;
             _region = region;
         }
+
+        /// <summary>Creates the record as a view of <paramref name="store"/> (the A/B boot-state log).</summary>
+        public BootStateRecord(BootStateStore store)
+        {
+            if (store == null) throw new ArgumentNullException("store");
+            _store = store;
+        }
+
+        /// <summary>The store underneath, or null for the legacy single-sector record.</summary>
+        public BootStateStore Store { get { return _store; } }
 
         /// <summary>Sequence of the record last read or written (0 when none is valid).</summary>
         public uint Sequence { get { return _sequence; } }
@@ -69,6 +85,22 @@ namespace CoreFirmware.Ota.Boot
         /// </summary>
         public bool Read()
         {
+            if (_store != null)
+            {
+                BootState s = _store.Read();
+                if (s.State != BootImageState.Pending || s.PendingImageSize <= 0)
+                {
+                    Forget();
+                    return false;
+                }
+
+                _sequence = _store.Sequence;
+                _state = BootImageState.Pending;
+                _imageSize = s.PendingImageSize;
+                _imageCrc = s.PendingImageCrc;
+                return true;
+            }
+
             _flash.Read(_region.Start, _buffer, 0, Length);
             if (SparkMessages.ReadUInt32(_buffer, 0) != Magic
                 || SparkMessages.ReadUInt32(_buffer, 20) != Crc32.Compute(_buffer, 0, 20))
@@ -94,12 +126,35 @@ namespace CoreFirmware.Ota.Boot
 
         /// <summary>
         /// Writes a Pending record for an image of <paramref name="imageSize"/> bytes whose CRC32 is
-        /// <paramref name="imageCrc"/>: erase the sector, program, read back. True when the read-back
+        /// <paramref name="imageCrc"/> (legacy: erase the sector, program, read back; over a store: append
+        /// an entry with install progress, boot attempts and watchdog count reset). True when the read-back
         /// matches; false (and the properties read as none) when it does not. Flash errors propagate.
         /// </summary>
         public bool WritePending(int imageSize, uint imageCrc)
         {
             if (imageSize <= 0) throw new ArgumentOutOfRangeException("imageSize");
+            if (_store != null)
+            {
+                BootState s = _store.Read();
+                s.State = BootImageState.Pending;
+                s.PendingImageSize = imageSize;
+                s.PendingImageCrc = imageCrc;
+                s.InstallProgress = 0;
+                s.BootAttempts = 0;
+                s.WatchdogResets = 0;
+                if (!_store.Write(s))
+                {
+                    Forget();
+                    return false;
+                }
+
+                _sequence = _store.Sequence;
+                _state = BootImageState.Pending;
+                _imageSize = imageSize;
+                _imageCrc = imageCrc;
+                return true;
+            }
+
             uint sequence = Read() ? _sequence + 1 : 1;
             SparkMessages.WriteUInt32(_buffer, 0, Magic);
             SparkMessages.WriteUInt32(_buffer, 4, sequence);
@@ -122,9 +177,26 @@ namespace CoreFirmware.Ota.Boot
             return true;
         }
 
-        /// <summary>Erases the record's sector (no pending image). Flash errors propagate.</summary>
+        /// <summary>Clears the pending image: legacy, erases the record's sector; over a store, appends
+        /// a None entry (other fields kept). Flash errors propagate; over a store, an entry that does not
+        /// verify throws InvalidOperationException (the pending state may still be the newest).</summary>
         public void Erase()
         {
+            if (_store != null)
+            {
+                BootState s = _store.Read();
+                s.State = BootImageState.None;
+                s.PendingImageSize = 0;
+                s.PendingImageCrc = 0;
+                s.InstallProgress = 0;
+                s.BootAttempts = 0;
+                s.WatchdogResets = 0;
+                bool written = _store.Write(s);
+                Forget();
+                if (!written) throw new InvalidOperationException("boot-state entry did not verify");
+                return;
+            }
+
             _flash.EraseSector(_region.Start);
             Forget();
         }

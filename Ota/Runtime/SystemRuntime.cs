@@ -103,7 +103,7 @@ namespace CoreFirmware.Ota.Runtime
             p.Flash.Initialize();
             DeviceKeys keys = DeviceKeys.Read(p.Flash, p.FlashMap.Keys);
             if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
-            _bootState = new BootStateRecord(p.Flash, p.FlashMap.BootStateA);
+            _bootState = new BootStateRecord(new BootStateStore(p.Flash, p.FlashMap.BootStateA, p.FlashMap.BootStateB));
             _bootState.Read();
 
             if (p.Cc3000.Start(NetworkStartTimeoutMilliseconds) == 0)

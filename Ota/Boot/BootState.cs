@@ -1,0 +1,55 @@
+namespace CoreFirmware.Ota.Boot
+{
+    /// <summary>
+    /// What the bootloader needs to know across resets, as carried by one <see cref="BootStateStore"/>
+    /// entry. A value type: copying it allocates nothing. The default value (all zero, state
+    /// <see cref="BootImageState.None"/>) is what <see cref="BootStateStore.Read"/> gives when no valid
+    /// entry exists.
+    /// </summary>
+    public struct BootState
+    {
+        /// <summary>Largest <see cref="BootAttempts"/> (stored in one byte).</summary>
+        public const int MaxBootAttempts = 255;
+
+        /// <summary>Largest <see cref="WatchdogResets"/> (stored in two bytes).</summary>
+        public const int MaxWatchdogResets = 65535;
+
+        /// <summary>State of the staged / test image.</summary>
+        public BootImageState State;
+
+        /// <summary>Test boots so far while <see cref="State"/> is Testing (0..255).</summary>
+        public int BootAttempts;
+
+        /// <summary>Watchdog resets seen while in test mode (0..65535).</summary>
+        public int WatchdogResets;
+
+        /// <summary>Size in bytes of the image in the staging slot (0 when none).</summary>
+        public int PendingImageSize;
+
+        /// <summary>CRC32 (IEEE) of the staged image's <see cref="PendingImageSize"/> bytes.</summary>
+        public uint PendingImageCrc;
+
+        /// <summary>Bytes of the install already copied (a multiple of the 4 KB sector while an
+        /// install runs): the bootloader resumes from here after a power cut.</summary>
+        public int InstallProgress;
+
+        /// <summary>Version of the image now active in the MCU.</summary>
+        public uint ActiveVersion;
+
+        /// <summary>True when every field equals <paramref name="other"/>'s.</summary>
+        public bool SameAs(BootState other)
+        {
+            return State == other.State && BootAttempts == other.BootAttempts && WatchdogResets == other.WatchdogResets
+                && PendingImageSize == other.PendingImageSize && PendingImageCrc == other.PendingImageCrc
+                && InstallProgress == other.InstallProgress && ActiveVersion == other.ActiveVersion;
+        }
+
+        /// <summary>A short text for logs and test messages.</summary>
+        public override string ToString()
+        {
+            return "state " + ((int)State).ToString() + " attempts " + BootAttempts.ToString() + " wdt " + WatchdogResets.ToString()
+                + " size " + PendingImageSize.ToString() + " crc " + PendingImageCrc.ToString() + " progress " + InstallProgress.ToString()
+                + " version " + ActiveVersion.ToString();
+        }
+    }
+}
