@@ -13,10 +13,10 @@ namespace CoreFirmware.Drivers.Cc3000
     /// sockets that poll the module every millisecond.
     /// </summary>
     /// <remarks>
-    /// Same scheme as <see cref="SpiBusArbiter"/>, for a different resource: the gate is handed
-    /// straight from the leaving thread to the chosen waiter, so a newcomer never overtakes a
-    /// queued caller of its own or a higher priority; waiters live in a fixed pool of slots, each
-    /// with its own event, created up front, so entering and leaving allocate nothing. Unlike the
+    /// Same scheme as <see cref="SpiBusArbiter"/>, for a different resource, and the same waiting
+    /// room (<see cref="PriorityWaiterQueue"/>): the gate is handed straight from the leaving thread
+    /// to the chosen waiter, so a newcomer never overtakes a queued caller of its own or a higher
+    /// priority, and entering and leaving allocate nothing. Unlike the
     /// bus, the gate has no hold bound of its own: a command's hold is bounded by its answer
     /// timeout (hang detection in <see cref="Cc3000CommandChannel"/>).
     /// </remarks>
@@ -30,22 +30,15 @@ namespace CoreFirmware.Drivers.Cc3000
 
         // BusPriority has three values (Flash, SystemNetwork, UserNetwork).
         private const int PriorityCount = 3;
-        private const int None = -1;
 
         private readonly object _sync = new object();
         private readonly IClock _clock;
 
-        // Waiter slots: event, thread, priority FIFO link, granted flag, when it asked, and the
-        // number of grants made before it asked (to count how many others went first).
-        private readonly AutoResetEvent[] _slotEvent;
-        private readonly Thread[] _slotThread;
-        private readonly int[] _slotNext;
-        private readonly bool[] _slotGranted;
-        private readonly bool[] _slotInUse;
+        // The waiting room, and per slot: when the waiter asked and the number of grants made
+        // before it asked (to count how many others went first).
+        private readonly PriorityWaiterQueue _waiters;
         private readonly long[] _slotAskedAt;
         private readonly int[] _slotGrantsBefore;
-        private readonly int[] _head = new int[PriorityCount];
-        private readonly int[] _tail = new int[PriorityCount];
 
         // Statistics per priority.
         private readonly int[] _grants = new int[PriorityCount];
@@ -64,19 +57,9 @@ namespace CoreFirmware.Drivers.Cc3000
             if (clock == null) throw new ArgumentNullException("clock");
             if (maxWaiters <= 0) throw new ArgumentOutOfRangeException("maxWaiters");
             _clock = clock;
-            _slotEvent = new AutoResetEvent[maxWaiters];
-            _slotThread = new Thread[maxWaiters];
-            _slotNext = new int[maxWaiters];
-            _slotGranted = new bool[maxWaiters];
-            _slotInUse = new bool[maxWaiters];
+            _waiters = new PriorityWaiterQueue("CC3000 command gate", PriorityCount, maxWaiters);
             _slotAskedAt = new long[maxWaiters];
             _slotGrantsBefore = new int[maxWaiters];
-            for (int i = 0; i < maxWaiters; i++) _slotEvent[i] = new AutoResetEvent(false);
-            for (int p = 0; p < PriorityCount; p++)
-            {
-                _head[p] = None;
-                _tail[p] = None;
-            }
         }
 
         /// <summary>
@@ -116,16 +99,9 @@ namespace CoreFirmware.Drivers.Cc3000
                     _timeouts[p]++;
                     return false;
                 }
-                slot = TakeSlotLocked();
-                _slotThread[slot] = me;
-                _slotGranted[slot] = false;
-                _slotNext[slot] = None;
+                slot = _waiters.Enqueue(p, me);
                 _slotAskedAt[slot] = _clock.UptimeTicks;
                 _slotGrantsBefore[slot] = _totalGrants;
-                _slotEvent[slot].Reset();
-                if (_tail[p] == None) _head[p] = slot;
-                else _slotNext[_tail[p]] = slot;
-                _tail[p] = slot;
             }
 
             // Cancellation is asked before every wait: an abort that set its flag before this
@@ -136,16 +112,16 @@ namespace CoreFirmware.Drivers.Cc3000
                 bool cancelled = cancellation != null && cancellation.IsCancelled(token);
                 lock (_sync)
                 {
-                    if (_slotGranted[slot]) return Leave(slot, true);
+                    if (_waiters.IsGranted(slot)) return Leave(slot, true);
                     if (cancelled || _clock.UptimeMilliseconds >= deadline)
                     {
-                        UnlinkLocked(p, slot);
+                        _waiters.Unlink(p, slot);
                         _timeouts[p]++;
                         return Leave(slot, false);
                     }
                 }
                 long left = deadline - _clock.UptimeMilliseconds;
-                if (left > 0) _slotEvent[slot].WaitOne((int)left, false);
+                if (left > 0) _waiters.Wait(slot, (int)left);
                 // Woken by a grant, the deadline, or a nudge (maybe for another waiter): look again.
             }
         }
@@ -156,20 +132,13 @@ namespace CoreFirmware.Drivers.Cc3000
         /// </summary>
         public void Nudge()
         {
-            lock (_sync)
-            {
-                for (int i = 0; i < _slotInUse.Length; i++)
-                {
-                    if (_slotInUse[i] && !_slotGranted[i]) _slotEvent[i].Set();
-                }
-            }
+            lock (_sync) _waiters.WakeAll();
         }
 
         // Caller holds _sync: frees the waiter slot.
         private bool Leave(int slot, bool granted)
         {
-            _slotThread[slot] = null;
-            _slotInUse[slot] = false;
+            _waiters.Free(slot);
             return granted;
         }
 
@@ -180,27 +149,21 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 if (_owner != Thread.CurrentThread) throw new InvalidOperationException("the CC3000 command gate is left by a thread that does not hold it");
                 _owner = null;
-                for (int p = 0; p < PriorityCount; p++)
-                {
-                    int slot = _head[p];
-                    if (slot == None) continue;
-                    _head[p] = _slotNext[slot];
-                    if (_head[p] == None) _tail[p] = None;
+                int p;
+                int slot = _waiters.DequeueFirst(out p);
+                if (slot == PriorityWaiterQueue.None) return;
 
-                    long waited = _clock.UptimeTicks - _slotAskedAt[slot];
-                    int overtaken = _totalGrants - _slotGrantsBefore[slot];
-                    _waited[p]++;
-                    _waitTicks[p] += waited;
-                    if (waited > _longestWaitTicks[p]) _longestWaitTicks[p] = waited;
-                    if (overtaken > _mostOvertaken[p]) _mostOvertaken[p] = overtaken;
+                long waited = _clock.UptimeTicks - _slotAskedAt[slot];
+                int overtaken = _totalGrants - _slotGrantsBefore[slot];
+                _waited[p]++;
+                _waitTicks[p] += waited;
+                if (waited > _longestWaitTicks[p]) _longestWaitTicks[p] = waited;
+                if (overtaken > _mostOvertaken[p]) _mostOvertaken[p] = overtaken;
 
-                    _owner = _slotThread[slot];
-                    _totalGrants++;
-                    _grants[p]++;
-                    _slotGranted[slot] = true;
-                    _slotEvent[slot].Set();
-                    return;
-                }
+                _owner = _waiters.ThreadOf(slot);
+                _totalGrants++;
+                _grants[p]++;
+                _waiters.Grant(slot);
             }
         }
 
@@ -271,32 +234,6 @@ namespace CoreFirmware.Drivers.Cc3000
             int p = (int)priority;
             if (p < 0 || p >= PriorityCount) throw new ArgumentOutOfRangeException("priority");
             return p;
-        }
-
-        private int TakeSlotLocked()
-        {
-            for (int i = 0; i < _slotInUse.Length; i++)
-            {
-                if (!_slotInUse[i])
-                {
-                    _slotInUse[i] = true;
-                    return i;
-                }
-            }
-            throw new InvalidOperationException("more than " + _slotInUse.Length.ToString() + " callers wait for the CC3000 command gate at once");
-        }
-
-        private void UnlinkLocked(int p, int slot)
-        {
-            int prev = None;
-            for (int s = _head[p]; s != None; prev = s, s = _slotNext[s])
-            {
-                if (s != slot) continue;
-                if (prev == None) _head[p] = _slotNext[s];
-                else _slotNext[prev] = _slotNext[s];
-                if (_tail[p] == s) _tail[p] = prev;
-                return;
-            }
         }
     }
 }

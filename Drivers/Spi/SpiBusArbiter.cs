@@ -12,8 +12,8 @@ namespace CoreFirmware.Drivers.Spi
     /// </summary>
     /// <remarks>
     /// Ownership is handed directly from the releasing thread to the chosen waiter, so a newcomer
-    /// can never overtake a queued request. Waiters live in a fixed pool of slots, each with its own
-    /// event, created up front: acquire and release allocate nothing.
+    /// can never overtake a queued request. Waiters live in a <see cref="PriorityWaiterQueue"/>, a
+    /// fixed pool of slots created up front: acquire and release allocate nothing.
     /// </remarks>
     public sealed class SpiBusArbiter : IBusArbiter
     {
@@ -24,21 +24,12 @@ namespace CoreFirmware.Drivers.Spi
         public const int DefaultMaxWaiters = 16;
 
         private const int PriorityCount = 3;
-        private const int None = -1;
 
         private readonly object _sync = new object();
         private readonly IClock _clock;
         private readonly int _maxHoldMs;
 
-        // Waiter slots: a per-slot event, the waiting thread, its priority, a "granted" flag, and
-        // the next slot in its priority's FIFO list.
-        private readonly AutoResetEvent[] _slotEvent;
-        private readonly Thread[] _slotThread;
-        private readonly int[] _slotNext;
-        private readonly bool[] _slotGranted;
-        private readonly bool[] _slotInUse;
-        private readonly int[] _head = new int[PriorityCount];
-        private readonly int[] _tail = new int[PriorityCount];
+        private readonly PriorityWaiterQueue _waiters;
 
         private Thread _owner;
         private BusPriority _ownerPriority;
@@ -63,17 +54,7 @@ namespace CoreFirmware.Drivers.Spi
             if (maxWaiters <= 0) throw new ArgumentOutOfRangeException("maxWaiters");
             _clock = clock;
             _maxHoldMs = maxHoldMilliseconds;
-            _slotEvent = new AutoResetEvent[maxWaiters];
-            _slotThread = new Thread[maxWaiters];
-            _slotNext = new int[maxWaiters];
-            _slotGranted = new bool[maxWaiters];
-            _slotInUse = new bool[maxWaiters];
-            for (int i = 0; i < maxWaiters; i++) _slotEvent[i] = new AutoResetEvent(false);
-            for (int p = 0; p < PriorityCount; p++)
-            {
-                _head[p] = None;
-                _tail[p] = None;
-            }
+            _waiters = new PriorityWaiterQueue("SPI bus", PriorityCount, maxWaiters);
         }
 
         /// <inheritdoc />
@@ -127,12 +108,7 @@ namespace CoreFirmware.Drivers.Spi
         /// <summary>Number of threads waiting at <paramref name="priority"/>.</summary>
         public int WaitingCount(BusPriority priority)
         {
-            lock (_sync)
-            {
-                int n = 0;
-                for (int s = _head[(int)priority]; s != None; s = _slotNext[s]) n++;
-                return n;
-            }
+            lock (_sync) return _waiters.Count((int)priority);
         }
 
         /// <inheritdoc />
@@ -182,24 +158,17 @@ namespace CoreFirmware.Drivers.Spi
                     _timeouts++;
                     return false;
                 }
-                slot = TakeSlotLocked();
-                _slotThread[slot] = me;
-                _slotGranted[slot] = false;
-                _slotNext[slot] = None;
-                _slotEvent[slot].Reset();
-                if (_tail[p] == None) _head[p] = slot;
-                else _slotNext[_tail[p]] = slot;
-                _tail[p] = slot;
+                slot = _waiters.Enqueue(p, me);
             }
 
-            _slotEvent[slot].WaitOne(timeoutMilliseconds, false);
+            _waiters.Wait(slot, timeoutMilliseconds);
 
             lock (_sync)
             {
-                bool granted = _slotGranted[slot];
+                bool granted = _waiters.IsGranted(slot);
                 if (!granted)
                 {
-                    UnlinkLocked(p, slot);
+                    _waiters.Unlink(p, slot);
                     _timeouts++;
                 }
                 else
@@ -207,8 +176,7 @@ namespace CoreFirmware.Drivers.Spi
                     long waited = _clock.UptimeTicks - askedAt;
                     if (waited > _longestWaitTicks) _longestWaitTicks = waited;
                 }
-                _slotThread[slot] = null;
-                _slotInUse[slot] = false;
+                _waiters.Free(slot);
                 return granted;
             }
         }
@@ -224,17 +192,11 @@ namespace CoreFirmware.Drivers.Spi
                 if (held > _longestHoldTicks) _longestHoldTicks = held;
                 if (held > (long)_maxHoldMs * TimeSpan.TicksPerMillisecond) _holdOverruns++;
                 _owner = null;
-                for (int p = 0; p < PriorityCount; p++)
-                {
-                    int slot = _head[p];
-                    if (slot == None) continue;
-                    _head[p] = _slotNext[slot];
-                    if (_head[p] == None) _tail[p] = None;
-                    _slotGranted[slot] = true;
-                    GrantLocked(_slotThread[slot], (BusPriority)p, now);
-                    _slotEvent[slot].Set();
-                    return;
-                }
+                int p;
+                int slot = _waiters.DequeueFirst(out p);
+                if (slot == PriorityWaiterQueue.None) return;
+                GrantLocked(_waiters.ThreadOf(slot), (BusPriority)p, now);
+                _waiters.Grant(slot);
             }
         }
 
@@ -250,32 +212,6 @@ namespace CoreFirmware.Drivers.Spi
             _ownerPriority = priority;
             _grantedAtTicks = now;
             _grants++;
-        }
-
-        private int TakeSlotLocked()
-        {
-            for (int i = 0; i < _slotInUse.Length; i++)
-            {
-                if (!_slotInUse[i])
-                {
-                    _slotInUse[i] = true;
-                    return i;
-                }
-            }
-            throw new InvalidOperationException("more than " + _slotInUse.Length.ToString() + " threads wait for the SPI bus at once");
-        }
-
-        private void UnlinkLocked(int p, int slot)
-        {
-            int prev = None;
-            for (int s = _head[p]; s != None; prev = s, s = _slotNext[s])
-            {
-                if (s != slot) continue;
-                if (prev == None) _head[p] = _slotNext[s];
-                else _slotNext[prev] = _slotNext[s];
-                if (_tail[p] == s) _tail[p] = prev;
-                return;
-            }
         }
 
         private static string PriorityName(BusPriority priority)
