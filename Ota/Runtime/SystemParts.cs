@@ -23,6 +23,9 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>The board clock.</summary>
         public IClock Clock;
 
+        /// <summary>The RGB status LED (null: the runtime shows no status).</summary>
+        public IRgbLed StatusLed;
+
         /// <summary>Access point name.</summary>
         public string Ssid;
 

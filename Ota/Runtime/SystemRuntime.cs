@@ -4,6 +4,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Status;
 using CoreFirmware.Ota.Update;
 
 namespace CoreFirmware.Ota.Runtime
@@ -37,6 +38,8 @@ namespace CoreFirmware.Ota.Runtime
         private OtaService _ota;
         private SocketBroker _broker;
         private BootStateRecord _bootState;
+        private StatusLed _led;
+        private SystemStatusMonitor _status;
 
         /// <summary>Creates the runtime over the board's parts; nothing runs until <see cref="Boot"/>.</summary>
         public SystemRuntime(SystemParts parts)
@@ -128,6 +131,20 @@ namespace CoreFirmware.Ota.Runtime
             _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, p.Clock, this);
             _cloud.UpdateHandler = _ota;
             _cloud.Start();
+
+            if (p.StatusLed != null)
+            {
+                _led = new StatusLed(p.StatusLed);
+                _led.Start();
+                _status = new SystemStatusMonitor(_led, p.Cc3000, _cloud, _ota);
+                _status.Start();
+            }
+        }
+
+        /// <summary>The status LED driver (null when the board gave no LED or before boot).</summary>
+        public StatusLed Led
+        {
+            get { return _led; }
         }
 
         /// <inheritdoc />
@@ -151,6 +168,8 @@ namespace CoreFirmware.Ota.Runtime
                 _broker.PreemptionEnabled = true;
                 _broker.Shutdown();
             }
+            if (_status != null && !_status.Stop(timeoutMilliseconds)) clean = false;
+            if (_led != null && !_led.Stop(timeoutMilliseconds)) clean = false;
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
             _parts.Cc3000.Stop();
             return clean;

@@ -177,6 +177,7 @@ public sealed class VirtualCore : IDisposable
             Cc3000 = Board.Cc3000Driver,
             Crypto = crypto,
             Clock = Board.Clock,
+            StatusLed = Board.RgbLed,
             Ssid = Board.Options.AccessPointSsid,
             Key = Board.Options.AccessPointKey,
             CloudIpv4 = ToHostOrder(_cloud!.Address),

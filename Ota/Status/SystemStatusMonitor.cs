@@ -1,0 +1,83 @@
+using System;
+using System.Threading;
+using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Update;
+
+namespace CoreFirmware.Ota.Status
+{
+    /// <summary>
+    /// Keeps the status LED saying what the system is doing, as the Spark Core did: flashing
+    /// magenta while an update is received, breathing cyan while the cloud is connected, flashing
+    /// cyan while connecting to the cloud, flashing green while the WiFi network is down. It looks
+    /// every <see cref="PeriodMilliseconds"/> from its own thread and only changes the pattern.
+    /// </summary>
+    public sealed class SystemStatusMonitor
+    {
+        /// <summary>How often the state is looked at: fast enough that a person sees no lag.</summary>
+        public const int PeriodMilliseconds = 100;
+
+        private readonly StatusLed _led;
+        private readonly Cc3000Driver _wifi;
+        private readonly CloudLink _cloud;
+        private readonly OtaService _ota;
+        private readonly ManualResetEvent _stop = new ManualResetEvent(false);
+        private readonly ManualResetEvent _stopped = new ManualResetEvent(false);
+        private Thread _thread;
+
+        /// <summary>Creates the monitor; nothing runs until <see cref="Start"/>.</summary>
+        public SystemStatusMonitor(StatusLed led, Cc3000Driver wifi, CloudLink cloud, OtaService ota)
+        {
+            if (led == null) throw new ArgumentNullException("led");
+            if (wifi == null) throw new ArgumentNullException("wifi");
+            if (cloud == null) throw new ArgumentNullException("cloud");
+            if (ota == null) throw new ArgumentNullException("ota");
+            _led = led;
+            _wifi = wifi;
+            _cloud = cloud;
+            _ota = ota;
+        }
+
+        /// <summary>The pattern the system state calls for now.</summary>
+        public StatusPattern CurrentPattern()
+        {
+            if (_ota.State == OtaState.Receiving || _ota.State == OtaState.RebootPending) return StatusPattern.FlashingMagenta;
+            if (_cloud.IsConnected) return StatusPattern.BreathingCyan;
+            if (_wifi.IsNetworkUp) return StatusPattern.FlashingCyan;
+            return StatusPattern.FlashingGreen;
+        }
+
+        /// <summary>Starts watching.</summary>
+        public void Start()
+        {
+            if (_thread != null) throw new InvalidOperationException("the status monitor was already started");
+            _thread = new Thread(Run);
+            _thread.Start();
+        }
+
+        /// <summary>Stops watching within <paramref name="timeoutMilliseconds"/>; true when it stopped.</summary>
+        public bool Stop(int timeoutMilliseconds)
+        {
+            _stop.Set();
+            if (_thread == null) return true;
+            return _stopped.WaitOne(timeoutMilliseconds, false);
+        }
+
+        private void Run()
+        {
+            try
+            {
+                while (!_stop.WaitOne(0, false))
+                {
+                    StatusPattern wanted = CurrentPattern();
+                    if (_led.Pattern != wanted) _led.SetPattern(wanted);
+                    _stop.WaitOne(PeriodMilliseconds, false);
+                }
+            }
+            finally
+            {
+                _stopped.Set();
+            }
+        }
+    }
+}

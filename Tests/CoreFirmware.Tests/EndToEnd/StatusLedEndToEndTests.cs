@@ -1,0 +1,43 @@
+using CoreFirmware.Application.Samples.BitcoinTicker;
+using CoreFirmware.Ota.Update;
+using CoreFirmware.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CoreFirmware.Tests.EndToEnd;
+
+/// <summary>The RGB LED says what the system does, as a person would read it off the board.</summary>
+[Trait("Category", "EndToEnd")]
+[Collection(IsolatedCollection.Name)]
+public class StatusLedEndToEndTests
+{
+    private readonly ITestOutputHelper _out;
+
+    public StatusLedEndToEndTests(ITestOutputHelper output) => _out = output;
+
+    [Fact]
+    public async Task BreathingCyanWhenConnectedAndFlashingMagentaDuringAnUpdate()
+    {
+        await using EndToEndRig rig = await EndToEndRig.StartAsync(r => new BitcoinTickerApp(EndToEndRig.TickerHost, r.Ticker.Port, EndToEndRig.TickerPath));
+        rig.WaitForCloudLink(20_000);
+        // A whole breath takes 2.56 s; three seconds of history show its ramp.
+        Thread.Sleep(3000);
+        string connected = rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3));
+        _out.WriteLine("connected: " + connected);
+        Assert.Equal("breathing cyan", connected);
+
+        // A slow OTA of 256 KB takes a few seconds: look at the LED while it runs.
+        var image = new byte[256 * 1024];
+        new Random(7).NextBytes(image);
+        var flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
+        var runtime = rig.Core.Runtime!;
+        EndToEndRig.WaitUntil(() => runtime.Ota.State == OtaState.Receiving && runtime.Ota.BytesReceived > 16 * 1024,
+            () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B)", 20_000);
+        Thread.Sleep(600);
+        string updating = rig.Board.RgbLed.DescribePattern(TimeSpan.FromMilliseconds(500));
+        _out.WriteLine("updating: " + updating);
+        Assert.Equal("flashing magenta", updating);
+        var result = await flash;
+        Assert.Equal("done", result.State);
+    }
+}
