@@ -26,6 +26,9 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>The RGB status LED (null: the runtime shows no status).</summary>
         public IRgbLed StatusLed;
 
+        /// <summary>Pin read once at boot: held high, the system starts in safe mode (D0 on the Core; null: never).</summary>
+        public IGpioPin SafeModePin;
+
         /// <summary>Access point name.</summary>
         public string Ssid;
 

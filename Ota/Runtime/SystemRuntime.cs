@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
@@ -39,6 +40,7 @@ namespace CoreFirmware.Ota.Runtime
         private SocketBroker _broker;
         private BootStateRecord _bootState;
         private StatusLed _led;
+        private bool _safeMode;
         private SystemStatusMonitor _status;
 
         /// <summary>Creates the runtime over the board's parts; nothing runs until <see cref="Boot"/>.</summary>
@@ -103,6 +105,9 @@ namespace CoreFirmware.Ota.Runtime
         public void Boot()
         {
             SystemParts p = _parts;
+            // Safe mode replaces the old "if D0 is high, spin forever" hack in user code: the system
+            // (cloud, OTA) runs, the board does not start the user app.
+            _safeMode = p.SafeModePin != null && p.SafeModePin.Read() == PinValue.High;
             p.Flash.Initialize();
             DeviceKeys keys = DeviceKeys.Read(p.Flash, p.FlashMap.Keys);
             if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
@@ -136,9 +141,18 @@ namespace CoreFirmware.Ota.Runtime
             {
                 _led = new StatusLed(p.StatusLed);
                 _led.Start();
-                _status = new SystemStatusMonitor(_led, p.Cc3000, _cloud, _ota);
+                _status = new SystemStatusMonitor(_led, p.Cc3000, _cloud, _ota, _safeMode);
                 _status.Start();
             }
+        }
+
+        /// <summary>
+        /// True when the safe-mode pin was high at boot: the board must not start the user app;
+        /// cloud and OTA run as usual and the LED breathes magenta.
+        /// </summary>
+        public bool SafeMode
+        {
+            get { return _safeMode; }
         }
 
         /// <summary>The status LED driver (null when the board gave no LED or before boot).</summary>

@@ -9,7 +9,8 @@ namespace CoreFirmware.Ota.Status
     /// <summary>
     /// Keeps the status LED saying what the system is doing, as the Spark Core did: flashing
     /// magenta while an update is received, breathing cyan while the cloud is connected, flashing
-    /// cyan while connecting to the cloud, flashing green while the WiFi network is down. It looks
+    /// cyan while connecting to the cloud, flashing green while the WiFi network is down, and
+    /// breathing magenta instead of the connection patterns in safe mode. It looks
     /// every <see cref="PeriodMilliseconds"/> from its own thread and only changes the pattern.
     /// </summary>
     public sealed class SystemStatusMonitor
@@ -21,12 +22,13 @@ namespace CoreFirmware.Ota.Status
         private readonly Cc3000Driver _wifi;
         private readonly CloudLink _cloud;
         private readonly OtaService _ota;
+        private readonly bool _safeMode;
         private readonly ManualResetEvent _stop = new ManualResetEvent(false);
         private readonly ManualResetEvent _stopped = new ManualResetEvent(false);
         private Thread _thread;
 
         /// <summary>Creates the monitor; nothing runs until <see cref="Start"/>.</summary>
-        public SystemStatusMonitor(StatusLed led, Cc3000Driver wifi, CloudLink cloud, OtaService ota)
+        public SystemStatusMonitor(StatusLed led, Cc3000Driver wifi, CloudLink cloud, OtaService ota, bool safeMode)
         {
             if (led == null) throw new ArgumentNullException("led");
             if (wifi == null) throw new ArgumentNullException("wifi");
@@ -36,12 +38,14 @@ namespace CoreFirmware.Ota.Status
             _wifi = wifi;
             _cloud = cloud;
             _ota = ota;
+            _safeMode = safeMode;
         }
 
         /// <summary>The pattern the system state calls for now.</summary>
         public StatusPattern CurrentPattern()
         {
             if (_ota.State == OtaState.Receiving || _ota.State == OtaState.RebootPending) return StatusPattern.FlashingMagenta;
+            if (_safeMode) return StatusPattern.BreathingMagenta;
             if (_cloud.IsConnected) return StatusPattern.BreathingCyan;
             if (_wifi.IsNetworkUp) return StatusPattern.FlashingCyan;
             return StatusPattern.FlashingGreen;

@@ -136,7 +136,7 @@ public sealed class VirtualCore : IDisposable
         while (!_stop.WaitOne(0))
         {
             SystemRuntime runtime;
-            UserThread user;
+            UserThread? user;
             try
             {
                 (runtime, user) = BootOnce();
@@ -167,7 +167,7 @@ public sealed class VirtualCore : IDisposable
         }
     }
 
-    private (SystemRuntime, UserThread) BootOnce()
+    private (SystemRuntime, UserThread?) BootOnce()
     {
         HostCrypto crypto = new();
         var parts = new SystemParts
@@ -178,6 +178,7 @@ public sealed class VirtualCore : IDisposable
             Crypto = crypto,
             Clock = Board.Clock,
             StatusLed = Board.RgbLed,
+            SafeModePin = Board.D0,
             Ssid = Board.Options.AccessPointSsid,
             Key = Board.Options.AccessPointKey,
             CloudIpv4 = ToHostOrder(_cloud!.Address),
@@ -197,9 +198,10 @@ public sealed class VirtualCore : IDisposable
             throw;
         }
 
-        IUserApp app = _appFactory!();
-        var context = new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates);
-        var user = new UserThread(app, context);
+        // Safe mode (D0 high at boot): no user app this boot.
+        IUserApp? app = runtime.SafeMode ? null : _appFactory!();
+        UserThread? user = app == null ? null
+            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates));
         lock (_sync)
         {
             _runtime = runtime;
@@ -208,22 +210,22 @@ public sealed class VirtualCore : IDisposable
             _crypto = crypto;
             _boots++;
         }
-        user.Start();
+        user?.Start();
         return (runtime, user);
     }
 
     // A reset, in order: the user loop is asked to end, user networking is taken away (a blocked user
     // call returns), the cloud link and the module stop, then the user thread gets its bounded wait.
-    private void ShutDown(SystemRuntime runtime, UserThread user, string? reason)
+    private void ShutDown(SystemRuntime runtime, UserThread? user, string? reason)
     {
         SocketBroker broker = runtime.Broker;
         var samples = new long[SocketBroker.LatencySampleCapacity];
         int n = broker.CopyLatencySamples(samples, 0);
         int aborted = broker.SocketsAborted, preempted = broker.PreemptedCalls, refused = broker.RefusedCalls;
 
-        user.Stop(0);
+        user?.Stop(0);
         bool cloudStopped = runtime.Shutdown(Options.StopTimeoutMilliseconds);
-        bool userStopped = user.Stop(Options.StopTimeoutMilliseconds);
+        bool userStopped = user == null || user.Stop(Options.StopTimeoutMilliseconds);
         HostCrypto? crypto;
         lock (_sync)
         {
