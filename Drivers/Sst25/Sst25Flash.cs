@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Drivers.Flash;
 
 namespace CoreFirmware.Drivers.Sst25
 {
@@ -23,7 +24,7 @@ namespace CoreFirmware.Drivers.Sst25
     /// created in the constructor. Calls are serialised by an internal lock; the buffers are only
     /// touched while it is held.</para>
     /// </remarks>
-    public sealed class Sst25Flash
+    public sealed class Sst25Flash : IFlashReader
     {
         /// <summary>Capacity of the SST25VF016B: 16 Mbit.</summary>
         public const int Capacity = 0x200000;

@@ -2,7 +2,8 @@ namespace CoreFirmware.Ota.Boot
 {
     /// <summary>
     /// The state a boot-state record gives the images, in nanoFramework's InFieldUpdate vocabulary
-    /// where it fits (TestPending = <see cref="Pending"/>, Testing, Confirmed, RollbackPending).
+    /// where it fits (TestPending = <see cref="Pending"/>, Testing, Confirmed, RollbackPending), plus the
+    /// bootloader's two copy states. See Ota/Boot/BOOT-DESIGN.md.
     /// Stored as one byte; the numbers are part of the on-flash format and must not change.
     /// </summary>
     public enum BootImageState
@@ -21,6 +22,14 @@ namespace CoreFirmware.Ota.Boot
         Confirmed = 3,
 
         /// <summary>The test image failed or asked to revert: the next boot restores the backup.</summary>
-        RollbackPending = 4
+        RollbackPending = 4,
+
+        /// <summary>The bootloader is copying the staged image into the application slot
+        /// (BootState.InstallProgress bytes done); the backup slot holds a good image.</summary>
+        Installing = 5,
+
+        /// <summary>The bootloader is copying the backup (or, with BootStateFlags.FromFactory, the
+        /// factory image) into the application slot (BootState.InstallProgress bytes done).</summary>
+        RollingBack = 6
     }
 }

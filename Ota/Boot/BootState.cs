@@ -11,8 +11,8 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>Largest <see cref="BootAttempts"/> (stored in one byte).</summary>
         public const int MaxBootAttempts = 255;
 
-        /// <summary>Largest <see cref="WatchdogResets"/> (stored in two bytes).</summary>
-        public const int MaxWatchdogResets = 65535;
+        /// <summary>Largest <see cref="WatchdogResets"/> (stored in one byte).</summary>
+        public const int MaxWatchdogResets = 255;
 
         /// <summary>State of the staged / test image.</summary>
         public BootImageState State;
@@ -20,8 +20,11 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>Test boots so far while <see cref="State"/> is Testing (0..255).</summary>
         public int BootAttempts;
 
-        /// <summary>Watchdog resets seen while in test mode (0..65535).</summary>
+        /// <summary>Watchdog resets seen while in test mode (0..255).</summary>
         public int WatchdogResets;
+
+        /// <summary><see cref="BootStateFlags"/> bits (one byte).</summary>
+        public int Flags;
 
         /// <summary>Size in bytes of the image in the staging slot (0 when none).</summary>
         public int PendingImageSize;
@@ -36,10 +39,16 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>Version of the image now active in the MCU.</summary>
         public uint ActiveVersion;
 
+        /// <summary>True when <paramref name="flag"/> (a <see cref="BootStateFlags"/> bit) is set.</summary>
+        public bool Has(int flag)
+        {
+            return (Flags & flag) != 0;
+        }
+
         /// <summary>True when every field equals <paramref name="other"/>'s.</summary>
         public bool SameAs(BootState other)
         {
-            return State == other.State && BootAttempts == other.BootAttempts && WatchdogResets == other.WatchdogResets
+            return State == other.State && BootAttempts == other.BootAttempts && WatchdogResets == other.WatchdogResets && Flags == other.Flags
                 && PendingImageSize == other.PendingImageSize && PendingImageCrc == other.PendingImageCrc
                 && InstallProgress == other.InstallProgress && ActiveVersion == other.ActiveVersion;
         }
@@ -47,7 +56,7 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>A short text for logs and test messages.</summary>
         public override string ToString()
         {
-            return "state " + ((int)State).ToString() + " attempts " + BootAttempts.ToString() + " wdt " + WatchdogResets.ToString()
+            return "state " + ((int)State).ToString() + " attempts " + BootAttempts.ToString() + " wdt " + WatchdogResets.ToString() + " flags " + Flags.ToString()
                 + " size " + PendingImageSize.ToString() + " crc " + PendingImageCrc.ToString() + " progress " + InstallProgress.ToString()
                 + " version " + ActiveVersion.ToString();
         }

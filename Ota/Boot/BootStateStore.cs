@@ -18,7 +18,8 @@ namespace CoreFirmware.Ota.Boot
     ///  4  u32 sequence     newest valid sequence + 1 (1 for the first)
     ///  8  u8  state        BootImageState
     ///  9  u8  boot attempts
-    /// 10  u16 watchdog resets in test mode
+    /// 10  u8  watchdog resets in test mode
+    /// 11  u8  flags        BootStateFlags
     /// 12  u32 pending image size
     /// 16  u32 pending image CRC32
     /// 20  u32 install progress (bytes)
@@ -147,9 +148,10 @@ namespace CoreFirmware.Ota.Boot
         /// <exception cref="ArgumentOutOfRangeException">A field does not fit its stored width.</exception>
         public bool Write(BootState state)
         {
-            if (state.State < BootImageState.None || state.State > BootImageState.RollbackPending) throw new ArgumentOutOfRangeException("state");
+            if (state.State < BootImageState.None || state.State > BootImageState.RollingBack) throw new ArgumentOutOfRangeException("state");
             if (state.BootAttempts < 0 || state.BootAttempts > BootState.MaxBootAttempts) throw new ArgumentOutOfRangeException("state");
             if (state.WatchdogResets < 0 || state.WatchdogResets > BootState.MaxWatchdogResets) throw new ArgumentOutOfRangeException("state");
+            if (state.Flags < 0 || state.Flags > 0xFF) throw new ArgumentOutOfRangeException("state");
             if (state.PendingImageSize < 0 || state.InstallProgress < 0) throw new ArgumentOutOfRangeException("state");
 
             Scan();
@@ -256,12 +258,13 @@ namespace CoreFirmware.Ota.Boot
             int state = b[offset + 8];
             uint size = SparkMessages.ReadUInt32(b, offset + 12);
             uint progress = SparkMessages.ReadUInt32(b, offset + 20);
-            if (seq == 0 || seq == 0xFFFFFFFF || state > (int)BootImageState.RollbackPending || size > 0x7FFFFFFF || progress > 0x7FFFFFFF)
+            if (seq == 0 || seq == 0xFFFFFFFF || state > (int)BootImageState.RollingBack || size > 0x7FFFFFFF || progress > 0x7FFFFFFF)
                 return false;
 
             _decoded.State = (BootImageState)state;
             _decoded.BootAttempts = b[offset + 9];
-            _decoded.WatchdogResets = (b[offset + 10] << 8) | b[offset + 11];
+            _decoded.WatchdogResets = b[offset + 10];
+            _decoded.Flags = b[offset + 11];
             _decoded.PendingImageSize = (int)size;
             _decoded.PendingImageCrc = SparkMessages.ReadUInt32(b, offset + 16);
             _decoded.InstallProgress = (int)progress;
@@ -277,8 +280,8 @@ namespace CoreFirmware.Ota.Boot
             SparkMessages.WriteUInt32(e, 4, sequence);
             e[8] = (byte)state.State;
             e[9] = (byte)state.BootAttempts;
-            e[10] = (byte)(state.WatchdogResets >> 8);
-            e[11] = (byte)state.WatchdogResets;
+            e[10] = (byte)state.WatchdogResets;
+            e[11] = (byte)state.Flags;
             SparkMessages.WriteUInt32(e, 12, (uint)state.PendingImageSize);
             SparkMessages.WriteUInt32(e, 16, state.PendingImageCrc);
             SparkMessages.WriteUInt32(e, 20, (uint)state.InstallProgress);

@@ -1,5 +1,6 @@
 using System;
 using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Sst25;
 
 namespace CoreFirmware.Ota.Image
@@ -68,13 +69,13 @@ namespace CoreFirmware.Ota.Image
         /// Verifies the image of <paramref name="imageLength"/> bytes stored at
         /// <paramref name="slotAddress"/> in a slot of <paramref name="slotSize"/> bytes.
         /// </summary>
-        /// <param name="flash">The external flash (initialised).</param>
+        /// <param name="flash">The flash holding the slot: the external SST25 (initialised) or the internal flash.</param>
         /// <param name="slotAddress">Flash address of the slot (the header's first byte).</param>
         /// <param name="slotSize">Slot size: the bound on the whole image.</param>
         /// <param name="imageLength">Bytes actually written to the slot (what the OTA transfer delivered).</param>
         /// <returns>Ok, or the first failure found.</returns>
-        /// <exception cref="Sst25Exception">The flash failed (timeouts included); not an image verdict.</exception>
-        public ImageVerifyResult Verify(Sst25Flash flash, int slotAddress, int slotSize, int imageLength)
+        /// <exception cref="Sst25Exception">The external flash failed (timeouts included); not an image verdict.</exception>
+        public ImageVerifyResult Verify(IFlashReader flash, int slotAddress, int slotSize, int imageLength)
         {
             if (flash == null) throw new ArgumentNullException("flash");
             if (slotSize <= 0) throw new ArgumentOutOfRangeException("slotSize");

@@ -23,9 +23,10 @@ public class BootStateStoreTests
     /// <summary>A distinct state per <paramref name="i"/> that uses every field.</summary>
     private static BootState S(int i) => new()
     {
-        State = (BootImageState)(i % 5),
+        State = (BootImageState)(i % 7),
         BootAttempts = i % 256,
-        WatchdogResets = (i * 7) % 65536,
+        WatchdogResets = (i * 7) % 256,
+        Flags = (i * 13) % 256,
         PendingImageSize = 1000 + i,
         PendingImageCrc = 0xA5000000u + (uint)i,
         InstallProgress = (i % 160) * 4096,
@@ -141,7 +142,8 @@ public class BootStateStoreTests
         using var rig = Sst25TestRig.Started(file.Path);
         var store = Open(rig);
         Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { BootAttempts = 256 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { WatchdogResets = 65536 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { WatchdogResets = 256 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { Flags = 256 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { PendingImageSize = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => store.Write(new BootState { State = (BootImageState)9 }));
         Assert.Equal(0u, store.Read().ActiveVersion);
