@@ -67,6 +67,9 @@ public sealed class VirtualBoard : IDisposable
 
     public VirtualSerialPort Serial1 { get; } = new();
 
+    /// <summary>The MCU's internal flash: the application slot the bootloader installs into and the runner loads the app from.</summary>
+    public VirtualInternalFlash InternalFlash { get; } = new();
+
     /// <summary>Boots since the board was built (1 after construction).</summary>
     public int Boots { get; private set; }
 
