@@ -36,6 +36,7 @@ namespace CoreFirmware.Ota.Image
         private readonly byte[] _digest = new byte[ImageFormat.Sha256Size];
         private readonly Sha256 _sha = new Sha256();
         private readonly ImageHeader _header = new ImageHeader();
+        private int _imageLength;
 
         /// <summary>Creates a verifier for images signed with <paramref name="publicKey"/> for board <paramref name="boardId"/>.</summary>
         /// <param name="crypto">Provides ECDSA P-256 verification.</param>
@@ -65,6 +66,13 @@ namespace CoreFirmware.Ota.Image
             get { return _header; }
         }
 
+        /// <summary>Bytes of the whole image (header + payload + trailer) found by the last
+        /// <see cref="Verify"/> that returned Ok; 0 otherwise.</summary>
+        public int ImageLength
+        {
+            get { return _imageLength; }
+        }
+
         /// <summary>
         /// Verifies the image of <paramref name="imageLength"/> bytes stored at
         /// <paramref name="slotAddress"/> in a slot of <paramref name="slotSize"/> bytes.
@@ -78,6 +86,7 @@ namespace CoreFirmware.Ota.Image
         public ImageVerifyResult Verify(IFlashReader flash, int slotAddress, int slotSize, int imageLength)
         {
             if (flash == null) throw new ArgumentNullException("flash");
+            _imageLength = 0;
             if (slotSize <= 0) throw new ArgumentOutOfRangeException("slotSize");
             if (imageLength > slotSize) return ImageVerifyResult.TooLarge;
             if (imageLength < ImageFormat.HeaderSize) return ImageVerifyResult.Truncated;
@@ -151,9 +160,9 @@ namespace CoreFirmware.Ota.Image
             if (hashAt < 0 || !Same(_digest, 0, _trailer, hashAt, ImageFormat.Sha256Size)) return ImageVerifyResult.BadHash;
             if (signatureAt < 0) return ImageVerifyResult.BadSignature;
             if (keyHashAt >= 0 && !Same(_keyHash, 0, _trailer, keyHashAt, ImageFormat.Sha256Size)) return ImageVerifyResult.BadSignature;
-            return _crypto.EcdsaP256Verify(_publicKey, 0, _digest, 0, _trailer, signatureAt)
-                ? ImageVerifyResult.Ok
-                : ImageVerifyResult.BadSignature;
+            if (!_crypto.EcdsaP256Verify(_publicKey, 0, _digest, 0, _trailer, signatureAt)) return ImageVerifyResult.BadSignature;
+            _imageLength = body + trailerSize;
+            return ImageVerifyResult.Ok;
         }
 
         private static bool Same(byte[] a, int aOffset, byte[] b, int bOffset, int count)

@@ -1,0 +1,399 @@
+using System;
+using CoreFirmware.Drivers.Flash;
+using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Sst25;
+using CoreFirmware.Ota.Image;
+
+namespace CoreFirmware.Ota.Boot
+{
+    /// <summary>
+    /// The boot path that runs before the system on every boot: reads the boot state, installs a
+    /// pending image (backing the running one up first), resumes an install or a rollback a power
+    /// cut interrupted, ends a failed test boot by restoring the backup, and falls back to the
+    /// factory image, then to safe mode, when nothing better verifies. The decisions and the order
+    /// of writes are in Ota/Boot/BOOT-DESIGN.md; the invariant that makes every power cut decidable
+    /// is that a copy's source is verified before the copy starts and never written during it.
+    /// </summary>
+    /// <remarks>
+    /// <para>Copies go through one <see cref="CopyChunkSize"/> buffer (one SST25 page); the
+    /// application slot is written page by page (erase, program, read back and compare) and the
+    /// progress is recorded in the boot state every <see cref="ProgressStepBytes"/>, so a cut
+    /// resumes at the last recorded step and redoes at most that much.</para>
+    /// <para>Allocation: the buffers and the store are allocated in the constructor; a run allocates
+    /// its <see cref="BootDecision"/> and reason text (once per boot).</para>
+    /// </remarks>
+    public sealed class Bootloader
+    {
+        /// <summary>Watchdog resets a test image may cause before the backup returns.</summary>
+        public const int DefaultMaxTestWatchdogResets = 3;
+
+        /// <summary>Install progress is recorded every 16 KB: 40 boot-state writes for a full
+        /// 640 KB slot, and a cut redoes at most 16 pages.</summary>
+        public const int ProgressStepBytes = 16 * 1024;
+
+        /// <summary>Bytes per read/program step of a copy: one SST25 page.</summary>
+        public const int CopyChunkSize = 256;
+
+        // Transitions one run may take before it gives up (the longest real path is
+        // Testing -> RollbackPending -> RollingBack(backup) -> RollingBack(factory) -> done).
+        private const int MaxSteps = 12;
+
+        private readonly Sst25Flash _flash;
+        private readonly FlashRegion _staging;
+        private readonly FlashRegion _backup;
+        private readonly FlashRegion _factory;
+        private readonly IInternalFlash _app;
+        private readonly ImageVerifier _verifier;
+        private readonly IWatchdog _watchdog;
+        private readonly BootStateStore _store;
+        private readonly byte[] _buffer = new byte[CopyChunkSize];
+        private readonly byte[] _readBack = new byte[CopyChunkSize];
+        private int _maxTestWatchdogResets = DefaultMaxTestWatchdogResets;
+
+        /// <summary>Creates the bootloader over the board's flash parts.</summary>
+        /// <param name="flash">The external SST25 (initialised).</param>
+        /// <param name="map">Its map: boot-state sectors, staging, backup and factory slots.</param>
+        /// <param name="application">The MCU's internal flash application slot.</param>
+        /// <param name="verifier">Verifies images with the device's image key and board id.</param>
+        /// <param name="watchdog">Tells whether the watchdog caused the last reset (null: never).</param>
+        public Bootloader(Sst25Flash flash, FlashMap map, IInternalFlash application, ImageVerifier verifier, IWatchdog watchdog)
+        {
+            if (flash == null) throw new ArgumentNullException("flash");
+            if (map == null) throw new ArgumentNullException("map");
+            if (application == null) throw new ArgumentNullException("application");
+            if (verifier == null) throw new ArgumentNullException("verifier");
+            if (application.PageSize % CopyChunkSize != 0 && CopyChunkSize % application.PageSize != 0)
+                throw new ArgumentException("page size and copy chunk must divide one another", "application");
+            _flash = flash;
+            _staging = map.Staging;
+            _backup = map.Backup;
+            _factory = map.Factory;
+            _app = application;
+            _verifier = verifier;
+            _watchdog = watchdog;
+            _store = new BootStateStore(flash, map.BootStateA, map.BootStateB);
+        }
+
+        /// <summary>The boot-state store the bootloader reads and writes.</summary>
+        public BootStateStore Store
+        {
+            get { return _store; }
+        }
+
+        /// <summary>Watchdog resets a test image may cause before it is rolled back (default 3).</summary>
+        public int MaxTestWatchdogResets
+        {
+            get { return _maxTestWatchdogResets; }
+            set
+            {
+                if (value < 1 || value > BootState.MaxWatchdogResets) throw new ArgumentOutOfRangeException("value");
+                _maxTestWatchdogResets = value;
+            }
+        }
+
+        /// <summary>
+        /// Decides this boot. Flash errors (Sst25Exception, SpiBusTimeoutException, an internal
+        /// flash exception) propagate: the board boots again and the run resumes from the state
+        /// last written.
+        /// </summary>
+        public BootDecision Run()
+        {
+            BootDecision d = new BootDecision();
+            d.WatchdogReset = _watchdog != null && _watchdog.LastResetWasWatchdog;
+            BootState s = _store.Read();
+            string why = "";
+            for (int step = 0; step < MaxSteps; step++)
+            {
+                switch (s.State)
+                {
+                    case BootImageState.Pending:
+                        {
+                            ImageVerifyResult r = VerifySlot(_staging);
+                            if (r != ImageVerifyResult.Ok)
+                            {
+                                why = "staged image refused: " + Describe(r);
+                                s.State = BootImageState.None;
+                                ClearCopy(ref s);
+                                Save(s);
+                                break;
+                            }
+
+                            int length = _verifier.ImageLength;
+                            if (!s.Has(BootStateFlags.KeepBackup) && VerifyApplication() == ImageVerifyResult.Ok)
+                            {
+                                // A cut in here repeats the backup next boot: the application slot is untouched.
+                                BackUpApplication(_verifier.ImageLength);
+                            }
+
+                            s.State = BootImageState.Installing;
+                            s.PendingImageSize = length;
+                            s.InstallProgress = 0;
+                            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
+                            Save(s);
+                            break;
+                        }
+
+                    case BootImageState.Installing:
+                        {
+                            if (VerifySlot(_staging) != ImageVerifyResult.Ok)
+                            {
+                                why = "staged image lost during install";
+                                StartRollback(ref s);
+                                break;
+                            }
+
+                            CopyIntoApplication(_staging, _verifier.ImageLength, ref s);
+                            if (VerifyApplication() != ImageVerifyResult.Ok)
+                            {
+                                why = "installed image does not verify";
+                                StartRollback(ref s);
+                                break;
+                            }
+
+                            uint version = PackedImageVersion.Of(_verifier.Header);
+                            s.State = BootImageState.Testing;
+                            s.BootAttempts = 1;
+                            s.WatchdogResets = 0;
+                            s.ActiveVersion = version;
+                            ClearCopy(ref s);
+                            Save(s);
+                            d.Installs++;
+                            d.Reason = "installed " + PackedImageVersion.ToText(version) + " (test boot)";
+                            return RunImage(d, s, true);
+                        }
+
+                    case BootImageState.RollingBack:
+                        {
+                            bool fromFactory = s.Has(BootStateFlags.FromFactory);
+                            FlashRegion source = fromFactory ? _factory : _backup;
+                            if (VerifySlot(source) != ImageVerifyResult.Ok)
+                            {
+                                if (!fromFactory && VerifySlot(_factory) == ImageVerifyResult.Ok)
+                                {
+                                    s.Flags |= BootStateFlags.FromFactory;
+                                    s.InstallProgress = 0;
+                                    Save(s);
+                                    break;
+                                }
+
+                                return SafeMode(d, s, "no valid image: " + why);
+                            }
+
+                            CopyIntoApplication(source, _verifier.ImageLength, ref s);
+                            if (VerifyApplication() != ImageVerifyResult.Ok) return SafeMode(d, s, "restored image does not verify");
+                            uint version = PackedImageVersion.Of(_verifier.Header);
+                            s.State = BootImageState.Confirmed;
+                            s.BootAttempts = 0;
+                            s.WatchdogResets = 0;
+                            s.ActiveVersion = version;
+                            ClearCopy(ref s);
+                            Save(s);
+                            d.Rollbacks++;
+                            d.Reason = (fromFactory ? "factory image " : "rolled back to ") + PackedImageVersion.ToText(version)
+                                + (why.Length > 0 ? ": " + why : "");
+                            return RunImage(d, s, false);
+                        }
+
+                    case BootImageState.Testing:
+                        if (d.WatchdogReset)
+                        {
+                            s.WatchdogResets++;
+                            if (s.WatchdogResets >= _maxTestWatchdogResets)
+                            {
+                                why = "test image reset by the watchdog " + s.WatchdogResets.ToString() + " times";
+                                s.State = BootImageState.RollbackPending;
+                                Save(s);
+                                break;
+                            }
+                        }
+                        else if (s.BootAttempts >= 1)
+                        {
+                            why = "test image not confirmed";
+                            s.State = BootImageState.RollbackPending;
+                            Save(s);
+                            break;
+                        }
+
+                        if (VerifyApplication() != ImageVerifyResult.Ok)
+                        {
+                            why = "test image does not verify";
+                            s.State = BootImageState.RollbackPending;
+                            Save(s);
+                            break;
+                        }
+
+                        s.BootAttempts = 1;
+                        Save(s);
+                        d.Reason = "test boot of " + PackedImageVersion.ToText(PackedImageVersion.Of(_verifier.Header))
+                            + (d.WatchdogReset ? " after watchdog reset " + s.WatchdogResets.ToString() : "");
+                        return RunImage(d, s, true);
+
+                    case BootImageState.RollbackPending:
+                        if (!StartRollback(ref s))
+                        {
+                            // Nothing to go back to: keep the running image if it is whole.
+                            if (VerifyApplication() != ImageVerifyResult.Ok) return SafeMode(d, s, "no valid image: " + why);
+                            s.State = BootImageState.Confirmed;
+                            s.BootAttempts = 0;
+                            s.WatchdogResets = 0;
+                            s.ActiveVersion = PackedImageVersion.Of(_verifier.Header);
+                            Save(s);
+                            d.Reason = "no backup or factory image to roll back to; keeping " + PackedImageVersion.ToText(s.ActiveVersion);
+                            return RunImage(d, s, false);
+                        }
+
+                        break;
+
+                    default: // None, Confirmed
+                        if (VerifyApplication() == ImageVerifyResult.Ok)
+                        {
+                            uint version = PackedImageVersion.Of(_verifier.Header);
+                            if (s.ActiveVersion != version)
+                            {
+                                s.ActiveVersion = version;
+                                Save(s);
+                            }
+
+                            d.Reason = (why.Length > 0 ? why + "; " : "") + "running " + PackedImageVersion.ToText(version);
+                            return RunImage(d, s, false);
+                        }
+
+                        why = "application slot does not verify";
+                        if (!StartRollback(ref s)) return SafeMode(d, s, "no valid image");
+                        break;
+                }
+            }
+
+            return SafeMode(d, s, "boot state did not settle: " + s.ToString());
+        }
+
+        // Chooses the rollback source (backup, else factory) and records RollingBack; false when neither verifies.
+        private bool StartRollback(ref BootState s)
+        {
+            int flags = s.Flags & ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
+            if (VerifySlot(_backup) != ImageVerifyResult.Ok)
+            {
+                if (VerifySlot(_factory) != ImageVerifyResult.Ok) return false;
+                flags |= BootStateFlags.FromFactory;
+            }
+
+            s.State = BootImageState.RollingBack;
+            s.Flags = flags;
+            s.InstallProgress = 0;
+            Save(s);
+            return true;
+        }
+
+        private BootDecision RunImage(BootDecision d, BootState s, bool test)
+        {
+            d.RunApplication = true;
+            d.TestBoot = test;
+            d.ActiveVersion = s.ActiveVersion;
+            d.ImageFlags = _verifier.Header.Flags;
+            d.PayloadOffset = ImageFormat.HeaderSize;
+            d.PayloadSize = (int)_verifier.Header.PayloadSize;
+            d.State = s;
+            return d;
+        }
+
+        private BootDecision SafeMode(BootDecision d, BootState s, string reason)
+        {
+            d.RunApplication = false;
+            d.TestBoot = false;
+            d.ActiveVersion = 0;
+            d.Reason = reason;
+            d.State = s;
+            return d;
+        }
+
+        private static void ClearCopy(ref BootState s)
+        {
+            s.PendingImageSize = 0;
+            s.PendingImageCrc = 0;
+            s.InstallProgress = 0;
+            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
+        }
+
+        private void Save(BootState s)
+        {
+            if (_store.Write(s)) return;
+            if (!_store.Write(s)) throw new InvalidOperationException("boot state did not verify after two writes");
+        }
+
+        private ImageVerifyResult VerifySlot(FlashRegion slot)
+        {
+            return _verifier.Verify(_flash, slot.Start, slot.Size, slot.Size);
+        }
+
+        private ImageVerifyResult VerifyApplication()
+        {
+            int size = _app.Size < _staging.Size ? _app.Size : _staging.Size;
+            return _verifier.Verify(_app, 0, size, size);
+        }
+
+        // Copies the first `length` bytes of the application slot into the backup slot and compares.
+        private void BackUpApplication(int length)
+        {
+            int eraseLength = (length + Sst25Flash.SectorSize - 1) / Sst25Flash.SectorSize * Sst25Flash.SectorSize;
+            _flash.EraseRange(_backup.Start, eraseLength);
+            for (int at = 0; at < length; at += CopyChunkSize)
+            {
+                int n = length - at < CopyChunkSize ? length - at : CopyChunkSize;
+                _app.Read(at, _buffer, 0, n);
+                _flash.Program(_backup.Start + at, _buffer, 0, n);
+                if (!_flash.Verify(_backup.Start + at, _buffer, 0, n))
+                    throw new InvalidOperationException("backup copy does not read back");
+            }
+        }
+
+        // Copies source[InstallProgress .. length) into the application slot page by page, recording
+        // progress every ProgressStepBytes. A page is always erased before it is written, so the page
+        // a cut tore is simply done again.
+        private void CopyIntoApplication(FlashRegion source, int length, ref BootState s)
+        {
+            int page = _app.PageSize;
+            int start = s.InstallProgress - s.InstallProgress % page;
+            if (start < 0 || start > length) start = 0;
+            for (int at = start; at < length; at += page)
+            {
+                _app.ErasePage(at);
+                int end = at + page < length ? at + page : length;
+                for (int p = at; p < end; p += CopyChunkSize)
+                {
+                    int n = end - p < CopyChunkSize ? end - p : CopyChunkSize;
+                    _flash.Read(source.Start + p, _buffer, 0, n);
+                    int even = n;
+                    if ((even & 1) != 0) _buffer[even++] = 0xFF; // the controller writes half-words
+                    _app.Program(p, _buffer, 0, even);
+                    _app.Read(p, _readBack, 0, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (_readBack[i] != _buffer[i]) throw new InternalFlashException("application slot does not read back");
+                    }
+                }
+
+                int done = at + page;
+                if (done < length && done % ProgressStepBytes == 0)
+                {
+                    s.InstallProgress = done;
+                    Save(s);
+                }
+            }
+        }
+
+        private static string Describe(ImageVerifyResult r)
+        {
+            switch (r)
+            {
+                case ImageVerifyResult.BadMagic: return "bad magic";
+                case ImageVerifyResult.UnsupportedVersion: return "unsupported format";
+                case ImageVerifyResult.WrongBoard: return "wrong board";
+                case ImageVerifyResult.TooLarge: return "too large";
+                case ImageVerifyResult.Truncated: return "truncated";
+                case ImageVerifyResult.BadHash: return "bad hash";
+                case ImageVerifyResult.BadSignature: return "bad signature";
+                default: return "ok";
+            }
+        }
+    }
+}
