@@ -509,8 +509,11 @@ internal sealed class DeviceConnection : IAsyncDisposable
                 return SparkMessages.SafeModeRequest(w, b, o, c, id, token);
             }, ct).ConfigureAwait(false);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
-            Task done = await Task.WhenAny(answer.Task, Task.Delay(timeout, linked.Token)).ConfigureAwait(false);
-            if (done == answer.Task)
+            await Task.WhenAny(answer.Task, Task.Delay(timeout, linked.Token)).ConfigureAwait(false);
+
+            // The answer wins even when the link closed right after it (the device reboots at once):
+            // its continuation may run after the close's, so look at the answer, not at which came first.
+            if (answer.Task.IsCompleted)
             {
                 return answer.Task.Result;
             }
