@@ -96,6 +96,10 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
     /// <summary>Starts flashing an online device (see <see cref="DeviceServer.StartFlash"/>).</summary>
     public FlashJob Flash(string deviceId, byte[] image, FlashOptions? options = null) => Devices.StartFlash(deviceId, image, options);
 
+    /// <summary>Asks an online device to reboot into safe mode (see <see cref="DeviceServer.RequestSafeModeAsync"/>).</summary>
+    public Task<SafeModeResult> RequestSafeModeAsync(string deviceId, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        Devices.RequestSafeModeAsync(deviceId, timeout, ct);
+
     /// <summary>Progress of the device's latest flash, null if none.</summary>
     public OtaProgress? GetProgress(string deviceId) => Devices.GetFlash(DeviceIds.Normalize(deviceId) ?? deviceId)?.Progress;
 

@@ -6,7 +6,9 @@ namespace CoreFirmware.Application.App
     /// <summary>
     /// The user thread: runs the app's <see cref="IUserApp.Setup"/> once, then
     /// <see cref="IUserApp.Loop"/> until <see cref="Stop"/>. An exception thrown by the app stops
-    /// the thread and is kept in <see cref="Fault"/>; it never reaches the system thread.
+    /// the thread and is kept in <see cref="Fault"/>; it never reaches the system thread. It is a
+    /// user-app fault: <see cref="FaultHandler"/> is called with it (on this thread) unless
+    /// <see cref="Stop"/> had already been asked for (the board is resetting anyway).
     /// </summary>
     public sealed class UserThread
     {
@@ -17,6 +19,7 @@ namespace CoreFirmware.Application.App
         private int _stopRequested; // 0 or 1; nanoFramework has no 'volatile', so Interlocked reads it
         private int _loops;
         private Exception _fault;
+        private UserFaultHandler _faultHandler;
 
         /// <summary>Creates the thread for <paramref name="app"/>; nothing runs until <see cref="Start"/>.</summary>
         public UserThread(IUserApp app, UserAppContext context)
@@ -37,6 +40,13 @@ namespace CoreFirmware.Application.App
         public Exception Fault
         {
             get { return _fault; }
+        }
+
+        /// <summary>Called when the app faults (set before <see cref="Start"/>; null: the fault is only kept).</summary>
+        public UserFaultHandler FaultHandler
+        {
+            get { return _faultHandler; }
+            set { _faultHandler = value; }
         }
 
         /// <summary>True while the thread runs.</summary>
@@ -78,6 +88,18 @@ namespace CoreFirmware.Application.App
             catch (Exception e)
             {
                 _fault = e;
+                UserFaultHandler handler = _faultHandler;
+                if (handler != null && Interlocked.CompareExchange(ref _stopRequested, 0, 0) == 0)
+                {
+                    try
+                    {
+                        handler(this, e);
+                    }
+                    catch (Exception)
+                    {
+                        // The handler belongs to the board; a failure there must not escape the thread.
+                    }
+                }
             }
             finally
             {

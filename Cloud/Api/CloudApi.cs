@@ -23,6 +23,10 @@ namespace CoreFirmware.Cloud;
 /// {"ok": false, "errors": [{"id", "status": "Update failed - reason"}]} (HTTP 200, as
 /// spark-server). Fast OTA: form field or query <c>fast=true</c>; optional <c>chunk_size</c>.
 /// A form field <c>name</c> renames the device (spark-server's set_core_attributes).</item>
+/// <item>POST /v1/devices/{id}/safe-mode (CoreFirmware extension, not in spark-server): asks the
+/// device to reboot into safe mode. {"id", "ok": true, "status": ...} once the device accepted;
+/// {"id", "ok": false, "error": reason} (HTTP 200, as the flash errors) when it is offline, busy
+/// with an update, refused or did not answer; 404 for an unknown core.</item>
 /// </list>
 /// Access token as <c>?access_token=</c>, form field or <c>Authorization: Bearer</c>. Missing or
 /// wrong: 401 {"code": 401, "error": "invalid_token", "error_description": ...} (OTA-DESIGN.md).
@@ -82,6 +86,7 @@ public sealed class CloudApi : IAsyncDisposable
         app.MapGet("/v1/devices", ListDevices);
         app.MapGet("/v1/devices/{id}", GetDevice);
         app.MapPut("/v1/devices/{id}", PutDevice);
+        app.MapPost("/v1/devices/{id}/safe-mode", PostSafeMode);
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -304,6 +309,39 @@ public sealed class CloudApi : IAsyncDisposable
         result["id"] = record.Id;
         result["status"] = "Update started";
         return Results.Json(result, Json);
+    }
+
+    private async Task<IResult> PostSafeMode(HttpContext context, string id)
+    {
+        IFormCollection? form = null;
+        if (context.Request.HasFormContentType)
+        {
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidDataException || e is BadHttpRequestException || e is IOException)
+            {
+                form = null;
+            }
+        }
+
+        IResult? denied = CheckToken(context, form);
+        if (denied != null)
+        {
+            return denied;
+        }
+
+        SafeModeResult r = await _devices.RequestSafeModeAsync(id, null, context.RequestAborted).ConfigureAwait(false);
+        if (r.Outcome == SafeModeOutcome.UnknownDevice)
+        {
+            return Results.Json(UnknownCoreMessage, Json, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        string deviceId = _devices.Registry.Find(id)?.Id ?? id;
+        return r.Accepted
+            ? Results.Json(new { id = deviceId, ok = true, status = r.Message }, Json)
+            : Results.Json(new { id = deviceId, ok = false, error = r.Message }, Json);
     }
 
     private sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime

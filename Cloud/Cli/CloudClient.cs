@@ -38,6 +38,12 @@ internal sealed class CloudClient : IDisposable
         return await ReadAsync(r, deviceId, ct);
     }
 
+    public async Task<JsonElement> PostAsync(string path, string? deviceId, CancellationToken ct)
+    {
+        using HttpResponseMessage r = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Url(path)), ct);
+        return await ReadAsync(r, deviceId, ct);
+    }
+
     public async Task<JsonElement> PutFileAsync(string deviceId, string file, bool fast, int? chunkSize, CancellationToken ct)
     {
         byte[] data;

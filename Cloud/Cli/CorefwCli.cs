@@ -6,7 +6,7 @@ namespace CoreFirmware.Cloud.Cli;
 
 /// <summary>
 /// The corefw command tree. Commands: <c>serve</c>, <c>keys server</c>, <c>keys device &lt;id&gt;</c>,
-/// <c>list</c>, <c>flash &lt;id&gt; &lt;file&gt; [--fast]</c>, <c>image keygen|sign|verify|inspect</c> (ImageCommands). New command groups (e.g. <c>image</c>)
+/// <c>list</c>, <c>flash &lt;id&gt; &lt;file&gt; [--fast]</c>, <c>safe-mode &lt;id&gt;</c>, <c>image keygen|sign|verify|inspect</c> (ImageCommands). New command groups (e.g. <c>image</c>)
 /// are added in <see cref="Build"/> next to the others. <see cref="RunAsync"/> is what Main calls
 /// and what tests call in-process with their own console and environment.
 /// </summary>
@@ -90,6 +90,13 @@ internal static class CorefwCli
         flash.SetAction((p, ct) => Guard(console, () => FlashAsync(console, env, Settings(p), p.GetValue(flashId)!, p.GetValue(flashFile)!,
             p.GetValue(fast), p.GetValue(chunkSize), TimeSpan.FromSeconds(p.GetValue(timeout)), ct)));
         root.Subcommands.Add(flash);
+
+        // ---- safe-mode
+        var safeId = new Argument<string>("device") { Description = "Device id or name" };
+        var safeMode = new Command("safe-mode", "Reboot a device into safe mode: no user app, cloud and OTA only, for one boot (POST /v1/devices/{id}/safe-mode)");
+        safeMode.Arguments.Add(safeId);
+        safeMode.SetAction((p, ct) => Guard(console, () => SafeModeAsync(console, Settings(p), p.GetValue(safeId)!, ct)));
+        root.Subcommands.Add(safeMode);
 
         // ---- image
         root.Subcommands.Add(ImageCommands.Build(console, Guard));
@@ -207,6 +214,22 @@ internal static class CorefwCli
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    // ------------------------------------------------------------------ safe-mode
+
+    private static async Task<int> SafeModeAsync(IAnsiConsole console, ClientSettings settings, string id, CancellationToken ct)
+    {
+        using var client = new CloudClient(settings);
+        JsonElement r = await client.PostAsync("v1/devices/" + Uri.EscapeDataString(id) + "/safe-mode", id, ct);
+        string deviceId = Str(r, "id") ?? id;
+        if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("ok", out JsonElement ok) && ok.ValueKind == JsonValueKind.True)
+        {
+            console.MarkupLineInterpolated($"[green]{deviceId}[/]: {Str(r, "status") ?? "safe mode requested"}");
+            return ExitOk;
+        }
+
+        throw new CliException($"Safe mode request for {deviceId} failed: {Str(r, "error") ?? r.ToString()}");
+    }
 
     // ------------------------------------------------------------------ flash
 

@@ -45,6 +45,9 @@ internal sealed class DeviceConnection : IAsyncDisposable
     private int _lastToken;
     private Channel<DeviceMessage>? _otaInbox;
 
+    // Requests of the cloud's own (not the flasher's) waiting for the device's answer, by token.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource<int>> _pending = new();
+
     public DeviceConnection(DeviceServer server, TcpClient client, DeviceServerOptions options)
     {
         _server = server;
@@ -263,6 +266,12 @@ internal sealed class DeviceConnection : IAsyncDisposable
                 await ToFlasherAsync(DeviceMessage.From(_message, kind), ct).ConfigureAwait(false);
                 return;
             case MessageKind.Response:
+                if (_message.TokenLength == 1 && _pending.TryRemove(_message.Token[0], out TaskCompletionSource<int>? waiter))
+                {
+                    waiter.TrySetResult(_message.Code);
+                    return;
+                }
+
                 await ToFlasherAsync(DeviceMessage.From(_message, kind), ct).ConfigureAwait(false);
                 return;
             case MessageKind.GetTime:
@@ -479,6 +488,57 @@ internal sealed class DeviceConnection : IAsyncDisposable
 
     public Task<(int MessageId, int Token)> SendChunkAsync(uint crc, int index, byte[] data, int offset, int count, CancellationToken ct) =>
         SendAsync(false, 0, true, (w, b, o, c, id, token) => SparkMessages.Chunk(w, b, o, c, id, token, crc, index, data, offset, count), ct);
+
+    /// <summary>
+    /// Sends the safe-mode request (POST "s"/"safe-mode", CON, PROTOCOL-NOTES.md) and waits up to
+    /// <paramref name="timeout"/> for the device's answer; returns its CoAP code, or -1 when no answer
+    /// came in time (the link stays up). Throws <see cref="DropException"/> when the link is closed.
+    /// </summary>
+    public async Task<int> SendSafeModeRequestAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int registered = -1;
+        try
+        {
+            // Registered while the message is built (under the send lock, before it is written), so a
+            // fast answer always finds its waiter.
+            await SendAsync(false, 0, true, (w, b, o, c, id, token) =>
+            {
+                registered = token;
+                _pending[token] = answer;
+                return SparkMessages.SafeModeRequest(w, b, o, c, id, token);
+            }, ct).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
+            await Task.WhenAny(answer.Task, Task.Delay(timeout, linked.Token)).ConfigureAwait(false);
+
+            // The answer wins even when the link closed right after it (the device reboots at once):
+            // its continuation may run after the close's, so look at the answer, not at which came first.
+            if (answer.Task.IsCompleted)
+            {
+                return answer.Task.Result;
+            }
+
+            if (CloseReason != null)
+            {
+                throw new DropException(CloseReason);
+            }
+
+            ct.ThrowIfCancellationRequested();
+            return -1;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new DropException(CloseReason ?? "closed");
+        }
+        finally
+        {
+            if (registered >= 0)
+            {
+                ((ICollection<KeyValuePair<int, TaskCompletionSource<int>>>)_pending).Remove(
+                    new KeyValuePair<int, TaskCompletionSource<int>>(registered, answer));
+            }
+        }
+    }
 
     public Task<(int MessageId, int Token)> SendUpdateDoneAsync(CancellationToken ct) =>
         SendAsync(false, 0, true, (w, b, o, c, id, token) => SparkMessages.UpdateDone(w, b, o, c, id, token), ct);

@@ -205,6 +205,61 @@ public sealed class DeviceServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Default wait for the device's answer to a safe-mode request.</summary>
+    public static readonly TimeSpan DefaultSafeModeAnswerTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Asks the online device to reboot into safe mode (no user app; cloud and OTA only) with the
+    /// CoreFirmware extension POST "s"/"safe-mode" (Ota/Protocol/PROTOCOL-NOTES.md). The device
+    /// records the request in its boot state, answers 2.04 and reboots; the next boot is a safe-mode
+    /// boot (one-shot: the boot after it runs the app again). Waits up to <paramref name="timeout"/>
+    /// (default <see cref="DefaultSafeModeAnswerTimeout"/>) for the answer. Never throws for device
+    /// trouble: the outcome says what happened.
+    /// </summary>
+    public async Task<SafeModeResult> RequestSafeModeAsync(string deviceId, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        DeviceRecord? record = Registry.Find(deviceId);
+        if (record == null)
+        {
+            return new SafeModeResult(SafeModeOutcome.UnknownDevice, "unknown device " + deviceId);
+        }
+
+        if (!_online.TryGetValue(record.Id, out DeviceConnection? connection))
+        {
+            return new SafeModeResult(SafeModeOutcome.Offline, "Device is not connected");
+        }
+
+        int code;
+        try
+        {
+            code = await connection.SendSafeModeRequestAsync(timeout ?? DefaultSafeModeAnswerTimeout, ct).ConfigureAwait(false);
+        }
+        catch (DropException e)
+        {
+            return new SafeModeResult(SafeModeOutcome.NoAnswer, "device disconnected (" + e.Message + ")");
+        }
+
+        _log.LogInformation("device {Id} safe-mode request: answer {Code}", record.Id, code < 0 ? "none" : CodeText(code));
+        if (code < 0)
+        {
+            return new SafeModeResult(SafeModeOutcome.NoAnswer, "the device did not answer in time");
+        }
+
+        if (code == Ota.Protocol.CoapCode.Changed)
+        {
+            return new SafeModeResult(SafeModeOutcome.Accepted, "Safe mode requested: the device reboots into safe mode", code);
+        }
+
+        if (code == Ota.Protocol.CoapCode.ServiceUnavailable)
+        {
+            return new SafeModeResult(SafeModeOutcome.UpdateInProgress, "the device is busy with an update (" + CodeText(code) + ")", code);
+        }
+
+        return new SafeModeResult(SafeModeOutcome.DeviceError, "the device refused (" + CodeText(code) + ")", code);
+    }
+
+    private static string CodeText(int code) => (code >> 5) + "." + (code & 0x1F).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
     // ------------------------------------------------------------------ connections
 
     private async Task AcceptLoopAsync()

@@ -3,6 +3,7 @@ using System.Threading;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Ota.Status;
 using CoreFirmware.Ota.Update;
 
 namespace CoreFirmware.Ota.Cloud
@@ -30,6 +31,14 @@ namespace CoreFirmware.Ota.Cloud
     /// sends from any thread are serialised by one lock around one plaintext buffer and one frame
     /// buffer, so message ids go out in order. Allocation: none per message; a drop allocates its
     /// reason string.</para>
+    /// <para>Watchdog: with a <see cref="Watchdog"/> set, the loop checks in on every iteration,
+    /// between the blocking steps of a connect (resolve, open, connect, each bounded by
+    /// <see cref="CloudLinkSettings.ConnectTimeoutMilliseconds"/>) and on every receive slice of a
+    /// handshake read, so the longest gap between two checkins is one bounded socket call
+    /// (SystemWatchdog.DefaultCheckinTimeoutMilliseconds is derived from it).</para>
+    /// <para>Safe mode by cloud request (a CoreFirmware extension, Ota/Protocol/PROTOCOL-NOTES.md):
+    /// POST "s"/"safe-mode" goes to the <see cref="SafeModeHandler"/>; the link answers with the
+    /// handler's code (2.04 when the request was recorded), then tells the handler to reboot.</para>
     /// </remarks>
     public sealed class CloudLink : IOtaChannel
     {
@@ -71,6 +80,9 @@ namespace CoreFirmware.Ota.Cloud
         private readonly ManualResetEvent _stopEvent = new ManualResetEvent(false);
 
         private IUpdateMessageHandler _handler;
+        private ISafeModeRequestHandler _safeModeHandler;
+        private SystemWatchdog _watchdog;
+        private int _stallMs;
         private Thread _thread;
         private int _stopRequested;
         private int _socket = -1;
@@ -123,6 +135,34 @@ namespace CoreFirmware.Ota.Cloud
         {
             get { return _handler; }
             set { _handler = value; }
+        }
+
+        /// <summary>Receives the cloud's safe-mode request (normally the system runtime); null answers it 4.04. Set before Start.</summary>
+        public ISafeModeRequestHandler SafeModeHandler
+        {
+            get { return _safeModeHandler; }
+            set { _safeModeHandler = value; }
+        }
+
+        /// <summary>The system watchdog the loop checks in with (null: none). Set before Start.</summary>
+        public SystemWatchdog Watchdog
+        {
+            get { return _watchdog; }
+            set { _watchdog = value; }
+        }
+
+        /// <summary>
+        /// Test hook (fault injection; never called by firmware): the next loop iteration waits
+        /// <paramref name="milliseconds"/> without checking in with the <see cref="Watchdog"/> and
+        /// without servicing the link, as a system thread stuck in a driver would. The wait ends
+        /// early only on <see cref="RequestStop"/>. Thread-safe; a second call before the stall
+        /// began replaces the first.
+        /// </summary>
+        /// <param name="milliseconds">How long the stall lasts (positive).</param>
+        public void InjectStall(int milliseconds)
+        {
+            if (milliseconds < 1) throw new ArgumentOutOfRangeException("milliseconds");
+            Interlocked.Exchange(ref _stallMs, milliseconds);
         }
 
         /// <summary>Where the link is.</summary>
@@ -224,6 +264,15 @@ namespace CoreFirmware.Ota.Cloud
         {
             while (!StopRequested)
             {
+                int stall = Interlocked.Exchange(ref _stallMs, 0);
+                if (stall > 0)
+                {
+                    // Injected fault: no checkin, no link service (only Stop ends it early).
+                    _stopEvent.WaitOne(stall, false);
+                    continue;
+                }
+
+                Checkin();
                 if (_socket < 0)
                 {
                     long wait = _nextAttemptMs - _clock.UptimeMilliseconds;
@@ -257,6 +306,7 @@ namespace CoreFirmware.Ota.Cloud
             if (_settings.HostName != null)
             {
                 r = _sockets.ResolveHost(_settings.HostName, out ip, _settings.ConnectTimeoutMilliseconds);
+                Checkin();
                 if (r < 0)
                 {
                     Drop("resolve: " + ErrorName(r));
@@ -265,6 +315,7 @@ namespace CoreFirmware.Ota.Cloud
             }
 
             int s = _sockets.Open(_settings.ConnectTimeoutMilliseconds);
+            Checkin();
             if (s < 0)
             {
                 Drop("open: " + ErrorName(s));
@@ -277,6 +328,7 @@ namespace CoreFirmware.Ota.Cloud
             }
 
             r = _sockets.Connect(s, ip, _settings.Port, _settings.ConnectTimeoutMilliseconds);
+            Checkin();
             if (r < 0)
             {
                 Drop("connect: " + ErrorName(r));
@@ -299,6 +351,7 @@ namespace CoreFirmware.Ota.Cloud
             }
 
             r = _sockets.Send(s, _handshakeOut, 0, written, _settings.SendTimeoutMilliseconds);
+            Checkin();
             if (r != written)
             {
                 Drop("send: " + ErrorName(r));
@@ -347,6 +400,7 @@ namespace CoreFirmware.Ota.Cloud
             int got = 0;
             while (got < count)
             {
+                Checkin();
                 if (StopRequested)
                 {
                     Drop("stopped");
@@ -556,6 +610,10 @@ namespace CoreFirmware.Ota.Cloud
                     }
                     break;
 
+                case MessageKind.SafeModeRequest:
+                    if (!HandleSafeModeRequest(m)) return false;
+                    break;
+
                 case MessageKind.FunctionCall:
                 case MessageKind.VariableRequest:
                 case MessageKind.KeyChange:
@@ -570,6 +628,24 @@ namespace CoreFirmware.Ota.Cloud
                 default:
                     // Hello again, responses, resets, events from the cloud: nothing to do.
                     break;
+            }
+
+            return _socket >= 0;
+        }
+
+        // The cloud's safe-mode request: the handler records it (boot state), the link answers with
+        // the handler's code, then (2.04 only) the handler asks for the reboot. A non-request or NON
+        // copy is ignored. False once the link was dropped.
+        private bool HandleSafeModeRequest(CoapMessage m)
+        {
+            if (m.Type != CoapType.Confirmable) return true;
+            ISafeModeRequestHandler handler = _safeModeHandler;
+            int code = handler == null ? CoapCode.NotFound : handler.OnSafeModeRequest();
+            bool sent = SendResponse(m.Token, m.TokenLength, code, null, 0, 0);
+            if (handler != null && code == CoapCode.Changed)
+            {
+                // Reboot even when the answer was lost: the flag is on flash, the next boot is safe mode.
+                handler.OnSafeModeAcknowledged(sent);
             }
 
             return _socket >= 0;
@@ -724,6 +800,12 @@ namespace CoreFirmware.Ota.Cloud
             _nextAttemptMs = _clock.UptimeMilliseconds + _backoffMs;
             int next = _backoffMs * 2;
             _backoffMs = next > _settings.ReconnectMaxMilliseconds || next <= 0 ? _settings.ReconnectMaxMilliseconds : next;
+        }
+
+        private void Checkin()
+        {
+            SystemWatchdog w = _watchdog;
+            if (w != null) w.Checkin();
         }
 
         private static string ErrorName(int code)

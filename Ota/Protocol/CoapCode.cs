@@ -33,6 +33,12 @@ namespace CoreFirmware.Ota.Protocol
         /// <summary>4.04 Not Found.</summary>
         public const int NotFound = 0x84;
 
+        /// <summary>5.00 Internal Server Error: the device could not carry out a request (e.g. a flash write failed).</summary>
+        public const int InternalServerError = 0xA0;
+
+        /// <summary>5.03 Service Unavailable: the device cannot take the request now (e.g. an update is in progress).</summary>
+        public const int ServiceUnavailable = 0xA3;
+
         /// <summary>True for a request code (0.01 to 0.31).</summary>
         public static bool IsRequest(int code)
         {

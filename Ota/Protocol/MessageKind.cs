@@ -62,6 +62,9 @@ namespace CoreFirmware.Ota.Protocol
         KeyChange,
 
         /// <summary>PUT "s" (CON): the cloud asks the device to signal (Uri-Query 1 byte: on/off).</summary>
-        RaiseYourHand
+        RaiseYourHand,
+
+        /// <summary>POST "s"/"safe-mode" (CON, token): the cloud asks for safe mode on the next boot (CoreFirmware extension, PROTOCOL-NOTES.md).</summary>
+        SafeModeRequest
     }
 }

@@ -26,6 +26,10 @@ namespace CoreFirmware.Ota.Protocol
         private const int PathTime = 't';
         private const int PathPublicEvent = 'e';
         private const int PathPrivateEvent = 'E';
+        private const int PathSystem = 's';
+
+        // Second Uri-Path segment of the safe-mode request (CoreFirmware extension).
+        private static readonly byte[] SafeModeSegment = new byte[] { (byte)'s', (byte)'a', (byte)'f', (byte)'e', (byte)'-', (byte)'m', (byte)'o', (byte)'d', (byte)'e' };
 
         /// <summary>Bytes of each Hello payload field pair: u16 product id, u16 firmware version.</summary>
         public const int HelloPayloadLength = 4;
@@ -284,6 +288,19 @@ namespace CoreFirmware.Ota.Protocol
             return w.AddByteOption(CoapOption.UriPath, PathUpdate);
         }
 
+        /// <summary>
+        /// SafeModeRequest (CoreFirmware extension, PROTOCOL-NOTES.md): POST "s" "safe-mode", CON, with
+        /// the cloud's token, no payload. The device answers 2.04 NON with the token once it has
+        /// recorded the request, then reboots into safe mode; 5.03 while an update runs, 5.00 when the
+        /// boot state could not be written.
+        /// </summary>
+        public static CoapResult SafeModeRequest(CoapWriter w, byte[] buffer, int offset, int capacity, int messageId, int token)
+        {
+            w.StartWithByteToken(buffer, offset, capacity, CoapType.Confirmable, CoapCode.Post, messageId, token);
+            w.AddByteOption(CoapOption.UriPath, PathSystem);
+            return w.AddOption(CoapOption.UriPath, SafeModeSegment, 0, SafeModeSegment.Length);
+        }
+
         /// <summary>GetTimeReturn: 2.05 CONTENT, ACK with the request's id and token, u32 big-endian unix seconds.</summary>
         public static CoapResult GetTimeReturn(CoapWriter w, byte[] buffer, int offset, int capacity,
             CoapMessage request, uint unixSeconds)
@@ -349,6 +366,7 @@ namespace CoreFirmware.Ota.Protocol
                     if (c == 'f') return MessageKind.FunctionCall;
                     if (c == PathPublicEvent) return MessageKind.PublicEvent;
                     if (c == PathPrivateEvent) return MessageKind.PrivateEvent;
+                    if (c == PathSystem && IsSafeModePath(m)) return MessageKind.SafeModeRequest;
                     break;
                 case CoapCode.Put:
                     if (c == PathUpdate) return MessageKind.UpdateDone;
@@ -358,6 +376,22 @@ namespace CoreFirmware.Ota.Protocol
             }
 
             return MessageKind.Unknown;
+        }
+
+        // True when the message's Uri-Path is exactly "s" "safe-mode".
+        private static bool IsSafeModePath(CoapMessage m)
+        {
+            int first = m.FindOption(CoapOption.UriPath, 0);
+            int second = m.FindOption(CoapOption.UriPath, 1);
+            if (first < 0 || m.GetOptionLength(first) != 1 || second < 0 || m.FindOption(CoapOption.UriPath, 2) >= 0) return false;
+            if (m.GetOptionLength(second) != SafeModeSegment.Length) return false;
+            int at = m.GetOptionOffset(second);
+            for (int i = 0; i < SafeModeSegment.Length; i++)
+            {
+                if (m.Buffer[at + i] != SafeModeSegment[i]) return false;
+            }
+
+            return true;
         }
 
         /// <summary>

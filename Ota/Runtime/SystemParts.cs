@@ -3,6 +3,7 @@ using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Boot;
+using CoreFirmware.Ota.Status;
 
 namespace CoreFirmware.Ota.Runtime
 {
@@ -29,6 +30,22 @@ namespace CoreFirmware.Ota.Runtime
 
         /// <summary>Pin read once at boot: held high, the system starts in safe mode (D0 on the Core; null: never).</summary>
         public IGpioPin SafeModePin;
+
+        /// <summary>
+        /// The hardware watchdog (null: none; only for runs that show what a board without one does).
+        /// The runtime starts it at boot and feeds it through a <see cref="SystemWatchdog"/> while the
+        /// cloud-link thread checks in.
+        /// </summary>
+        public IWatchdog Watchdog;
+
+        /// <summary>Longest gap between system checkins before feeding stops (SystemWatchdog's default, 15 s).</summary>
+        public int WatchdogCheckinTimeoutMilliseconds = SystemWatchdog.DefaultCheckinTimeoutMilliseconds;
+
+        /// <summary>Timeout the hardware watchdog is started with (SystemWatchdog's default, 4 s).</summary>
+        public int WatchdogHardwareTimeoutMilliseconds = SystemWatchdog.DefaultHardwareTimeoutMilliseconds;
+
+        /// <summary>How often the supervisor feeds (SystemWatchdog's default, 500 ms; below the hardware timeout).</summary>
+        public int WatchdogFeedPeriodMilliseconds = SystemWatchdog.DefaultFeedPeriodMilliseconds;
 
         /// <summary>Access point name.</summary>
         public string Ssid;

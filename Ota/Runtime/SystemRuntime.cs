@@ -6,6 +6,7 @@ using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Cloud;
 using CoreFirmware.Ota.Image;
+using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Status;
 using CoreFirmware.Ota.Update;
 
@@ -19,8 +20,25 @@ namespace CoreFirmware.Ota.Runtime
     /// It is the <see cref="ISystemControl"/> the OTA service asks for a reboot; the board (or the
     /// virtual board's runner) watches <see cref="RebootRequested"/>.
     /// </summary>
-    public sealed class SystemRuntime : ISystemControl
+    /// <remarks>
+    /// <para>Watchdog (BOOT-DESIGN.md, "Faults and the watchdog"): with <see cref="SystemParts.Watchdog"/>
+    /// set, Boot starts a <see cref="SystemWatchdog"/> first thing; Boot checks in between its steps
+    /// and the cloud link on every iteration. A user-app fault (<see cref="ReportUserFault(string)"/>)
+    /// shows red SOS and stops the feeding, so the hardware watchdog resets the board.</para>
+    /// <para>Safe mode: D0 high at boot, or <see cref="BootStateFlags.SafeModeRequested"/> in the boot
+    /// state (the cloud asked; the flag is cleared here, one-shot).</para>
+    /// </remarks>
+    public sealed class SystemRuntime : ISystemControl, ISafeModeRequestHandler
     {
+        /// <summary>SOS code shown for a user-app fault: 1, the Core's "hard fault" (the app crashed).</summary>
+        public const int UserFaultSosCode = 1;
+
+        /// <summary>SOS code for a user app that ran out of memory: 8, the Core's "out of heap memory".</summary>
+        public const int OutOfMemorySosCode = 8;
+
+        /// <summary>Reboot reason after the cloud's safe-mode request.</summary>
+        public const string SafeModeRebootReason = "cloud: safe mode requested";
+
         /// <summary>Time the module gets to start and join the access point at boot.</summary>
         public const int NetworkStartTimeoutMilliseconds = 10000;
 
@@ -42,10 +60,15 @@ namespace CoreFirmware.Ota.Runtime
         private BootStateRecord _bootState;
         private StatusLed _led;
         private bool _safeMode;
+        private bool _safeModeRequested;
+        private bool _lastResetWasWatchdog;
         private SystemStatusMonitor _status;
-        private BootStateStore _store;
         private DeploymentControl _deployment;
         private string _safeModeReason = "";
+        private SystemWatchdog _watchdog;
+        private BootStateStore _store;
+        private readonly object _faultSync = new object();
+        private string _userFault;
 
         /// <summary>Creates the runtime over the board's parts; nothing runs until <see cref="Boot"/>.</summary>
         public SystemRuntime(SystemParts parts)
@@ -109,6 +132,16 @@ namespace CoreFirmware.Ota.Runtime
         public void Boot()
         {
             SystemParts p = _parts;
+            if (p.Watchdog != null)
+            {
+                // First thing: a boot that hangs is reset too. Each boot step below is bounded by at
+                // most NetworkStartTimeoutMilliseconds and checks in after it.
+                _lastResetWasWatchdog = p.Watchdog.LastResetWasWatchdog;
+                _watchdog = new SystemWatchdog(p.Watchdog, p.Clock, p.WatchdogCheckinTimeoutMilliseconds,
+                    p.WatchdogHardwareTimeoutMilliseconds, p.WatchdogFeedPeriodMilliseconds);
+                _watchdog.Start();
+            }
+
             // Safe mode replaces the old "if D0 is high, spin forever" hack in user code: the system
             // (cloud, OTA) runs, the board does not start the user app.
             _safeMode = p.SafeModePin != null && p.SafeModePin.Read() == PinValue.High;
@@ -128,11 +161,16 @@ namespace CoreFirmware.Ota.Runtime
             _bootState.Read();
             _deployment = new DeploymentControl(_store, this, p.Clock, p.BootDecision != null && p.BootDecision.TestBoot);
             _deployment.AutoConfirmMilliseconds = p.AutoConfirmMilliseconds;
+            TakeSafeModeRequest();
+            Checkin();
 
             if (p.Cc3000.Start(NetworkStartTimeoutMilliseconds) == 0)
             {
+                Checkin();
                 p.Cc3000.ConnectToAccessPoint(p.Ssid, p.Key, NetworkStartTimeoutMilliseconds);
             }
+
+            Checkin();
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
             _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock, UserSocketLimit);
@@ -150,12 +188,8 @@ namespace CoreFirmware.Ota.Runtime
             _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
             _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, p.Clock, this);
             _cloud.UpdateHandler = _ota;
-            _cloud.Start();
-            if (!_safeMode)
-            {
-                // In safe mode the app does not run, so a test image cannot prove itself healthy.
-                _deployment.StartAutoConfirm(_cloud, p.BootDecision != null && (p.BootDecision.ImageFlags & ImageFlags.ManualConfirm) != 0);
-            }
+            _cloud.SafeModeHandler = this;
+            _cloud.Watchdog = _watchdog;
 
             if (p.StatusLed != null)
             {
@@ -164,10 +198,126 @@ namespace CoreFirmware.Ota.Runtime
                 _status = new SystemStatusMonitor(_led, p.Cc3000, _cloud, _ota, _safeMode);
                 _status.Start();
             }
+
+            _cloud.Start();
+            if (!_safeMode)
+            {
+                // In safe mode the app does not run, so a test image cannot prove itself healthy.
+                _deployment.StartAutoConfirm(_cloud, p.BootDecision != null && (p.BootDecision.ImageFlags & ImageFlags.ManualConfirm) != 0);
+            }
+        }
+
+        // The cloud's safe-mode request (BootStateFlags.SafeModeRequested): safe mode this boot, and
+        // the flag is cleared (one-shot). When the clearing write fails the next boot is safe mode again.
+        private void TakeSafeModeRequest()
+        {
+            BootState s = _store.Read();
+            if (!s.Has(BootStateFlags.SafeModeRequested)) return;
+            _safeModeRequested = true;
+            _safeMode = true;
+            _safeModeReason = "requested by the cloud";
+            s.Flags = s.Flags & ~BootStateFlags.SafeModeRequested;
+            _store.Write(s);
+        }
+
+        private void Checkin()
+        {
+            SystemWatchdog w = _watchdog;
+            if (w != null) w.Checkin();
+        }
+
+        /// <summary>True when this boot is in safe mode because the cloud asked for it (the boot-state flag was set).</summary>
+        public bool SafeModeRequestedByCloud
+        {
+            get { return _safeModeRequested; }
+        }
+
+        /// <summary>The board's reset cause as read at boot: true when the hardware watchdog reset it.</summary>
+        public bool LastResetWasWatchdog
+        {
+            get { return _lastResetWasWatchdog; }
+        }
+
+        /// <summary>The system watchdog (null when the board gave no hardware watchdog, or before boot).</summary>
+        public SystemWatchdog Watchdog
+        {
+            get { return _watchdog; }
+        }
+
+        /// <summary>Why the user app faulted, or null while it has not.</summary>
+        public string UserFault
+        {
+            get { lock (_faultSync) { return _userFault; } }
         }
 
         /// <summary>
-        /// True when the safe-mode pin was high at boot: the board must not start the user app;
+        /// A fault in the user app (an unhandled exception escaped its thread): red SOS
+        /// <see cref="UserFaultSosCode"/> on the status LED, and the system watchdog stops feeding,
+        /// so the hardware watchdog resets the board. The board calls it from the user thread's
+        /// fault callback (Ota does not know the app contract). Any thread; the first fault wins.
+        /// </summary>
+        /// <param name="reason">What the app threw, for logs.</param>
+        public void ReportUserFault(string reason)
+        {
+            ReportUserFault(reason, UserFaultSosCode);
+        }
+
+        /// <summary>As <see cref="ReportUserFault(string)"/> with an SOS code (e.g. <see cref="OutOfMemorySosCode"/>).</summary>
+        /// <param name="reason">What the app threw, for logs.</param>
+        /// <param name="sosCode">The blink count after the SOS (1..StatusLed.MaxSosCode).</param>
+        public void ReportUserFault(string reason, int sosCode)
+        {
+            lock (_faultSync)
+            {
+                if (_userFault != null) return;
+                _userFault = reason == null || reason.Length == 0 ? "user app fault" : reason;
+            }
+
+            DeploymentControl deployment = _deployment;
+            if (deployment != null) deployment.NoteFault();
+            SystemWatchdog w = _watchdog;
+            if (w != null) w.ReportFault();
+            SystemStatusMonitor status = _status;
+            if (status != null)
+            {
+                status.ShowFault(sosCode);
+            }
+            else if (_led != null)
+            {
+                _led.Sos(sosCode);
+            }
+        }
+
+        /// <inheritdoc />
+        public int OnSafeModeRequest()
+        {
+            OtaState ota = _ota == null ? OtaState.Idle : _ota.State;
+            if (ota != OtaState.Idle) return CoapCode.ServiceUnavailable;
+            try
+            {
+                lock (_store)
+                {
+                    BootState s = _store.Read();
+                    s.Flags = s.Flags | BootStateFlags.SafeModeRequested;
+                    return _store.Write(s) ? CoapCode.Changed : CoapCode.InternalServerError;
+                }
+            }
+            catch (Exception)
+            {
+                // Flash errors (Sst25Exception, SpiBusTimeoutException): nothing recorded, no reboot.
+                return CoapCode.InternalServerError;
+            }
+        }
+
+        /// <inheritdoc />
+        public void OnSafeModeAcknowledged(bool answerSent)
+        {
+            RequestReboot(SafeModeRebootReason);
+        }
+
+        /// <summary>
+        /// True when the safe-mode pin was high at boot or the cloud asked for safe mode
+        /// (<see cref="SafeModeRequestedByCloud"/>): the board must not start the user app;
         /// cloud and OTA run as usual and the LED breathes magenta.
         /// </summary>
         public bool SafeMode
@@ -219,6 +369,10 @@ namespace CoreFirmware.Ota.Runtime
             if (_led != null && !_led.Stop(timeoutMilliseconds)) clean = false;
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
             _parts.Cc3000.Stop();
+
+            // Last: the supervisor feeds while the rest stops. The hardware watchdog keeps running;
+            // the board's reset (which follows a shutdown) stops it.
+            if (_watchdog != null && !_watchdog.Stop(timeoutMilliseconds)) clean = false;
             return clean;
         }
     }

@@ -14,19 +14,24 @@ namespace CoreFirmware.Ota.Status
     /// </summary>
     /// <remarks>
     /// Worst case from the last checkin to the reset: checkin timeout + feed period + hardware
-    /// timeout (about 79.5 s with the defaults). The hardware watchdog cannot be stopped once
+    /// timeout (about 19.5 s with the defaults). <see cref="ReportFault"/> stops the feeding at once:
+    /// a fault resets the board within feed period + hardware timeout. The hardware watchdog cannot be stopped once
     /// started: after <see cref="Stop"/> the board resets unless something else feeds it.
     /// Checkin is one Interlocked.Increment: lock-free, allocation-free, callable from any thread.
     /// </remarks>
     public sealed class SystemWatchdog
     {
         /// <summary>
-        /// Default checkin timeout: 75 s. The system thread's longest bounded loop iteration is a
-        /// cloud connect: resolve, open and connect (CloudLinkSettings.ConnectTimeoutMilliseconds,
-        /// 10 s each) plus one handshake step (SparkProtocol.HandshakeStepTimeoutMilliseconds, 30 s)
-        /// = 60 s, plus 25 % margin. Checking in between those steps would allow a shorter one.
+        /// Default checkin timeout: 15 s. The cloud link checks in on every loop iteration, between
+        /// the blocking steps of a connect (resolve, open, connect) and on every 100 ms receive slice
+        /// of a handshake read, and the runtime checks in between its boot steps. The longest single
+        /// bounded step between two checkins is then one socket call bounded by
+        /// CloudLinkSettings.ConnectTimeoutMilliseconds (10 s) — or at boot the module start or the
+        /// access-point join (SystemRuntime.NetworkStartTimeoutMilliseconds, 10 s each); a session
+        /// step is one 100 ms receive slice plus at most one blocking send (5 s; a failed send makes
+        /// the next ones return at once). 10 s plus 50 % margin = 15 s.
         /// </summary>
-        public const int DefaultCheckinTimeoutMilliseconds = 75000;
+        public const int DefaultCheckinTimeoutMilliseconds = 15000;
 
         /// <summary>
         /// Default hardware timeout: 4 s. On the STM32 IWDG (LSI nominally 32 kHz but 17..47 kHz)
@@ -47,6 +52,7 @@ namespace CoreFirmware.Ota.Status
         private int _checkins;
         private int _stopRequested;
         private int _starving;
+        private int _faulted;
         private Thread _thread;
 
         // Supervisor-only state.
@@ -110,6 +116,23 @@ namespace CoreFirmware.Ota.Status
             get { return Interlocked.CompareExchange(ref _starving, 0, 0) != 0; }
         }
 
+        /// <summary>True once <see cref="ReportFault"/> was called: the supervisor no longer feeds.</summary>
+        public bool IsFaulted
+        {
+            get { return Interlocked.CompareExchange(ref _faulted, 0, 0) != 0; }
+        }
+
+        /// <summary>
+        /// A fault the board must reset from (e.g. the user app crashed): from now on the supervisor
+        /// does not feed, whatever the checkins say, so the hardware watchdog resets the board within
+        /// <see cref="FeedPeriodMilliseconds"/> + <see cref="HardwareTimeoutMilliseconds"/>. One
+        /// Interlocked.Exchange: callable from any thread, allocation-free. Cleared only by a reset.
+        /// </summary>
+        public void ReportFault()
+        {
+            Interlocked.Exchange(ref _faulted, 1);
+        }
+
         /// <summary>Called by the system thread once per loop: it is making progress.</summary>
         public void Checkin()
         {
@@ -161,7 +184,7 @@ namespace CoreFirmware.Ota.Status
                 _lastProgressMs = now;
             }
 
-            if (now - _lastProgressMs <= _checkinTimeout)
+            if (now - _lastProgressMs <= _checkinTimeout && Interlocked.CompareExchange(ref _faulted, 0, 0) == 0)
             {
                 Interlocked.Exchange(ref _starving, 0);
                 _hardware.Feed();

@@ -11,7 +11,7 @@ namespace CoreFirmware.Virtual;
 /// <summary>
 /// The virtual Core. The hardware lives as long as the board: the shared SPI bus with the SST25
 /// and the CC3000 on it (each behind its chip select, as on the board), D0, the D7 user LED, the RGB
-/// LED and Serial1. The firmware's drivers (arbiter, flash driver, CC3000 driver) belong to one
+/// LED, Serial1 and the independent watchdog. The firmware's drivers (arbiter, flash driver, CC3000 driver) belong to one
 /// boot: <see cref="Reset"/> throws them away and builds new ones over the same parts, as a reset
 /// of the MCU does, while the flash keeps its contents.
 /// </summary>
@@ -70,6 +70,12 @@ public sealed class VirtualBoard : IDisposable
     /// <summary>The MCU's internal flash: the application slot the bootloader installs into and the runner loads the app from.</summary>
     public VirtualInternalFlash InternalFlash { get; } = new();
 
+    /// <summary>
+    /// The independent watchdog (the STM32's IWDG). It lives across resets; <see cref="Reset"/> stops
+    /// its countdown and records the reset cause (<see cref="VirtualWatchdog.LastResetWasWatchdog"/>).
+    /// </summary>
+    public VirtualWatchdog Watchdog { get; } = new();
+
     /// <summary>Boots since the board was built (1 after construction).</summary>
     public int Boots { get; private set; }
 
@@ -96,12 +102,16 @@ public sealed class VirtualBoard : IDisposable
     }
 
     /// <summary>
-    /// Resets the MCU: this boot's drivers stop (the CC3000 worker ends, WLAN_EN goes low) and new
-    /// ones are built over the same parts. Whoever ran firmware threads must have stopped them first.
+    /// Resets the MCU: this boot's drivers stop (the CC3000 worker ends, WLAN_EN goes low), the
+    /// watchdog stops counting and keeps the reset cause, and new drivers are built over the same
+    /// parts. Whoever ran firmware threads must have stopped them first.
     /// </summary>
-    public void Reset()
+    /// <param name="causedByWatchdog">True for the watchdog's reset: the next boot reads
+    /// <see cref="VirtualWatchdog.LastResetWasWatchdog"/> true.</param>
+    public void Reset(bool causedByWatchdog = false)
     {
         Cc3000Driver.Stop();
+        Watchdog.ResetByBoard(causedByWatchdog);
         BuildDrivers();
     }
 
@@ -119,6 +129,7 @@ public sealed class VirtualBoard : IDisposable
     public void Dispose()
     {
         Cc3000Driver.Stop();
+        Watchdog.Dispose();
         Cc3000.Model.Dispose();
         FlashModel.Dispose();
         Serial1.Dispose();

@@ -131,9 +131,53 @@ public sealed class SystemWatchdogTests
     public void Defaults_are_consistent()
     {
         Assert.True(SystemWatchdog.DefaultFeedPeriodMilliseconds * 5 < SystemWatchdog.DefaultHardwareTimeoutMilliseconds);
-        Assert.True(SystemWatchdog.DefaultCheckinTimeoutMilliseconds > 60_000);
+        // Longer than the longest single bounded step between two checkins (a socket call bounded by
+        // the connect timeout, a network start step at boot), with margin.
+        var settings = new CoreFirmware.Ota.Cloud.CloudLinkSettings();
+        int longestStep = Math.Max(settings.ConnectTimeoutMilliseconds, CoreFirmware.Ota.Runtime.SystemRuntime.NetworkStartTimeoutMilliseconds);
+        longestStep = Math.Max(longestStep, settings.SendTimeoutMilliseconds);
+        Assert.True(SystemWatchdog.DefaultCheckinTimeoutMilliseconds >= longestStep * 5 / 4);
         var w = new SystemWatchdog(new VirtualWatchdog(), new VirtualClock());
         Assert.Equal(SystemWatchdog.DefaultHardwareTimeoutMilliseconds, w.HardwareTimeoutMilliseconds);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SystemWatchdog(new VirtualWatchdog(), new VirtualClock(), 100, 100, 100));
+    }
+
+    [Fact]
+    public void A_reported_fault_stops_the_feeding_although_checkins_continue()
+    {
+        using var hw = new VirtualWatchdog();
+        using var expired = new ManualResetEventSlim();
+        hw.Expired += (_, _) => expired.Set();
+        var watchdog = new SystemWatchdog(hw, new VirtualClock(), CheckinTimeoutMs, HardwareTimeoutMs, FeedPeriodMs);
+        using var stop = new ManualResetEventSlim();
+        var system = new Thread(() =>
+        {
+            while (!stop.IsSet)
+            {
+                watchdog.Checkin();
+                Thread.Sleep(10);
+            }
+        }) { IsBackground = true };
+        watchdog.Start();
+        system.Start();
+        try
+        {
+            // Fed while healthy: some feeds counted, no expiry yet.
+            long end = Environment.TickCount64 + 15_000;
+            while (hw.FeedCount < 5 && Environment.TickCount64 < end) Thread.Sleep(10);
+            Assert.True(hw.FeedCount >= 5);
+            Assert.False(watchdog.IsFaulted);
+
+            watchdog.ReportFault();
+            Assert.True(watchdog.IsFaulted);
+            Assert.True(expired.Wait(ExpiryBound), "the hardware watchdog did not expire after a fault");
+            Assert.True(watchdog.IsStarving);
+        }
+        finally
+        {
+            stop.Set();
+            Assert.True(watchdog.Stop(5000));
+            Assert.True(system.Join(5000));
+        }
     }
 }

@@ -15,6 +15,13 @@ namespace CoreFirmware.Virtual.Runner;
 /// resets the board (new drivers over the same parts; the flash keeps its contents) and boots again.
 /// Every wait is bounded; a user thread that does not stop in time is counted and left behind (it
 /// holds only the dead boot's drivers), as a real reset would simply cut it off.
+/// <para>Watchdog: the board's <see cref="VirtualWatchdog"/> is handed to the runtime (unless
+/// <see cref="VirtualCoreOptions.WatchdogEnabled"/> is false). When it expires the loop treats it as
+/// the hardware reset it is: the runtime is shut down (bounded), the board is reset with the watchdog
+/// as the cause (the next boot reads <c>LastResetWasWatchdog</c> true), the reboot is recorded with
+/// reason <see cref="WatchdogRebootReason"/> and counted in <see cref="WatchdogResets"/>. A user-app
+/// fault (an exception escaping the user thread) goes to <see cref="SystemRuntime.ReportUserFault(string, int)"/>:
+/// red SOS, feeding stops, the watchdog resets the board.</para>
 /// </summary>
 public sealed class VirtualCore : IDisposable
 {
@@ -22,6 +29,7 @@ public sealed class VirtualCore : IDisposable
     private readonly ManualResetEvent _stop = new(false);
     private readonly List<VirtualCoreReboot> _reboots = new();
     private readonly List<long> _latency = new();
+    private readonly ManualResetEvent _watchdogExpired = new(false);
     private Thread? _loop;
     private Func<IUserApp>? _appFactory;
     private IPEndPoint? _cloud;
@@ -32,7 +40,12 @@ public sealed class VirtualCore : IDisposable
     private int _boots;
     private int _bootFailures;
     private int _stuckUserThreads;
+    private int _watchdogResets;
+    private int _userFaults;
     private string? _lastBootError;
+
+    /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
+    public const string WatchdogRebootReason = "watchdog";
 
     public VirtualCore(VirtualBoard board, VirtualCoreOptions? options = null)
     {
@@ -64,6 +77,12 @@ public sealed class VirtualCore : IDisposable
 
     /// <summary>Why the last boot threw, or null.</summary>
     public string? LastBootError { get { lock (_sync) return _lastBootError; } }
+
+    /// <summary>Resets carried out because the board's watchdog expired.</summary>
+    public int WatchdogResets { get { lock (_sync) return _watchdogResets; } }
+
+    /// <summary>User-app faults (exceptions escaping the user thread) reported to the runtime.</summary>
+    public int UserFaults { get { lock (_sync) return _userFaults; } }
 
     /// <summary>User threads that did not stop within the bound at a reboot or stop.</summary>
     public int StuckUserThreads { get { lock (_sync) return _stuckUserThreads; } }
@@ -131,10 +150,37 @@ public sealed class VirtualCore : IDisposable
         return loop == null || loop.Join(timeoutMilliseconds);
     }
 
+    private void OnWatchdogExpired(object? sender, EventArgs e)
+    {
+        try
+        {
+            _watchdogExpired.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The core was disposed with its loop left behind: nothing to reset any more.
+        }
+    }
+
     private void BootLoop()
+    {
+        Board.Watchdog.Expired += OnWatchdogExpired;
+        try
+        {
+            RunBoots();
+        }
+        finally
+        {
+            Board.Watchdog.Expired -= OnWatchdogExpired;
+        }
+    }
+
+    private void RunBoots()
     {
         while (!_stop.WaitOne(0))
         {
+            // An expiry during the previous shutdown is history: Board.Reset stopped the countdown.
+            _watchdogExpired.Reset();
             SystemRuntime runtime;
             UserThread? user;
             try
@@ -154,11 +200,21 @@ public sealed class VirtualCore : IDisposable
             }
 
             Booted?.Invoke(this, runtime);
-            int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop });
-            if (which != 0)
+            int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
+            if (which == 1)
             {
                 ShutDown(runtime, user, null);
                 return;
+            }
+
+            if (which == 2)
+            {
+                // The hardware reset: on a board everything just stops; here the threads get their
+                // bounded shutdown, then the board resets with the watchdog as the cause.
+                lock (_sync) _watchdogResets++;
+                ShutDown(runtime, user, WatchdogRebootReason);
+                Board.Reset(causedByWatchdog: true);
+                continue;
             }
 
             RebootRequested?.Invoke(this, runtime);
@@ -185,6 +241,10 @@ public sealed class VirtualCore : IDisposable
             CloudPort = _cloud.Port,
             FirmwareVersion = Options.FirmwareVersion,
             UserPreemption = Options.PreemptionEnabled,
+            Watchdog = Options.WatchdogEnabled ? Board.Watchdog : null,
+            WatchdogCheckinTimeoutMilliseconds = Options.WatchdogCheckinTimeoutMilliseconds,
+            WatchdogHardwareTimeoutMilliseconds = Options.WatchdogHardwareTimeoutMilliseconds,
+            WatchdogFeedPeriodMilliseconds = Options.WatchdogFeedPeriodMilliseconds,
         };
         var runtime = new SystemRuntime(parts);
         try
@@ -202,6 +262,7 @@ public sealed class VirtualCore : IDisposable
         IUserApp? app = runtime.SafeMode ? null : _appFactory!();
         UserThread? user = app == null ? null
             : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates));
+        if (user != null) user.FaultHandler = (_, fault) => OnUserFault(runtime, fault);
         lock (_sync)
         {
             _runtime = runtime;
@@ -212,6 +273,14 @@ public sealed class VirtualCore : IDisposable
         }
         user?.Start();
         return (runtime, user);
+    }
+
+    // The user thread's fault callback (on that thread): the runtime shows SOS and stops feeding the watchdog.
+    private void OnUserFault(SystemRuntime runtime, Exception fault)
+    {
+        lock (_sync) _userFaults++;
+        int code = fault is OutOfMemoryException ? SystemRuntime.OutOfMemorySosCode : SystemRuntime.UserFaultSosCode;
+        runtime.ReportUserFault("user app: " + fault.GetType().Name + ": " + fault.Message, code);
     }
 
     // A reset, in order: the user loop is asked to end, user networking is taken away (a blocked user
@@ -252,5 +321,6 @@ public sealed class VirtualCore : IDisposable
     {
         Stop(Options.StopTimeoutMilliseconds);
         _stop.Dispose();
+        _watchdogExpired.Dispose();
     }
 }

@@ -1,3 +1,5 @@
+using CoreFirmware.Ota.Status;
+
 namespace CoreFirmware.Virtual.Runner;
 
 /// <summary>How a <see cref="VirtualCore"/> runs the firmware.</summary>
@@ -14,6 +16,22 @@ public sealed class VirtualCoreOptions
 
     /// <summary>Pause before trying again when a boot throws (no keys, flash error); the loop keeps trying until stopped.</summary>
     public int BootRetryMilliseconds { get; init; } = 500;
+
+    /// <summary>
+    /// True (always, on a device): the runtime starts the board's hardware watchdog and feeds it while
+    /// the system thread checks in. False exists only for the negative run that shows what a stall does
+    /// without it (the runtime gets no watchdog).
+    /// </summary>
+    public bool WatchdogEnabled { get; init; } = true;
+
+    /// <summary>Longest gap between system checkins before feeding stops (firmware default: SystemWatchdog's, 15 s; tests shorten it).</summary>
+    public int WatchdogCheckinTimeoutMilliseconds { get; init; } = SystemWatchdog.DefaultCheckinTimeoutMilliseconds;
+
+    /// <summary>The hardware watchdog's timeout (firmware default 4 s).</summary>
+    public int WatchdogHardwareTimeoutMilliseconds { get; init; } = SystemWatchdog.DefaultHardwareTimeoutMilliseconds;
+
+    /// <summary>How often the supervisor feeds (firmware default 500 ms; must stay below the hardware timeout).</summary>
+    public int WatchdogFeedPeriodMilliseconds { get; init; } = SystemWatchdog.DefaultFeedPeriodMilliseconds;
 
     /// <summary>Firmware version the runtime reports in Hello.</summary>
     public int FirmwareVersion { get; init; } = 1;
