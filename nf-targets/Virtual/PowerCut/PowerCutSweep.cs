@@ -12,7 +12,8 @@ namespace CoreFirmware.Virtual.PowerCut;
 /// </summary>
 /// <remarks>
 /// <para>Start: 1.0.0 installed in the application slot and confirmed in the boot state (nothing in
-/// staging or backup; the factory slot empty unless <see cref="PowerCutSweepOptions.FactoryImage"/>).
+/// staging or backup; the factory slot empty unless <see cref="PowerCutSweepOptions.FactoryImage"/>;
+/// the boot-state sectors nearly full, <see cref="PowerCutSweepOptions.BootStateHistory"/>).
 /// A full update: boot (bootloader), OTA of 1.1.0 into staging (UpdateBegin, chunks, UpdateDone:
 /// erases, programs, the Pending write), reboot, bootloader (backup copy, Installing, install copy
 /// with progress writes, Testing), confirm (DeploymentControl).</para>
@@ -192,8 +193,11 @@ public sealed class PowerCutSweep
                 board.Flash.EraseRange(factory.Start, (_images.Old.Length + 4095) / 4096 * 4096);
                 board.Flash.Program(factory.Start, _images.Old, 0, _images.Old.Length);
             }
-            if (!board.Store.Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = SweepImages.OldVersion }))
-                throw new InvalidOperationException("could not write the starting boot state");
+            for (int i = 0; i < Math.Max(1, _options.BootStateHistory); i++)
+            {
+                if (!board.Store.Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = SweepImages.OldVersion }))
+                    throw new InvalidOperationException("could not write the starting boot state");
+            }
             _baseInternal = hw.ApplicationBytes(app.Length);
         }
         _baseExternal = File.ReadAllBytes(lane.Path);

@@ -24,6 +24,13 @@ public sealed class PowerCutSweepOptions
     /// recovery must then come from the backup/install protocol itself, not the last resort).</summary>
     public bool FactoryImage { get; set; }
 
+    /// <summary>
+    /// Boot-state writes made at "manufacture" before the starting state. The store alternates two
+    /// 128-entry sectors, so after 253 writes the update's fourth and fifth state writes (Testing,
+    /// Confirmed) each have to erase a full sector first: the sweep cuts into those erases too.
+    /// </summary>
+    public int BootStateHistory { get; set; } = 253;
+
     /// <summary>Image signing key (a new P-256 key when null).</summary>
     public ECDsa? Key { get; set; }
 
