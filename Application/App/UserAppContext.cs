@@ -1,6 +1,7 @@
 using System;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Update;
 
 namespace CoreFirmware.Application.App
 {
@@ -13,6 +14,13 @@ namespace CoreFirmware.Application.App
         /// <summary>Creates the context the system hands to <see cref="IUserApp.Setup"/>.</summary>
         public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock,
             IUpdateNotice updates)
+            : this(serial1, d0, userLed, network, clock, updates, null)
+        {
+        }
+
+        /// <summary>Creates the context with the deployment control of this boot (null: the image cannot confirm itself).</summary>
+        public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock,
+            IUpdateNotice updates, IDeploymentControl deployment)
         {
             if (serial1 == null) throw new ArgumentNullException("serial1");
             if (d0 == null) throw new ArgumentNullException("d0");
@@ -26,6 +34,7 @@ namespace CoreFirmware.Application.App
             Network = network;
             Clock = clock;
             Updates = updates;
+            Deployment = deployment;
         }
 
         /// <summary>Serial1, for the user thread only.</summary>
@@ -45,5 +54,8 @@ namespace CoreFirmware.Application.App
 
         /// <summary>Whether an OTA update is running (user networking is preempted while it is).</summary>
         public IUpdateNotice Updates { get; private set; }
+
+        /// <summary>Confirm or revert the running image during a test boot (null when the system gave none).</summary>
+        public IDeploymentControl Deployment { get; private set; }
     }
 }

@@ -73,7 +73,7 @@ public static class ImageSigner
     }
 
     /// <summary>Builds header + payload + trailer (key hash, SHA-256, ECDSA P-256 signature).</summary>
-    public static byte[] Sign(byte[] payload, ImageVersion version, uint boardId, ECDsa privateKey)
+    public static byte[] Sign(byte[] payload, ImageVersion version, uint boardId, ECDsa privateKey, uint flags = 0)
     {
         int body = ImageFormat.HeaderSize + payload.Length;
         var image = new byte[body + ImageFormat.StandardTrailerSize];
@@ -88,6 +88,7 @@ public static class ImageSigner
             Revision = version.Revision,
             Build = version.Build,
             PayloadSize = (uint)payload.Length,
+            Flags = flags,
         }.Write(image, 0);
         payload.CopyTo(image, ImageFormat.HeaderSize);
 

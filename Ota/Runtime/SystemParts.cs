@@ -2,6 +2,7 @@ using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Sst25;
+using CoreFirmware.Ota.Boot;
 
 namespace CoreFirmware.Ota.Runtime
 {
@@ -49,6 +50,15 @@ namespace CoreFirmware.Ota.Runtime
         /// on a device; false exists only for the negative end-to-end run (the virtual core's switch).
         /// </summary>
         public bool UserPreemption = true;
+
+        /// <summary>
+        /// What the bootloader decided this boot (null: no bootloader ran, the image counts as
+        /// confirmed and the app runs). RunApplication false starts the system in safe mode.
+        /// </summary>
+        public BootDecision BootDecision;
+
+        /// <summary>Healthy, cloud-connected time after which a test image is confirmed (DeploymentControl).</summary>
+        public int AutoConfirmMilliseconds = DeploymentControl.DefaultAutoConfirmMilliseconds;
 
         /// <summary>Firmware version reported in Hello.</summary>
         public int FirmwareVersion = 1;

@@ -5,6 +5,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Status;
 using CoreFirmware.Ota.Update;
 
@@ -42,6 +43,9 @@ namespace CoreFirmware.Ota.Runtime
         private StatusLed _led;
         private bool _safeMode;
         private SystemStatusMonitor _status;
+        private BootStateStore _store;
+        private DeploymentControl _deployment;
+        private string _safeModeReason = "";
 
         /// <summary>Creates the runtime over the board's parts; nothing runs until <see cref="Boot"/>.</summary>
         public SystemRuntime(SystemParts parts)
@@ -108,11 +112,22 @@ namespace CoreFirmware.Ota.Runtime
             // Safe mode replaces the old "if D0 is high, spin forever" hack in user code: the system
             // (cloud, OTA) runs, the board does not start the user app.
             _safeMode = p.SafeModePin != null && p.SafeModePin.Read() == PinValue.High;
+            if (_safeMode) _safeModeReason = "safe-mode pin high at boot";
+            if (p.BootDecision != null && !p.BootDecision.RunApplication)
+            {
+                _safeMode = true;
+                _safeModeReason = p.BootDecision.Reason;
+            }
+
             p.Flash.Initialize();
             DeviceKeys keys = DeviceKeys.Read(p.Flash, p.FlashMap.Keys);
             if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
-            _bootState = new BootStateRecord(new BootStateStore(p.Flash, p.FlashMap.BootStateA, p.FlashMap.BootStateB));
+            // One store for every writer (OTA service, deployment control): they lock on it.
+            _store = new BootStateStore(p.Flash, p.FlashMap.BootStateA, p.FlashMap.BootStateB);
+            _bootState = new BootStateRecord(_store);
             _bootState.Read();
+            _deployment = new DeploymentControl(_store, this, p.Clock, p.BootDecision != null && p.BootDecision.TestBoot);
+            _deployment.AutoConfirmMilliseconds = p.AutoConfirmMilliseconds;
 
             if (p.Cc3000.Start(NetworkStartTimeoutMilliseconds) == 0)
             {
@@ -136,6 +151,11 @@ namespace CoreFirmware.Ota.Runtime
             _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, p.Clock, this);
             _cloud.UpdateHandler = _ota;
             _cloud.Start();
+            if (!_safeMode)
+            {
+                // In safe mode the app does not run, so a test image cannot prove itself healthy.
+                _deployment.StartAutoConfirm(_cloud, p.BootDecision != null && (p.BootDecision.ImageFlags & ImageFlags.ManualConfirm) != 0);
+            }
 
             if (p.StatusLed != null)
             {
@@ -153,6 +173,18 @@ namespace CoreFirmware.Ota.Runtime
         public bool SafeMode
         {
             get { return _safeMode; }
+        }
+
+        /// <summary>Why the system is in safe mode ("" when it is not).</summary>
+        public string SafeModeReason
+        {
+            get { return _safeModeReason; }
+        }
+
+        /// <summary>Confirm / revert of the running image (null before boot); hand it to the user app.</summary>
+        public DeploymentControl Deployment
+        {
+            get { return _deployment; }
         }
 
         /// <summary>The status LED driver (null when the board gave no LED or before boot).</summary>
@@ -182,6 +214,7 @@ namespace CoreFirmware.Ota.Runtime
                 _broker.PreemptionEnabled = true;
                 _broker.Shutdown();
             }
+            if (_deployment != null && !_deployment.Stop(timeoutMilliseconds)) clean = false;
             if (_status != null && !_status.Stop(timeoutMilliseconds)) clean = false;
             if (_led != null && !_led.Stop(timeoutMilliseconds)) clean = false;
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
