@@ -1,3 +1,4 @@
+using CoreFirmware.Virtual.PowerCut;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Stress;
 
@@ -17,11 +18,14 @@ public static class VirtualCoreCommands
                 return TickerAppCommand.Run(rest);
             case "bus-stress":
                 return BusStressCommand.Run(rest);
+            case "power-cut-sweep":
+                return PowerCutSweepCommand.Run(rest);
             default:
                 Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- <command> [flags]");
                 Console.WriteLine("commands:");
                 Console.WriteLine("  app          (default) the Bitcoin ticker app on the virtual Core against a local ticker server");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");
+                Console.WriteLine("  power-cut-sweep  cut the power at every flash operation of a full update; count bricks");
                 return command == "help" ? 0 : 2;
         }
     }

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using CoreFirmware.Ota.Image;
+using CoreFirmware.SparkCore;
+
+namespace CoreFirmware.Virtual.PowerCut;
+
+/// <summary>Signs a payload as a whole image (header + payload + trailer) for version major.minor.revision.</summary>
+public delegate byte[] SweepImageSigner(byte[] payload, int major, int minor, int revision);
+
+/// <summary>
+/// The three images of a power-cut sweep: the old one installed at the start (1.0.0), the update
+/// (1.1.0) and the second update that must land after every cut (1.2.0). Sizes differ a little
+/// around the chosen size so partial pages and unaligned ends are exercised.
+/// </summary>
+public sealed class SweepImages
+{
+    public SweepImages(int imageKb, SweepImageSigner sign, byte[] publicKeyPoint)
+    {
+        if (imageKb < 2) throw new ArgumentOutOfRangeException(nameof(imageKb), "at least 2 KB");
+        int size = imageKb * 1024;
+        Old = sign(Payload(size - 700, 100), 1, 0, 0);
+        New = sign(Payload(size + 300, 110), 1, 1, 0);
+        Second = sign(Payload(size - 100, 120), 1, 2, 0);
+        PublicKeyPoint = publicKeyPoint;
+    }
+
+    /// <summary>1.0.0, installed and confirmed before the update.</summary>
+    public byte[] Old { get; }
+
+    /// <summary>1.1.0, the update the sweep cuts into.</summary>
+    public byte[] New { get; }
+
+    /// <summary>1.2.0, the OTA that must land after the cut.</summary>
+    public byte[] Second { get; }
+
+    /// <summary>The 65-byte public point the device's verifier uses.</summary>
+    public byte[] PublicKeyPoint { get; }
+
+    public static readonly uint OldVersion = PackedImageVersion.Pack(1, 0, 0);
+    public static readonly uint NewVersion = PackedImageVersion.Pack(1, 1, 0);
+    public static readonly uint SecondVersion = PackedImageVersion.Pack(1, 2, 0);
+
+    // Payload bytes such that the whole signed image is `imageSize` bytes.
+    private static byte[] Payload(int imageSize, int seed)
+    {
+        var payload = new byte[imageSize - ImageFormat.HeaderSize - ImageFormat.StandardTrailerSize];
+        new Random(seed).NextBytes(payload);
+        return payload;
+    }
+
+    /// <summary>The uncompressed public point 0x04 || X || Y of <paramref name="key"/>.</summary>
+    public static byte[] PointOf(ECDsa key)
+    {
+        ECParameters p = key.ExportParameters(false);
+        var point = new byte[ImageFormat.PublicKeySize];
+        point[0] = 0x04;
+        p.Q.X!.CopyTo(point, 1);
+        p.Q.Y!.CopyTo(point, 33);
+        return point;
+    }
+
+    /// <summary>
+    /// A signer for the runner (the cloud's ImageSigner is not reachable from the virtual board's
+    /// project): the same format, header + payload, then a trailer of key hash, SHA-256 and ECDSA
+    /// P-256 signature. Tests use the cloud's ImageSigner instead.
+    /// </summary>
+    public static SweepImageSigner HostSigner(ECDsa key) => (payload, major, minor, revision) =>
+    {
+        int body = ImageFormat.HeaderSize + payload.Length;
+        var image = new byte[body + ImageFormat.StandardTrailerSize];
+        new ImageHeader
+        {
+            Magic = ImageFormat.Magic,
+            FormatVersion = ImageFormat.FormatVersion,
+            HeaderSize = ImageFormat.HeaderSize,
+            BoardId = SparkCoreBoard.ImageBoardId,
+            Major = major,
+            Minor = minor,
+            Revision = revision,
+            PayloadSize = (uint)payload.Length,
+        }.Write(image, 0);
+        payload.CopyTo(image, ImageFormat.HeaderSize);
+        byte[] digest = SHA256.HashData(image.AsSpan(0, body));
+        byte[] signature = key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        int p = body;
+        ImageFormat.WriteUInt16(image, p, ImageFormat.TrailerMagic);
+        ImageFormat.WriteUInt16(image, p + 2, ImageFormat.StandardTrailerSize);
+        p += ImageFormat.TrailerInfoSize;
+        p = Entry(image, p, ImageFormat.TagKeyHash, SHA256.HashData(PointOf(key)));
+        p = Entry(image, p, ImageFormat.TagSha256, digest);
+        Entry(image, p, ImageFormat.TagEcdsaP256, signature);
+        return image;
+    };
+
+    private static int Entry(byte[] image, int p, int tag, byte[] value)
+    {
+        image[p] = (byte)tag;
+        image[p + 1] = 0;
+        ImageFormat.WriteUInt16(image, p + 2, value.Length);
+        value.CopyTo(image, p + ImageFormat.EntryHeaderSize);
+        return p + ImageFormat.EntryHeaderSize + value.Length;
+    }
+}
