@@ -50,6 +50,12 @@ namespace CoreFirmware.Ota.Runtime
         /// </summary>
         public bool UserPreemption = true;
 
+        /// <summary>
+        /// The board id signed images must carry (SparkCoreBoard.ImageBoardId on the Core; Ota does not
+        /// reference the board project, so the board sets it).
+        /// </summary>
+        public uint ImageBoardId;
+
         /// <summary>Firmware version reported in Hello.</summary>
         public int FirmwareVersion = 1;
     }

@@ -27,8 +27,7 @@ public class StatusLedEndToEndTests
         Assert.Equal("breathing cyan", connected);
 
         // A slow OTA of 256 KB takes a few seconds: look at the LED while it runs.
-        var image = new byte[256 * 1024];
-        new Random(7).NextBytes(image);
+        byte[] image = rig.SignedImage(256 * 1024, 7);
         var flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
         var runtime = rig.Core.Runtime!;
         EndToEndRig.WaitUntil(() => runtime.Ota.State == OtaState.Receiving && runtime.Ota.BytesReceived > 16 * 1024,

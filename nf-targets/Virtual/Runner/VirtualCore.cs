@@ -184,6 +184,7 @@ public sealed class VirtualCore : IDisposable
             CloudIpv4 = ToHostOrder(_cloud!.Address),
             CloudPort = _cloud.Port,
             FirmwareVersion = Options.FirmwareVersion,
+            ImageBoardId = SparkCoreBoard.ImageBoardId,
             UserPreemption = Options.PreemptionEnabled,
         };
         var runtime = new SystemRuntime(parts);
