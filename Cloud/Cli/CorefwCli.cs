@@ -92,7 +92,7 @@ internal static class CorefwCli
         root.Subcommands.Add(flash);
 
         // ---- image
-        root.Subcommands.Add(ImageCommands.Build(console, Guard));
+        root.Subcommands.Add(ImageCommands.Build(console, Guard, RegistryFolder));
         return root;
     }
 
@@ -182,6 +182,7 @@ internal static class CorefwCli
         console.MarkupLineInterpolated($"  private key  {Path.Combine(registry.DevicesPath, pair.IdHex + ".key.der")}");
         console.MarkupLineInterpolated($"  public key   {Path.Combine(registry.DevicesPath, pair.IdHex + ".pub.der")}");
         console.MarkupLineInterpolated($"  server key   {Path.Combine(registry.Folder, "server_key.pub.der")}");
+        console.MarkupLineInterpolated($"  image key    {Path.Combine(registry.Folder, DeviceRegistry.ImageKeyBaseName + ".pub.bin")} (65-byte point: images are signed with {registry.ImageKeyPath})");
         return ExitOk;
     }
 
