@@ -31,7 +31,9 @@ public class StatusLedEndToEndTests
         var flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
         var runtime = rig.Core.Runtime!;
         EndToEndRig.WaitUntil(() => runtime.Ota.State == OtaState.Receiving && runtime.Ota.BytesReceived > 16 * 1024,
-            () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B)", 20_000);
+            () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B, last abort '{runtime.Ota.LastAbortReason}', "
+                + $"reboots {rig.Core.Reboots}, device drop '{runtime.Cloud.LastDropReason}', cloud drops [{string.Join("; ", rig.Cloud.Cloud.Devices.RecentDrops.Select(d => d.Reason))}], "
+                + $"flash {(flash.IsCompleted ? flash.Result.ToString() : "running")})", 20_000);
         Thread.Sleep(600);
         string updating = rig.Board.RgbLed.DescribePattern(TimeSpan.FromMilliseconds(500));
         _out.WriteLine("updating: " + updating);
