@@ -1,4 +1,6 @@
 using System.Net;
+using CoreFirmware.Cloud.Images;
+using CoreFirmware.SparkCore;
 using Microsoft.Extensions.Logging;
 
 namespace CoreFirmware.Cloud;
@@ -11,9 +13,11 @@ namespace CoreFirmware.Cloud;
 ///     { RegistryFolder = dir, DevicePort = 0, ApiPort = 0 });
 /// DeviceKeyPair device = cloud.Registry.CreateDevice();          // id + RSA-1024 pair, registered
 /// byte[] serverPublicKey = cloud.Registry.ServerPublicKeyDer;    // what the device needs
+/// byte[] imageKey = device.ImagePublicKey;                       // ... and the image key (65-byte point)
+/// byte[] image = cloud.SignImage(payload, new ImageVersion(1, 2, 0, 0)); // a signed image for it
 /// IPEndPoint ep = cloud.DeviceEndPoint;                          // where the device connects
 /// await cloud.WaitForDeviceAsync(device.IdHex, TimeSpan.FromSeconds(10));
-/// FlashJob job = cloud.Flash(device.IdHex, image, new FlashOptions { Fast = true });
+/// FlashJob job = cloud.Flash(device.IdHex, image, new FlashOptions { Fast = true }); // flashed as given
 /// OtaProgress final = await job.Completion;                       // Done / Failed + Reason
 /// </code>
 /// REST: <see cref="ApiUrl"/> with <see cref="AccessToken"/>.
@@ -58,6 +62,7 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
     {
         DeviceRegistry registry = DeviceRegistry.Open(options.RegistryFolder);
         registry.EnsureServerKeys();
+        registry.EnsureImageKey();
         CloudSettings settings = CloudSettings.LoadOrCreate(registry.SettingsPath);
         ILogger? serverLog = options.LoggerFactory?.CreateLogger("corefw.devices");
 
@@ -93,7 +98,17 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
         return tokens;
     }
 
-    /// <summary>Starts flashing an online device (see <see cref="DeviceServer.StartFlash"/>).</summary>
+    /// <summary>The image public key devices of this cloud are provisioned with (65-byte P-256 point).</summary>
+    public byte[] ImagePublicKey => Registry.ImagePublicKeyPoint;
+
+    /// <summary>
+    /// Signs <paramref name="payload"/> with this cloud's image key into a whole signed image
+    /// (header + payload + trailer) for <paramref name="boardId"/> (default the Spark Core).
+    /// </summary>
+    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId) =>
+        Registry.SignImage(payload, version, boardId);
+
+    /// <summary>Starts flashing an online device (see <see cref="DeviceServer.StartFlash"/>); the image goes as given (it must be signed).</summary>
     public FlashJob Flash(string deviceId, byte[] image, FlashOptions? options = null) => Devices.StartFlash(deviceId, image, options);
 
     /// <summary>Asks an online device to reboot into safe mode (see <see cref="DeviceServer.RequestSafeModeAsync"/>).</summary>

@@ -99,7 +99,7 @@ internal static class CorefwCli
         root.Subcommands.Add(safeMode);
 
         // ---- image
-        root.Subcommands.Add(ImageCommands.Build(console, Guard));
+        root.Subcommands.Add(ImageCommands.Build(console, Guard, RegistryFolder));
         return root;
     }
 
@@ -189,6 +189,7 @@ internal static class CorefwCli
         console.MarkupLineInterpolated($"  private key  {Path.Combine(registry.DevicesPath, pair.IdHex + ".key.der")}");
         console.MarkupLineInterpolated($"  public key   {Path.Combine(registry.DevicesPath, pair.IdHex + ".pub.der")}");
         console.MarkupLineInterpolated($"  server key   {Path.Combine(registry.Folder, "server_key.pub.der")}");
+        console.MarkupLineInterpolated($"  image key    {Path.Combine(registry.Folder, DeviceRegistry.ImageKeyBaseName + ".pub.bin")} (65-byte point: images are signed with {registry.ImageKeyPath})");
         return ExitOk;
     }
 

@@ -14,7 +14,11 @@ namespace CoreFirmware.Cloud.Cli;
 /// </summary>
 internal static class ImageCommands
 {
-    public static Command Build(IAnsiConsole console, Func<IAnsiConsole, Func<Task<int>>, Task<int>> guard)
+    /// <param name="console">Where output goes.</param>
+    /// <param name="guard">Runs an action, turning CLI errors into exit codes.</param>
+    /// <param name="registryFolder">The local cloud's registry folder (from --registry): its image key
+    /// (image_key.pem) is used by sign and verify when no --key is given.</param>
+    public static Command Build(IAnsiConsole console, Func<IAnsiConsole, Func<Task<int>>, Task<int>> guard, Func<ParseResult, string> registryFolder)
     {
         var image = new Command("image", "Signing keys and signed firmware images");
 
@@ -29,7 +33,7 @@ internal static class ImageCommands
 
         // sign
         var payload = new Argument<string>("payload") { Description = "Payload (application binary)" };
-        var signKey = new Option<string>("--key") { Description = "Private key PEM", Required = true };
+        var signKey = new Option<string?>("--key") { Description = "Private key PEM (default: the local cloud's image key, image_key.pem in the --registry folder)" };
         var version = new Option<string>("--version") { Description = "major.minor.revision[+build]", Required = true };
         var board = new Option<string>("--board") { Description = "Board: sparkcore or a number (0x.. hex)", DefaultValueFactory = _ => "sparkcore" };
         var output = new Option<string>("--output", "-o") { Description = "Signed image file", Required = true };
@@ -39,13 +43,13 @@ internal static class ImageCommands
         sign.Options.Add(version);
         sign.Options.Add(board);
         sign.Options.Add(output);
-        sign.SetAction((p, ct) => guard(console, () => Task.FromResult(Sign(console, p.GetValue(payload)!, p.GetValue(signKey)!,
-            p.GetValue(version)!, p.GetValue(board)!, p.GetValue(output)!))));
+        sign.SetAction((p, ct) => guard(console, () => Task.FromResult(Sign(console, p.GetValue(payload)!, p.GetValue(signKey),
+            registryFolder(p), p.GetValue(version)!, p.GetValue(board)!, p.GetValue(output)!))));
         image.Subcommands.Add(sign);
 
         // verify
         var file = new Argument<string>("image") { Description = "Signed image file" };
-        var verifyKey = new Option<string>("--key") { Description = "Public key (PEM, or the .pub.bin point; a private PEM works too)", Required = true };
+        var verifyKey = new Option<string?>("--key") { Description = "Public key (PEM, or the .pub.bin point; a private PEM works too; default: the local cloud's image key)" };
         var verifyBoard = new Option<string>("--board") { Description = "Expected board: sparkcore or a number", DefaultValueFactory = _ => "sparkcore" };
         var slot = new Option<int>("--slot-size") { Description = "Slot size bound in bytes", DefaultValueFactory = _ => SparkCoreFlashLayout.SlotSize };
         var verify = new Command("verify", "Verify an image's header, digest and signature");
@@ -53,8 +57,8 @@ internal static class ImageCommands
         verify.Options.Add(verifyKey);
         verify.Options.Add(verifyBoard);
         verify.Options.Add(slot);
-        verify.SetAction((p, ct) => guard(console, () => Task.FromResult(Verify(console, p.GetValue(file)!, p.GetValue(verifyKey)!,
-            p.GetValue(verifyBoard)!, p.GetValue(slot)))));
+        verify.SetAction((p, ct) => guard(console, () => Task.FromResult(Verify(console, p.GetValue(file)!, p.GetValue(verifyKey),
+            registryFolder(p), p.GetValue(verifyBoard)!, p.GetValue(slot)))));
         image.Subcommands.Add(verify);
 
         // inspect
@@ -91,12 +95,31 @@ internal static class ImageCommands
         return CorefwCli.ExitOk;
     }
 
-    private static int Sign(IAnsiConsole console, string payloadPath, string keyPath, string versionText, string boardText, string outputPath)
+    // --key, or else the local cloud's image key (created with the registry if there is none yet).
+    private static ECDsa LoadKeyOrCloudKey(IAnsiConsole console, string? keyPath, string registryFolder, out string used)
+    {
+        if (keyPath != null)
+        {
+            used = keyPath;
+            return ImageSigner.LoadKey(keyPath);
+        }
+
+        DeviceRegistry registry = DeviceRegistry.Open(registryFolder);
+        if (registry.EnsureImageKey())
+        {
+            console.MarkupLineInterpolated($"[yellow]created[/] the local cloud's image key {registry.ImageKeyPath}");
+        }
+
+        used = registry.ImageKeyPath;
+        return registry.LoadImageSigningKey();
+    }
+
+    private static int Sign(IAnsiConsole console, string payloadPath, string? keyPath, string registryFolder, string versionText, string boardText, string outputPath)
     {
         if (!File.Exists(payloadPath)) throw new CliException($"No such file: {payloadPath}");
         ImageVersion version = ImageVersion.Parse(versionText);
         uint boardId = ParseBoard(boardText);
-        using ECDsa key = ImageSigner.LoadKey(keyPath);
+        using ECDsa key = LoadKeyOrCloudKey(console, keyPath, registryFolder, out keyPath);
         try
         {
             key.ExportParameters(true);
@@ -108,14 +131,14 @@ internal static class ImageCommands
 
         byte[] image = ImageSigner.Sign(File.ReadAllBytes(payloadPath), version, boardId, key);
         File.WriteAllBytes(outputPath, image);
-        console.MarkupLineInterpolated($"[green]signed[/] {outputPath}: {image.Length} bytes, version {version}, board 0x{boardId:x8}");
+        console.MarkupLineInterpolated($"[green]signed[/] {outputPath}: {image.Length} bytes, version {version}, board 0x{boardId:x8}, key {keyPath}");
         return CorefwCli.ExitOk;
     }
 
-    private static int Verify(IAnsiConsole console, string path, string keyPath, string boardText, int slotSize)
+    private static int Verify(IAnsiConsole console, string path, string? keyPath, string registryFolder, string boardText, int slotSize)
     {
         if (!File.Exists(path)) throw new CliException($"No such file: {path}");
-        using ECDsa key = ImageSigner.LoadKey(keyPath);
+        using ECDsa key = LoadKeyOrCloudKey(console, keyPath, registryFolder, out _);
         ImageVerifyResult r = ImageSigner.Verify(File.ReadAllBytes(path), key, ParseBoard(boardText), slotSize);
         if (r == ImageVerifyResult.Ok)
         {

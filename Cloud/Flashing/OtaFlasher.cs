@@ -10,7 +10,8 @@ namespace CoreFirmware.Cloud;
 /// then slow OTA (one chunk at a time, resend on ChunkReceivedError or silence, at most
 /// <see cref="FlashOptions.MaxChunkRetries"/> per chunk) or fast OTA (stream every chunk with its
 /// index, resend what ChunkMissed lists, UpdateDone after a quiet period), then UpdateDone and
-/// the device's verdict. The device's "aborted: ..." event ends the flash at any point.
+/// the device's verdict. The device's "aborted: ..." event ends the flash at any point, and so does
+/// (slow OTA) a chunk answered 4.00 with a reason text (the device refused the image's header).
 /// </summary>
 /// <remarks>
 /// Deviation from 0.1.6: the fast-OTA chunk index is sent as a proper u16 big-endian Uri-Query
@@ -241,6 +242,12 @@ internal sealed class OtaFlasher
                     if (Answers(m, sent))
                     {
                         accepted = CoapCode.IsSuccess(m.Code);
+                        if (accepted == false && m.PayloadText.Trim().Length > 0)
+                        {
+                            // A bad CRC is answered 4.00 with no text (resend); a 4.00 with a reason is the
+                            // device refusing the image (e.g. chunk 0's header: "wrong board"): stop at once.
+                            throw new FlashFailed("device rejected the image: " + ReasonOf(m, ""));
+                        }
                     }
                 }
 

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using CoreFirmware.Cloud.Images;
+using CoreFirmware.SparkCore;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,6 +12,10 @@ namespace CoreFirmware.Cloud;
 /// <code>
 ///   server_key.der         RSA-2048 private key, DER PKCS#1 RSAPrivateKey
 ///   server_key.pub.der     its public key, DER SubjectPublicKeyInfo
+///   image_key.pem          the image signing key: ECDSA P-256, PKCS#8 PEM (`corefw image sign`
+///                          uses it when no --key is given)
+///   image_key.pub.pem      its public key, SubjectPublicKeyInfo PEM
+///   image_key.pub.bin      its public point, 65 bytes: what a device is provisioned with
 ///   cloud.json             access tokens (CloudSettings)
 ///   devices/&lt;id&gt;.pub.der   device RSA-1024 public key, DER (as the device sends it)
 ///   devices/&lt;id&gt;.json      {"id": ..., "name": ...}
@@ -30,6 +36,10 @@ public sealed class DeviceRegistry
     private const string ServerPrivateFile = "server_key.der";
     private const string ServerPublicFile = "server_key.pub.der";
     private const string DevicesFolder = "devices";
+
+    /// <summary>Base name of the image key files (image_key.pem, .pub.pem, .pub.bin).</summary>
+    public const string ImageKeyBaseName = "image_key";
+    private byte[]? _imagePoint;
     private readonly object _lock = new();
     private byte[]? _serverPrivate;
     private byte[]? _serverPublic;
@@ -77,6 +87,66 @@ public sealed class DeviceRegistry
             LoadServerKeys();
             return _serverPublic!;
         }
+    }
+
+    /// <summary>Path of the image signing key (PKCS#8 PEM).</summary>
+    public string ImageKeyPath => Path.Combine(Folder, ImageKeyBaseName + ".pem");
+
+    /// <summary>True when the image signing key exists.</summary>
+    public bool HasImageKey => File.Exists(ImageKeyPath);
+
+    /// <summary>Creates the image signing key pair (P-256) if there is none. Returns true when it created one.</summary>
+    public bool EnsureImageKey()
+    {
+        lock (_lock)
+        {
+            if (HasImageKey)
+            {
+                return false;
+            }
+
+            Directory.CreateDirectory(Folder);
+            using ECDsa key = ImageSigner.GenerateKey();
+            ImageSigner.WriteKeyPair(key, Path.Combine(Folder, ImageKeyBaseName));
+            _imagePoint = ImageSigner.PublicKeyPoint(key);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The image public key as a device takes it (65-byte uncompressed P-256 point), creating the key
+    /// pair if there is none.
+    /// </summary>
+    public byte[] ImagePublicKeyPoint
+    {
+        get
+        {
+            EnsureImageKey();
+            lock (_lock)
+            {
+                if (_imagePoint == null)
+                {
+                    using ECDsa key = ImageSigner.LoadKey(ImageKeyPath);
+                    _imagePoint = ImageSigner.PublicKeyPoint(key);
+                }
+
+                return (byte[])_imagePoint.Clone();
+            }
+        }
+    }
+
+    /// <summary>The image signing key (a new ECDsa each call: the caller disposes it), creating it if there is none.</summary>
+    public ECDsa LoadImageSigningKey()
+    {
+        EnsureImageKey();
+        return ImageSigner.LoadKey(ImageKeyPath);
+    }
+
+    /// <summary>Signs <paramref name="payload"/> into a whole image with this cloud's image key (board default: the Spark Core).</summary>
+    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId)
+    {
+        using ECDsa key = LoadImageSigningKey();
+        return ImageSigner.Sign(payload, version, boardId, key);
     }
 
     /// <summary>Creates the server key pair if there is none. Returns true when it created one.</summary>
@@ -178,7 +248,7 @@ public sealed class DeviceRegistry
         }
 
         using RSA rsa = RSA.Create(DeviceKeyBits);
-        var pair = new DeviceKeyPair(id, rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPrivateKey());
+        var pair = new DeviceKeyPair(id, rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPrivateKey()) { ImagePublicKey = ImagePublicKeyPoint };
         Register(pair.IdHex, pair.PublicKeyDer, name);
         File.WriteAllBytes(Path.Combine(DevicesPath, pair.IdHex + ".key.der"), pair.PrivateKeyDer);
         return pair;

@@ -127,32 +127,23 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>
         /// Writes a Pending record for an image of <paramref name="imageSize"/> bytes whose CRC32 is
         /// <paramref name="imageCrc"/> (legacy: erase the sector, program, read back; over a store: append
-        /// an entry with install progress, boot attempts and watchdog count reset). True when the read-back
-        /// matches; false (and the properties read as none) when it does not. Flash errors propagate.
+        /// an entry with install progress 0 and the other fields kept). Over a store, when the running
+        /// image is still Testing (unconfirmed) the entry gets <see cref="BootStateFlags.KeepBackup"/> (the
+        /// backup slot holds the last confirmed image and must stay) and keeps the test counters, so
+        /// <see cref="Erase"/> can give the Testing state back; otherwise KeepBackup is cleared and the
+        /// counters reset. True when the read-back matches; false (and the properties read as none)
+        /// when it does not. Flash errors propagate.
         /// </summary>
         public bool WritePending(int imageSize, uint imageCrc)
         {
             if (imageSize <= 0) throw new ArgumentOutOfRangeException("imageSize");
             if (_store != null)
             {
-                BootState s = _store.Read();
-                s.State = BootImageState.Pending;
-                s.PendingImageSize = imageSize;
-                s.PendingImageCrc = imageCrc;
-                s.InstallProgress = 0;
-                s.BootAttempts = 0;
-                s.WatchdogResets = 0;
-                if (!_store.Write(s))
+                // Read-modify-write under the store's lock: DeploymentControl and the safe-mode request write it too.
+                lock (_store)
                 {
-                    Forget();
-                    return false;
+                    return WritePendingToStore(imageSize, imageCrc);
                 }
-
-                _sequence = _store.Sequence;
-                _state = BootImageState.Pending;
-                _imageSize = imageSize;
-                _imageCrc = imageCrc;
-                return true;
             }
 
             uint sequence = Read() ? _sequence + 1 : 1;
@@ -177,28 +168,86 @@ namespace CoreFirmware.Ota.Boot
             return true;
         }
 
-        /// <summary>Clears the pending image: legacy, erases the record's sector; over a store, appends
-        /// a None entry (other fields kept). Flash errors propagate; over a store, an entry that does not
-        /// verify throws InvalidOperationException (the pending state may still be the newest).</summary>
+        /// <summary>Clears the pending image: legacy, erases the record's sector; over a store, only when
+        /// the newest state is Pending, appends the state from before it: Testing when the entry carries
+        /// <see cref="BootStateFlags.KeepBackup"/> (test counters kept), else None (other fields kept).
+        /// Any other state (Testing, Confirmed, an install under way) is left alone. Flash errors
+        /// propagate; over a store, an entry that does not verify throws InvalidOperationException (the
+        /// pending state may still be the newest).</summary>
         public void Erase()
         {
             if (_store != null)
             {
-                BootState s = _store.Read();
-                s.State = BootImageState.None;
-                s.PendingImageSize = 0;
-                s.PendingImageCrc = 0;
-                s.InstallProgress = 0;
-                s.BootAttempts = 0;
-                s.WatchdogResets = 0;
-                bool written = _store.Write(s);
-                Forget();
-                if (!written) throw new InvalidOperationException("boot-state entry did not verify");
+                lock (_store)
+                {
+                    EraseInStore();
+                }
+
                 return;
             }
 
             _flash.EraseSector(_region.Start);
             Forget();
+        }
+
+        private void EraseInStore()
+        {
+            BootState s = _store.Read();
+            if (s.State != BootImageState.Pending)
+            {
+                Forget();
+                return;
+            }
+
+            if (s.Has(BootStateFlags.KeepBackup))
+            {
+                s.State = BootImageState.Testing;
+            }
+            else
+            {
+                s.State = BootImageState.None;
+                s.BootAttempts = 0;
+                s.WatchdogResets = 0;
+            }
+
+            s.Flags &= ~BootStateFlags.KeepBackup;
+            s.PendingImageSize = 0;
+            s.PendingImageCrc = 0;
+            s.InstallProgress = 0;
+            bool written = _store.Write(s);
+            Forget();
+            if (!written) throw new InvalidOperationException("boot-state entry did not verify");
+        }
+
+        private bool WritePendingToStore(int imageSize, uint imageCrc)
+        {
+            BootState s = _store.Read();
+            if (s.State == BootImageState.Testing)
+            {
+                s.Flags |= BootStateFlags.KeepBackup;
+            }
+            else if (s.State != BootImageState.Pending)
+            {
+                s.Flags &= ~BootStateFlags.KeepBackup;
+                s.BootAttempts = 0;
+                s.WatchdogResets = 0;
+            }
+
+            s.State = BootImageState.Pending;
+            s.PendingImageSize = imageSize;
+            s.PendingImageCrc = imageCrc;
+            s.InstallProgress = 0;
+            if (!_store.Write(s))
+            {
+                Forget();
+                return false;
+            }
+
+            _sequence = _store.Sequence;
+            _state = BootImageState.Pending;
+            _imageSize = imageSize;
+            _imageCrc = imageCrc;
+            return true;
         }
 
         private void Forget()

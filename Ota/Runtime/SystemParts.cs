@@ -77,6 +77,12 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>Healthy, cloud-connected time after which a test image is confirmed (DeploymentControl).</summary>
         public int AutoConfirmMilliseconds = DeploymentControl.DefaultAutoConfirmMilliseconds;
 
+        /// <summary>
+        /// The board id signed images must carry (SparkCoreBoard.ImageBoardId on the Core; Ota does not
+        /// reference the board project, so the board sets it).
+        /// </summary>
+        public uint ImageBoardId;
+
         /// <summary>Firmware version reported in Hello.</summary>
         public int FirmwareVersion = 1;
     }

@@ -186,7 +186,11 @@ namespace CoreFirmware.Ota.Runtime
             settings.ServerPublicKeyDer = keys.ServerPublicKeyDer;
             settings.FirmwareVersion = p.FirmwareVersion;
             _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
-            _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, p.Clock, this);
+            // Images must be signed with the provisioned image key, for this board, and not older than
+            // the running image (BootState.ActiveVersion as read at boot; BOOT-DESIGN.md).
+            OtaImagePolicy policy = new OtaImagePolicy(new ImageVerifier(p.Crypto, keys.ImagePublicKey, p.ImageBoardId),
+                p.ImageBoardId, _bootState.Store.Current.ActiveVersion);
+            _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
             _cloud.UpdateHandler = _ota;
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;

@@ -2,6 +2,7 @@ using System;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Protocol;
 
 namespace CoreFirmware.Ota.Update
@@ -12,11 +13,19 @@ namespace CoreFirmware.Ota.Update
     /// <see cref="Poll"/> a few times a second.
     /// </summary>
     /// <remarks>
-    /// <para>UpdateBegin: the parameters are checked first (size against the staging slot, chunk
+    /// <para>UpdateBegin: the parameters are checked (size against the staging slot, chunk
     /// count against the received-chunk bitmap) and a refusal (4.00 + ASCII reason) touches neither
     /// flash nor user networking. Accepted: user networking is preempted through the
-    /// <see cref="SocketBroker"/>, a stale pending record is erased, the first erase unit of the
-    /// staging slot is erased, then UpdateReady (2.04, the UpdateBegin's token) goes out.</para>
+    /// <see cref="SocketBroker"/>, then UpdateReady (2.04, the UpdateBegin's token) goes out. Neither
+    /// the staging slot nor the boot state is touched yet.</para>
+    /// <para>Header gate (chunk 0, which holds the image's 32-byte header): <see cref="OtaImagePolicy.CheckHeader"/>
+    /// refuses a bad magic/format or a file size that disagrees with the header ("bad image"), another
+    /// board ("wrong board"), an image that cannot fit the slot ("too large") and an older version
+    /// ("downgrade refused"); a refusal aborts at once (slow OTA: the chunk is answered 4.00 + reason)
+    /// with the staging slot and the boot state untouched. Only when the header passes is a stale
+    /// Pending state cleared (BOOT-DESIGN: staging is never written while Pending) and the staging
+    /// slot erased and programmed. Fast OTA: a chunk that arrives before chunk 0 is not written and
+    /// counts as missing (ChunkMissed asks for it again).</para>
     /// <para>Chunk: CRC32 (first Uri-Query) checked over the payload as sent (the last chunk is
     /// zero-padded); the chunk goes to index = second Uri-Query when present (fast OTA; read as a
     /// u16 big-endian number as our cloud sends it — a deviation from spark-protocol 0.1.6, whose
@@ -28,17 +37,22 @@ namespace CoreFirmware.Ota.Update
     /// indexes; repeated every gap interval while they stay missing. The UpdateDone is held and
     /// answered when the last gap fills.</para>
     /// <para>UpdateDone: every chunk received, the staging slot re-read and its CRC32 compared with
-    /// the CRC32 of the bytes received (<see cref="ImageCrcAccumulator"/>, order independent), the
-    /// pending record written, 2.04 sent, event "pending &lt;size&gt; &lt;crc32hex&gt;", reboot requested.</para>
+    /// the CRC32 of the bytes received (<see cref="ImageCrcAccumulator"/>, order independent), then the
+    /// signed image verified in place (<see cref="ImageVerifier"/>: digest and signature with the
+    /// device's image key); anything but Ok aborts with the verdict as reason ("bad signature", "bad
+    /// hash", "truncated", ...), no pending state written. Ok: the pending state written (with
+    /// BootStateFlags.KeepBackup when the running image is still Testing), 2.04 sent, event
+    /// "pending &lt;size&gt; &lt;crc32hex&gt;", reboot requested.</para>
     /// <para>Abort paths — timeout (<see cref="TransferTimeoutMilliseconds"/> without an OTA message),
-    /// link lost, more than 10 bad CRCs on one chunk or 50 in all, verify failure, flash exception:
+    /// link lost, more than 10 bad CRCs on one chunk or 50 in all, header refused, verify failure, flash exception:
     /// preemption released, pending record NOT written, state Idle, event "aborted: &lt;reason&gt;"
     /// (held and sent after the next Hello when the link is down).</para>
     /// <para>Bitmap size: one bit per chunk of the slot at the smallest chunk size it is sized for,
     /// <see cref="MinChunkSize"/> = 256 (spark-protocol's default): 640 KB / 256 = 2560 bits = 320 bytes.
     /// Smaller chunk sizes are accepted when the image still has at most that many chunks.</para>
-    /// <para>Allocation: none per chunk (responses and flash writes use preallocated buffers); abort and
-    /// completion paths build a status string.</para>
+    /// <para>Allocation: none per chunk (responses, the header gate and flash writes use preallocated
+    /// buffers; the verifier is allocated once, by its owner); abort and completion paths build a
+    /// status string.</para>
     /// </remarks>
     public sealed class OtaService : IUpdateMessageHandler
     {
@@ -78,6 +92,7 @@ namespace CoreFirmware.Ota.Update
         private readonly BootStateRecord _bootState;
         private readonly IClock _clock;
         private readonly ISystemControl _system;
+        private readonly OtaImagePolicy _policy;
         private readonly UpdateParameters _params = new UpdateParameters();
         private readonly ImageCrcAccumulator _crc = new ImageCrcAccumulator();
         private readonly int _maxChunks;
@@ -106,6 +121,7 @@ namespace CoreFirmware.Ota.Update
         private long _lastChunkMs;
         private long _lastMissedMs;
         private bool _donePending;
+        private bool _headerAccepted;
         private int _doneTokenLength;
         private int _eventLength;
         private bool _eventUnsent;
@@ -122,22 +138,25 @@ namespace CoreFirmware.Ota.Update
         /// <summary>
         /// Creates the service. <paramref name="channel"/> is the cloud link; <paramref name="broker"/>
         /// the user's socket broker; <paramref name="staging"/> writes FlashMap.Staging;
-        /// <paramref name="bootState"/> is the pending record on FlashMap.BootStateA;
+        /// <paramref name="bootState"/> is the pending view of the boot state; <paramref name="policy"/>
+        /// says which images are accepted (board, image key, version);
         /// <paramref name="system"/> reboots the board after success.
         /// </summary>
         public OtaService(IOtaChannel channel, SocketBroker broker, StagingWriter staging, BootStateRecord bootState,
-            IClock clock, ISystemControl system)
+            OtaImagePolicy policy, IClock clock, ISystemControl system)
         {
             if (channel == null) throw new ArgumentNullException("channel");
             if (broker == null) throw new ArgumentNullException("broker");
             if (staging == null) throw new ArgumentNullException("staging");
             if (bootState == null) throw new ArgumentNullException("bootState");
+            if (policy == null) throw new ArgumentNullException("policy");
             if (clock == null) throw new ArgumentNullException("clock");
             if (system == null) throw new ArgumentNullException("system");
             _channel = channel;
             _broker = broker;
             _staging = staging;
             _bootState = bootState;
+            _policy = policy;
             _clock = clock;
             _system = system;
             _maxChunks = (staging.SlotSize + MinChunkSize - 1) / MinChunkSize;
@@ -155,6 +174,12 @@ namespace CoreFirmware.Ota.Update
 
         /// <summary>Where the service is.</summary>
         public OtaState State { get { return (OtaState)_state; } }
+
+        /// <summary>What images are accepted (set <see cref="OtaImagePolicy.AllowDowngrade"/> here).</summary>
+        public OtaImagePolicy Policy { get { return _policy; } }
+
+        /// <summary>True once chunk 0 of the running (or last) update passed the header gate.</summary>
+        public bool HeaderAccepted { get { return _headerAccepted; } }
 
         /// <summary>True when the running (or last) update is fast OTA.</summary>
         public bool FastOta { get { return _fast; } }
@@ -198,7 +223,8 @@ namespace CoreFirmware.Ota.Update
         /// <summary>UpdateBegins answered with 4.00.</summary>
         public int Refusals { get { return _refusals; } }
 
-        /// <summary>Reason of the last abort ("" before any): timeout, disconnect, too many bad chunks, too large, verify failed, flash error.</summary>
+        /// <summary>Reason of the last abort ("" before any): timeout, disconnect, too many bad chunks, too large, verify failed,
+        /// flash error, or an image verdict (bad image, wrong board, downgrade refused, bad signature, bad hash, truncated).</summary>
         public string LastAbortReason { get { return _lastAbortReason; } }
 
         /// <summary>Reason given in the last 4.00 answer to an UpdateBegin ("" before any).</summary>
@@ -345,9 +371,16 @@ namespace CoreFirmware.Ota.Update
             }
 
             int size = (int)_params.FileSize;
-            int chunks = (size - 1) / _params.ChunkSize + 1;
-            if (chunks > _maxChunks)
+            if (size < ImageFormat.HeaderSize)
             {
+                Refuse(m, OtaImagePolicy.ReasonBadImage);
+                return;
+            }
+
+            int chunks = (size - 1) / _params.ChunkSize + 1;
+            if (chunks > _maxChunks || _params.ChunkSize < ImageFormat.HeaderSize)
+            {
+                // Chunk 0 must hold the whole header for the header gate.
                 Refuse(m, "chunk size too small");
                 return;
             }
@@ -369,28 +402,15 @@ namespace CoreFirmware.Ota.Update
             _resends = 0;
             _missedMessages = 0;
             _donePending = false;
+            _headerAccepted = false;
             Array.Clear(_bitmap, 0, (chunks + 31) / 32);
 
             _broker.BeginPreemption();
             _broker.WaitQuiet(PreemptionQuietWaitMilliseconds);
-            try
-            {
-                if (_bootState.Read())
-                {
-                    // The staging slot is about to change: a record pointing at it is stale.
-                    _bootState.Erase();
-                }
 
-                _staging.Begin(size);
-                _staging.EnsureErased(1);
-                _crc.Begin(size, _chunkSize);
-            }
-            catch (Exception)
-            {
-                CopyDoneToken(m);
-                Abort("flash error", true);
-                return;
-            }
+            // No flash yet: the staging slot and the boot state change only after chunk 0's header passed.
+            _staging.Begin(size);
+            _crc.Begin(size, _chunkSize);
 
             long now = _clock.UptimeMilliseconds;
             _lastMessageMs = now;
@@ -466,6 +486,18 @@ namespace CoreFirmware.Ota.Update
                 return;
             }
 
+            if (!_headerAccepted)
+            {
+                if (idx != 0)
+                {
+                    // Before chunk 0 nothing is written: the chunk stays missing and is asked for again.
+                    if (answer) _channel.SendResponse(m.Token, m.TokenLength, CoapCode.BadRequest, null, 0, 0);
+                    return;
+                }
+
+                if (!AcceptHeader(m, answer)) return;
+            }
+
             _lastChunkMs = now;
             if (IsReceived(idx))
             {
@@ -520,6 +552,44 @@ namespace CoreFirmware.Ota.Update
             }
         }
 
+        /// <summary>
+        /// The header gate on chunk 0 (its CRC already checked). Refused: answer 4.00 + reason (when the
+        /// chunk is answered) and abort, nothing written. Passed: clear a stale Pending state, then the
+        /// caller writes the chunk. False when the update was aborted.
+        /// </summary>
+        private bool AcceptHeader(CoapMessage m, bool answer)
+        {
+            string reason = _policy.CheckHeader(m.Buffer, m.PayloadOffset, _imageSize, _staging.SlotSize);
+            if (reason != null)
+            {
+                if (answer)
+                {
+                    int n = Ascii.Put(reason, _text, 0);
+                    _channel.SendResponse(m.Token, m.TokenLength, CoapCode.BadRequest, _text, 0, n);
+                }
+
+                Abort(reason, _donePending);
+                return false;
+            }
+
+            try
+            {
+                if (_bootState.Read())
+                {
+                    // The staging slot is about to change: a pending state pointing at it is stale.
+                    _bootState.Erase();
+                }
+            }
+            catch (Exception)
+            {
+                Abort("flash error", _donePending);
+                return false;
+            }
+
+            _headerAccepted = true;
+            return true;
+        }
+
         // ------------------------------------------------------------------ UpdateDone
 
         private void HandleDone(CoapMessage m)
@@ -568,6 +638,27 @@ namespace CoreFirmware.Ota.Update
             if (actual != expected)
             {
                 Abort("verify failed", true);
+                return;
+            }
+
+            // The signed image as it lies in the staging slot: digest, signature, sizes.
+            string verdict;
+            try
+            {
+                ImageVerifier verifier = _policy.Verifier;
+                ImageVerifyResult result = verifier.Verify(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
+                verdict = OtaImagePolicy.ReasonOf(result);
+                if (verdict == null && _policy.IsDowngrade(verifier.Header)) verdict = OtaImagePolicy.ReasonDowngrade;
+            }
+            catch (Exception)
+            {
+                Abort("flash error", true);
+                return;
+            }
+
+            if (verdict != null)
+            {
+                Abort(verdict, true);
                 return;
             }
 

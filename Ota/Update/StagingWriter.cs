@@ -45,6 +45,9 @@ namespace CoreFirmware.Ota.Update
         /// <summary>Largest image the slot holds.</summary>
         public int SlotSize { get { return _slot.Size; } }
 
+        /// <summary>The flash the slot is on (to verify the image in place).</summary>
+        public Sst25Flash Flash { get { return _flash; } }
+
         /// <summary>The slot.</summary>
         public FlashRegion Slot { get { return _slot; } }
 

@@ -56,11 +56,13 @@ public sealed class OtaBenchmark : IBenchmark
         try
         {
             DeviceKeyPair keys = cloud.Registry.CreateDevice();
-            core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer));
+            core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!));
             board.Cc3000.Model.SetHost("ticker.local", 0x7F000001);
             core.Start(() => loaded ? new BitcoinTickerApp("ticker.local", ticker.Port, "/v2/ticker/btcusd") : new IdleApp(), cloud.DeviceEndPoint);
-            var image = new byte[size];
-            new Random(size).NextBytes(image);
+            // A signed image of `size` bytes in all (header + payload + standard trailer), signed with the cloud's key.
+            var payload = new byte[size - CoreFirmware.Ota.Image.ImageFormat.HeaderSize - CoreFirmware.Ota.Image.ImageFormat.StandardTrailerSize];
+            new Random(size).NextBytes(payload);
+            byte[] image = cloud.SignImage(payload, new CoreFirmware.Cloud.Images.ImageVersion(1, 0, 0, 0));
             double total = 0;
             for (int i = 0; i < Repeats; i++)
             {

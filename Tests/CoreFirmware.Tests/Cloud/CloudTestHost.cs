@@ -59,7 +59,9 @@ internal sealed class CloudTestHost : IAsyncDisposable
         UpdateBeginAttempts = 2,
         ChunkAckTimeout = TimeSpan.FromSeconds(3),
         FastQuietPeriod = TimeSpan.FromMilliseconds(500),
-        UpdateDoneTimeout = TimeSpan.FromSeconds(5),
+        // The device answers UpdateDone after it has verified the signed image in the staging slot
+        // (hash of the whole image over the virtual SPI bus): give it the default 15 s on a loaded machine.
+        UpdateDoneTimeout = TimeSpan.FromSeconds(15),
         OverallTimeout = TimeSpan.FromSeconds(40),
     };
 

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using CoreFirmware.Application.App;
 using CoreFirmware.Cloud;
+using CoreFirmware.Cloud.Images;
+using CoreFirmware.Ota.Boot;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
@@ -47,14 +50,23 @@ internal sealed class EndToEndRig : IAsyncDisposable
     /// <summary>Builds everything and boots the core with <paramref name="appFactory"/> (given the ticker server's port); returns once the device is online.</summary>
     public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp> appFactory, VirtualCoreOptions? coreOptions = null,
         Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false,
-        byte[]? serverPublicKeyDer = null, bool waitForCloud = true)
+        byte[]? serverPublicKeyDer = null, bool waitForCloud = true, byte[]? imagePublicKey = null, uint activeVersion = 0)
     {
         CloudTestHost cloud = await CloudTestHost.StartAsync(flash: flash ?? CloudTestHost.FastTimeouts);
         DeviceKeyPair keys = cloud.Cloud.Registry.CreateDevice(name: "e2e-core");
         var board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = flashTiming ?? Sst25TimingProfile.Fast, BypassArbiter = bypassArbiter });
         var core = new VirtualCore(board, coreOptions);
         var rig = new EndToEndRig(cloud, board, core, keys);
-        core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, serverPublicKeyDer ?? cloud.Cloud.Registry.ServerPublicKeyDer));
+        core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, serverPublicKeyDer ?? cloud.Cloud.Registry.ServerPublicKeyDer,
+            imagePublicKey ?? keys.ImagePublicKey!));
+        if (activeVersion != 0)
+        {
+            // As if a confirmed image of this version were running (what the bootloader records).
+            var map = SparkCoreFlashLayout.Create();
+            var store = new BootStateStore(board.Flash, map.BootStateA, map.BootStateB);
+            Assert.True(store.Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = activeVersion }));
+        }
+
         board.Cc3000.Model.SetHost(TickerHost, Loopback);
         core.Start(() => appFactory(rig), cloud.Cloud.DeviceEndPoint);
         if (waitForCloud) rig.WaitForCloudLink(20_000);
@@ -114,6 +126,21 @@ internal sealed class EndToEndRig : IAsyncDisposable
         var b = new byte[count];
         Board.FlashModel.Peek(Staging.Start, b);
         return b;
+    }
+
+    /// <summary>
+    /// A signed image of exactly <paramref name="totalSize"/> bytes (header + random payload + the
+    /// standard trailer) signed with the cloud's image key for the Spark Core, version 1.0.0 unless given.
+    /// </summary>
+    public byte[] SignedImage(int totalSize, int seed, ImageVersion? version = null, uint boardId = SparkCoreBoard.ImageBoardId) =>
+        Cloud.Cloud.SignImage(Payload(totalSize, seed), version ?? new ImageVersion(1, 0, 0, 0), boardId);
+
+    /// <summary>A random payload that signs into an image of <paramref name="totalSize"/> bytes.</summary>
+    public static byte[] Payload(int totalSize, int seed)
+    {
+        var payload = new byte[totalSize - ImageFormat.HeaderSize - ImageFormat.StandardTrailerSize];
+        new Random(seed).NextBytes(payload);
+        return payload;
     }
 
     public static string PendingMessage(byte[] image) => $"pending {image.Length} {Crc32.Compute(image, 0, image.Length):x8}";

@@ -77,12 +77,6 @@ public class OtaAbortPathTests
         return body;
     }
 
-    private static byte[] Image(int size, int seed)
-    {
-        var image = new byte[size];
-        new Random(seed).NextBytes(image);
-        return image;
-    }
 
     private async Task FlashAndExpectSuccess(EndToEndRig rig, byte[] image, bool fast, string what)
     {
@@ -105,7 +99,7 @@ public class OtaAbortPathTests
         await using EndToEndRig rig = await StartTicker();
         Baseline before = TakeBaseline(rig);
         var ota = rig.Core.Runtime!.Ota;
-        byte[] image = Image(128 * 1024, 1);
+        byte[] image = rig.SignedImage(128 * 1024, 1);
 
         Task<OtaRun> flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(40));
         EndToEndRig.WaitUntil(() => ota.ChunksReceived >= 20 || flash.IsCompleted,
@@ -129,7 +123,7 @@ public class OtaAbortPathTests
         _out.WriteLine($"link cut after {chunksAtCut} of {image.Length / 256} chunks: cloud '{run.Reason}', device '{device.GetProperty("last_device_message").GetString()}'");
         AssertOldImageKeptAndAppResumed(rig, before, "link drop");
 
-        await FlashAndExpectSuccess(rig, Image(48 * 1024, 2), fast: false, "second flash after the drop");
+        await FlashAndExpectSuccess(rig, rig.SignedImage(48 * 1024, 2), fast: false, "second flash after the drop");
         Assert.Equal(0, rig.Board.Bus.ViolationCount);
     }
 
@@ -147,7 +141,7 @@ public class OtaAbortPathTests
         });
         TakeBaseline(rig);
         var ota = rig.Core.Runtime!.Ota;
-        byte[] image = Image(32 * 1024 - 100, 3);
+        byte[] image = rig.SignedImage(32 * 1024 - 100, 3);
         await FlashAndExpectSuccess(rig, image, fast, $"3 corrupted chunks ({(fast ? "fast" : "slow")})");
         JsonElement device = await GetDevice(rig);
         int resends = device.GetProperty("ota").GetProperty("resends").GetInt32();
@@ -166,7 +160,7 @@ public class OtaAbortPathTests
             return o;
         });
         Baseline before = TakeBaseline(rig);
-        byte[] image = Image(32 * 1024, 4);
+        byte[] image = rig.SignedImage(32 * 1024, 4);
 
         OtaRun run = await rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(40));
         Assert.Equal("failed", run.State);
@@ -187,7 +181,7 @@ public class OtaAbortPathTests
         Assert.Equal(SparkCoreFlashLayout.SlotSize, slot);
         byte[] stagingBefore = SHA256.HashData(rig.PeekStaging(slot));
         int preemptions = runtime.Broker.Preemptions;
-        byte[] image = Image(slot + 1, 5);
+        byte[] image = rig.SignedImage(slot + 1, 5);
 
         // The REST API has its own 640 KB bound in front of the device...
         var (status, put) = await rig.Cloud.PutFileAsync(rig.Id, image);
@@ -237,7 +231,7 @@ public class OtaAbortPathTests
 
         JsonElement device = await GetDevice(rig);
         Assert.False(device.GetProperty("connected").GetBoolean());
-        var (status, put) = await rig.Cloud.PutFileAsync(rig.Id, Image(16 * 1024, 6));
+        var (status, put) = await rig.Cloud.PutFileAsync(rig.Id, rig.SignedImage(16 * 1024, 6));
         Assert.Equal(200, status);
         Assert.False(put.GetProperty("ok").GetBoolean());
         Assert.Contains("not connected", put.ToString());

@@ -49,8 +49,7 @@ public class OtaUnderLoadTests
             Assert.True(failuresBefore == 0, $"run {run}: {failuresBefore} app failures before any update began (last {app.LastResult})");
             int reboots = rig.Core.Reboots, boots = rig.Core.Boots;
 
-            byte[] image = new byte[random.Next(16, 65) * 1024 - random.Next(0, 256)];
-            random.NextBytes(image);
+            byte[] image = rig.SignedImage(random.Next(16, 65) * 1024 - random.Next(0, 256), random.Next());
             bool fast = run % 2 == 0; // slow (spark-cli's default) and fast OTA in turn
             OtaRun ota = await rig.FlashAsync(image, fast, TimeSpan.FromSeconds(60));
             Assert.True(ota.State == "done", $"run {run}: flash ended {ota.State} ({ota.Reason}); device said {ota.DeviceMessage}");

@@ -69,8 +69,7 @@ public class PreemptionNegativeTests
             EndToEndRig.WaitUntil(() => hog.OpenSockets >= 3 && hog.BytesSent > 50_000,
                 () => $"{config}: the hog to hold 3 sockets and stream (open {hog.OpenSockets}, sent {hog.BytesSent}, failures {hog.Failures})", 20_000);
             int reboots = rig.Core.Reboots;
-            var image = new byte[48 * 1024];
-            new Random(run).NextBytes(image);
+            byte[] image = rig.SignedImage(48 * 1024, run);
             OtaRun ota = await rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
             bool staged = rig.PeekStaging(image.Length).AsSpan().SequenceEqual(image);
             _out.WriteLine($"{config}, attempt {run}: {ota.State} in {ota.Elapsed.TotalMilliseconds:0} ms ({ota.Reason}); device said '{ota.DeviceMessage}'; "

@@ -21,12 +21,7 @@ public class SafeModeTests
 
     public SafeModeTests(ITestOutputHelper output) => _out = output;
 
-    private static byte[] Image(int seed)
-    {
-        var image = new byte[24 * 1024];
-        new Random(seed).NextBytes(image);
-        return image;
-    }
+    private static byte[] Image(EndToEndRig rig, int seed) => rig.SignedImage(24 * 1024, seed);
 
     [Fact]
     public async Task WithD0HighTheAppDoesNotStartOtaStillWorksAndTheLedBreathesMagenta()
@@ -38,7 +33,7 @@ public class SafeModeTests
         // Hold D0 high; the next boot (after an update) comes up in safe mode.
         rig.Board.D0.Drive(PinValue.High);
         int boots = rig.Core.Boots;
-        Assert.Equal("done", (await rig.FlashAsync(Image(1), fast: false, TimeSpan.FromSeconds(60))).State);
+        Assert.Equal("done", (await rig.FlashAsync(Image(rig, 1), fast: false, TimeSpan.FromSeconds(60))).State);
         EndToEndRig.WaitUntil(() => rig.Core.Boots == boots + 1 && rig.Core.Runtime != null, () => "the reboot into safe mode", 20_000);
         Assert.True(rig.Core.Runtime!.SafeMode);
         Assert.Null(rig.Core.CurrentApp);
@@ -51,7 +46,7 @@ public class SafeModeTests
         // OTA works in safe mode; with D0 released the app is back after that update's reboot.
         rig.Board.D0.Drive(PinValue.Low);
         boots = rig.Core.Boots;
-        Assert.Equal("done", (await rig.FlashAsync(Image(2), fast: true, TimeSpan.FromSeconds(60))).State);
+        Assert.Equal("done", (await rig.FlashAsync(Image(rig, 2), fast: true, TimeSpan.FromSeconds(60))).State);
         EndToEndRig.WaitUntil(() => rig.Core.Boots == boots + 1 && rig.Core.CurrentApp != null, () => "the reboot out of safe mode", 20_000);
         Assert.False(rig.Core.Runtime!.SafeMode);
         var app = (BitcoinTickerApp)rig.Core.CurrentApp!;
@@ -95,7 +90,7 @@ public class SafeModeTests
 
         // OTA works in safe mode; the reboot after it runs the app again (the request was for one boot).
         boots = rig.Core.Boots;
-        Assert.Equal("done", (await rig.FlashAsync(Image(3), fast: true, TimeSpan.FromSeconds(60))).State);
+        Assert.Equal("done", (await rig.FlashAsync(Image(rig, 3), fast: true, TimeSpan.FromSeconds(60))).State);
         EndToEndRig.WaitUntil(() => rig.Core.Boots == boots + 1 && rig.Core.CurrentApp != null, () => "the reboot out of safe mode", 20_000);
         Assert.False(rig.Core.Runtime!.SafeMode);
         Assert.False(rig.Core.Runtime!.SafeModeRequestedByCloud);

@@ -27,12 +27,13 @@ public class StatusLedEndToEndTests
         Assert.Equal("breathing cyan", connected);
 
         // A slow OTA of 256 KB takes a few seconds: look at the LED while it runs.
-        var image = new byte[256 * 1024];
-        new Random(7).NextBytes(image);
+        byte[] image = rig.SignedImage(256 * 1024, 7);
         var flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
         var runtime = rig.Core.Runtime!;
         EndToEndRig.WaitUntil(() => runtime.Ota.State == OtaState.Receiving && runtime.Ota.BytesReceived > 16 * 1024,
-            () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B)", 20_000);
+            () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B, last abort '{runtime.Ota.LastAbortReason}', "
+                + $"reboots {rig.Core.Reboots}, device drop '{runtime.Cloud.LastDropReason}', cloud drops [{string.Join("; ", rig.Cloud.Cloud.Devices.RecentDrops.Select(d => d.Reason))}], "
+                + $"flash {(flash.IsCompleted ? flash.Result.ToString() : "running")})", 20_000);
         Thread.Sleep(600);
         string updating = rig.Board.RgbLed.DescribePattern(TimeSpan.FromMilliseconds(500));
         _out.WriteLine("updating: " + updating);

@@ -101,4 +101,24 @@ public sealed class ImageCliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("not a version", output);
     }
+
+    [Fact]
+    public async Task SignWithoutAKeyUsesTheLocalCloudsImageKeyAndItsDevicesAcceptTheImage()
+    {
+        string registry = P("cloud");
+        File.WriteAllBytes(P("app.bin"), new byte[1234]);
+        var (exit, output) = await RunAsync("image", "sign", P("app.bin"), "--registry", registry, "--version", "1.2.3", "-o", P("app.img"));
+        Assert.True(exit == 0, output);
+        Assert.Contains("image_key.pem", output);
+
+        // The same key the cloud hands its devices (DeviceKeyPair.ImagePublicKey) verifies it.
+        var cloud = CoreFirmware.Cloud.DeviceRegistry.Open(registry);
+        byte[] point = cloud.CreateDevice().ImagePublicKey!;
+        File.WriteAllBytes(P("device.pub.bin"), point);
+        (exit, output) = await RunAsync("image", "verify", P("app.img"), "--key", P("device.pub.bin"));
+        Assert.True(exit == 0, output);
+        (exit, output) = await RunAsync("image", "verify", P("app.img"), "--registry", registry);
+        Assert.True(exit == 0, output);
+        Assert.Contains("verify Ok", output);
+    }
 }

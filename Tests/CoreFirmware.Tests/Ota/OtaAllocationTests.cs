@@ -4,6 +4,7 @@ using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Update;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Tests.Sst25;
+using CoreFirmware.Virtual.Hardware;
 using Xunit;
 
 namespace CoreFirmware.Tests.Ota;
@@ -44,8 +45,9 @@ public class OtaAllocationTests
         var map = SparkCoreFlashLayout.Create();
         var user = new FakeUserSockets();
         var channel = new CountingChannel();
+        using var crypto = new HostCrypto();
         var ota = new OtaService(channel, new SocketBroker(user, user, rig.Clock), new StagingWriter(rig.Flash, map.Staging),
-            new BootStateRecord(rig.Flash, map.BootStateA), rig.Clock, new RebootRecorder());
+            new BootStateRecord(rig.Flash, map.BootStateA), OtaRig.NewPolicy(crypto), rig.Clock, new RebootRecorder());
         const int chunkSize = 256, chunks = 200;
         var image = OtaRig.Image(chunkSize * chunks, 11);
 

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using CoreFirmware.Cloud.Images;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Update;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Tests.Protocol;
@@ -36,7 +39,14 @@ internal sealed class OtaRig : IDisposable
     private readonly HostCrypto _crypto = new();
     private readonly HostLoopbackSockets _system = new();
 
-    public OtaRig(Action<CloudLinkSettings>? configure = null)
+    /// <summary>The image key the rig's device trusts (one per test run: P-256 key generation is cheap but not free).</summary>
+    public static readonly ECDsa ImageKey = ImageSigner.GenerateKey();
+
+    /// <summary>
+    /// <paramref name="bootStateStore"/>: the pending view over the A/B boot-state store (as the
+    /// runtime uses it) instead of the legacy single-sector record.
+    /// </summary>
+    public OtaRig(Action<CloudLinkSettings>? configure = null, bool bootStateStore = false, uint activeVersion = 0)
     {
         Flash = Sst25TestRig.Started(_file.Path);
         Map = SparkCoreFlashLayout.Create();
@@ -60,8 +70,11 @@ internal sealed class OtaRig : IDisposable
         configure?.Invoke(Settings);
         Link = new CloudLink(_system, _crypto, Flash.Clock, Settings);
         Staging = new StagingWriter(Flash.Flash, Map.Staging);
-        BootState = new BootStateRecord(Flash.Flash, Map.BootStateA);
-        Ota = new OtaService(Link, Broker, Staging, BootState, Flash.Clock, Reboots);
+        BootState = bootStateStore
+            ? new BootStateRecord(new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB))
+            : new BootStateRecord(Flash.Flash, Map.BootStateA);
+        Policy = NewPolicy(_crypto, activeVersion);
+        Ota = new OtaService(Link, Broker, Staging, BootState, Policy, Flash.Clock, Reboots);
         Link.UpdateHandler = Ota;
     }
 
@@ -74,6 +87,7 @@ internal sealed class OtaRig : IDisposable
     public CloudLink Link { get; }
     public StagingWriter Staging { get; }
     public BootStateRecord BootState { get; }
+    public OtaImagePolicy Policy { get; }
     public OtaService Ota { get; }
     public RebootRecorder Reboots { get; } = new();
 
@@ -95,11 +109,19 @@ internal sealed class OtaRig : IDisposable
         }
     }
 
-    public static byte[] Image(int size, int seed)
+    /// <summary>The policy a Spark Core trusting <see cref="ImageKey"/> uses.</summary>
+    public static OtaImagePolicy NewPolicy(CoreFirmware.Drivers.Hal.ICrypto crypto, uint activeVersion = 0) =>
+        new(new ImageVerifier(crypto, ImageSigner.PublicKeyPoint(ImageKey), SparkCoreBoard.ImageBoardId), SparkCoreBoard.ImageBoardId, activeVersion);
+
+    /// <summary>
+    /// A signed image of exactly <paramref name="size"/> bytes in all (header + random payload + the
+    /// standard trailer), signed with <see cref="ImageKey"/> for the Spark Core.
+    /// </summary>
+    public static byte[] Image(int size, int seed, ImageVersion? version = null, uint boardId = SparkCoreBoard.ImageBoardId, ECDsa? key = null)
     {
-        var b = new byte[size];
-        new Random(seed).NextBytes(b);
-        return b;
+        var payload = new byte[size - ImageFormat.HeaderSize - ImageFormat.StandardTrailerSize];
+        new Random(seed).NextBytes(payload);
+        return ImageSigner.Sign(payload, version ?? new ImageVersion(1, 0, 0, 0), boardId, key ?? ImageKey);
     }
 
     public byte[] StagingBytes(int count) => Flash.Peek(Map.Staging.Start, count);

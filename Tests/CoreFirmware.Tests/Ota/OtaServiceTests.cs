@@ -104,7 +104,8 @@ public class OtaServiceTests
         rig.StartConnected();
         var image = OtaRig.Image(30_000, 2); // 118 chunks
         int chunks = (image.Length + ChunkSize - 1) / ChunkSize;
-        var dropped = new HashSet<int> { 0, 5, 17, 40, 41, 42, 90, chunks - 1 };
+        // Chunk 0 (the header) arrives: chunks before it would all count as missing (OtaImageGateTests).
+        var dropped = new HashSet<int> { 1, 5, 17, 40, 41, 42, 90, chunks - 1 };
 
         int begin = rig.Cloud.SendUpdateBegin(fast: true, ChunkSize, image.Length);
         Assert.Equal(CoapCode.Changed, rig.Cloud.WaitResponse(begin).Code);

@@ -91,7 +91,9 @@ public sealed class SweepBoard
         var reboots = new RebootRequests();
         var record = new BootStateRecord(Store);
         record.Read();
-        var ota = new OtaService(channel, new SocketBroker(user, user, Hardware.Clock), new StagingWriter(Flash, Map.Staging), record, Hardware.Clock, reboots);
+        // The runtime's policy: the device's image key, this board, no downgrade below the running image.
+        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion);
+        var ota = new OtaService(channel, new SocketBroker(user, user, Hardware.Clock), new StagingWriter(Flash, Map.Staging), record, policy, Hardware.Clock, reboots);
         return transfer.Send(ota, channel, () => Hardware.Plan.BoardPowered, () => reboots.Count > 0);
     }
 

@@ -240,6 +240,7 @@ public sealed class VirtualCore : IDisposable
             CloudIpv4 = ToHostOrder(_cloud!.Address),
             CloudPort = _cloud.Port,
             FirmwareVersion = Options.FirmwareVersion,
+            ImageBoardId = SparkCoreBoard.ImageBoardId,
             UserPreemption = Options.PreemptionEnabled,
             Watchdog = Options.WatchdogEnabled ? Board.Watchdog : null,
             WatchdogCheckinTimeoutMilliseconds = Options.WatchdogCheckinTimeoutMilliseconds,

@@ -1,0 +1,143 @@
+using System;
+using CoreFirmware.Ota.Image;
+
+namespace CoreFirmware.Ota.Update
+{
+    /// <summary>
+    /// What <see cref="OtaService"/> accepts: signed images (<see cref="ImageFormat"/>) for this board,
+    /// signed with the device's image key, not older than the running image unless
+    /// <see cref="AllowDowngrade"/>. The header gate (<see cref="CheckHeader"/>) runs on chunk 0
+    /// before the staging slot is touched; the full <see cref="Verifier"/> runs on the staging slot
+    /// at UpdateDone. See Ota/Boot/BOOT-DESIGN.md "Image version and downgrade".
+    /// </summary>
+    /// <remarks>
+    /// Allocation: the header buffer and the verifier's buffers are allocated in the constructor;
+    /// <see cref="CheckHeader"/> allocates nothing (its reasons are string literals). Not thread-safe:
+    /// one policy per OtaService (it runs on the cloud link's thread).
+    /// </remarks>
+    public sealed class OtaImagePolicy
+    {
+        /// <summary>Reason: not a signed image of a format this firmware reads (or its size disagrees with the header).</summary>
+        public const string ReasonBadImage = "bad image";
+
+        /// <summary>Reason: the image is built for another board.</summary>
+        public const string ReasonWrongBoard = "wrong board";
+
+        /// <summary>Reason: header + payload + trailer cannot fit the staging slot.</summary>
+        public const string ReasonTooLarge = "too large";
+
+        /// <summary>Reason: the image is older than the running one and downgrades are not allowed.</summary>
+        public const string ReasonDowngrade = "downgrade refused";
+
+        /// <summary>Reason: the signature does not verify with the device's image key.</summary>
+        public const string ReasonBadSignature = "bad signature";
+
+        /// <summary>Reason: the SHA-256 entry is missing or does not match header + payload.</summary>
+        public const string ReasonBadHash = "bad hash";
+
+        /// <summary>Reason: fewer bytes than the header declares, or a malformed trailer.</summary>
+        public const string ReasonTruncated = "truncated";
+
+        private readonly ImageVerifier _verifier;
+        private readonly uint _boardId;
+        private readonly ImageHeader _header = new ImageHeader();
+        private uint _activeVersion;
+        private bool _allowDowngrade;
+
+        /// <summary>Creates the policy.</summary>
+        /// <param name="verifier">Verifies images with the device's image public key (DeviceKeys.ImagePublicKey) for this board.</param>
+        /// <param name="boardId">This board's image board id (SystemParts.ImageBoardId).</param>
+        /// <param name="activeVersion">Packed version of the running image (BootState.ActiveVersion; 0 when unknown).</param>
+        public OtaImagePolicy(ImageVerifier verifier, uint boardId, uint activeVersion)
+        {
+            if (verifier == null) throw new ArgumentNullException("verifier");
+            _verifier = verifier;
+            _boardId = boardId;
+            _activeVersion = activeVersion;
+        }
+
+        /// <summary>The verifier run over the staging slot at UpdateDone.</summary>
+        public ImageVerifier Verifier
+        {
+            get { return _verifier; }
+        }
+
+        /// <summary>The board id images must carry.</summary>
+        public uint BoardId
+        {
+            get { return _boardId; }
+        }
+
+        /// <summary>Packed version (<see cref="PackedImageVersion"/>) of the running image.</summary>
+        public uint ActiveVersion
+        {
+            get { return _activeVersion; }
+            set { _activeVersion = value; }
+        }
+
+        /// <summary>Accept images older than <see cref="ActiveVersion"/> (default false).</summary>
+        public bool AllowDowngrade
+        {
+            get { return _allowDowngrade; }
+            set { _allowDowngrade = value; }
+        }
+
+        /// <summary>The header read by the last <see cref="CheckHeader"/>.</summary>
+        public ImageHeader Header
+        {
+            get { return _header; }
+        }
+
+        /// <summary>
+        /// The header gate: checks the 32-byte header at b[offset] of an image whose whole file is
+        /// <paramref name="fileSize"/> bytes, for a slot of <paramref name="slotSize"/> bytes.
+        /// Returns null when it passes, else the reason: <see cref="ReasonBadImage"/> (magic, format,
+        /// or a file size that is not header + payload + a trailer of
+        /// <see cref="ImageFormat.MinTrailerSize"/>..<see cref="ImageFormat.MaxTrailerSize"/> bytes),
+        /// <see cref="ReasonWrongBoard"/>, <see cref="ReasonTooLarge"/>, <see cref="ReasonDowngrade"/>.
+        /// </summary>
+        public string CheckHeader(byte[] b, int offset, int fileSize, int slotSize)
+        {
+            _header.Read(b, offset);
+            ImageVerifyResult r = _header.Check(_boardId, slotSize);
+            if (r == ImageVerifyResult.WrongBoard) return ReasonWrongBoard;
+            if (r == ImageVerifyResult.TooLarge) return ReasonTooLarge;
+            if (r != ImageVerifyResult.Ok) return ReasonBadImage;
+
+            // Check passed, so header + payload + min trailer fits the slot (an int).
+            int body = ImageFormat.HeaderSize + (int)_header.PayloadSize;
+            if (fileSize < body + ImageFormat.MinTrailerSize || fileSize > body + ImageFormat.MaxTrailerSize) return ReasonBadImage;
+            if (IsDowngrade(_header)) return ReasonDowngrade;
+            return null;
+        }
+
+        /// <summary>True when <paramref name="header"/>'s version is older than the running image and downgrades are not allowed.</summary>
+        public bool IsDowngrade(ImageHeader header)
+        {
+            if (header == null) throw new ArgumentNullException("header");
+            return !_allowDowngrade && PackedImageVersion.Of(header) < _activeVersion;
+        }
+
+        /// <summary>The reason text for a verifier result (null for Ok).</summary>
+        public static string ReasonOf(ImageVerifyResult result)
+        {
+            switch (result)
+            {
+                case ImageVerifyResult.Ok:
+                    return null;
+                case ImageVerifyResult.WrongBoard:
+                    return ReasonWrongBoard;
+                case ImageVerifyResult.TooLarge:
+                    return ReasonTooLarge;
+                case ImageVerifyResult.Truncated:
+                    return ReasonTruncated;
+                case ImageVerifyResult.BadHash:
+                    return ReasonBadHash;
+                case ImageVerifyResult.BadSignature:
+                    return ReasonBadSignature;
+                default:
+                    return ReasonBadImage;
+            }
+        }
+    }
+}
