@@ -105,8 +105,8 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
     /// Signs <paramref name="payload"/> with this cloud's image key into a whole signed image
     /// (header + payload + trailer) for <paramref name="boardId"/> (default the Spark Core).
     /// </summary>
-    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId) =>
-        Registry.SignImage(payload, version, boardId);
+    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId, uint flags = 0) =>
+        Registry.SignImage(payload, version, boardId, flags);
 
     /// <summary>Starts flashing an online device (see <see cref="DeviceServer.StartFlash"/>); the image goes as given (it must be signed).</summary>
     public FlashJob Flash(string deviceId, byte[] image, FlashOptions? options = null) => Devices.StartFlash(deviceId, image, options);

@@ -143,10 +143,10 @@ public sealed class DeviceRegistry
     }
 
     /// <summary>Signs <paramref name="payload"/> into a whole image with this cloud's image key (board default: the Spark Core).</summary>
-    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId)
+    public byte[] SignImage(byte[] payload, ImageVersion version, uint boardId = SparkCoreBoard.ImageBoardId, uint flags = 0)
     {
         using ECDsa key = LoadImageSigningKey();
-        return ImageSigner.Sign(payload, version, boardId, key);
+        return ImageSigner.Sign(payload, version, boardId, key, flags);
     }
 
     /// <summary>Creates the server key pair if there is none. Returns true when it created one.</summary>

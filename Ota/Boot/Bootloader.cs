@@ -155,7 +155,12 @@ namespace CoreFirmware.Ota.Boot
                             s.BootAttempts = 1;
                             s.WatchdogResets = 0;
                             s.ActiveVersion = version;
+                            // Size and CRC stay while Testing: the runtime announces the installed image with them.
+                            int installedSize = s.PendingImageSize;
+                            uint installedCrc = s.PendingImageCrc;
                             ClearCopy(ref s);
+                            s.PendingImageSize = installedSize;
+                            s.PendingImageCrc = installedCrc;
                             Save(s);
                             d.Installs++;
                             d.Reason = "installed " + PackedImageVersion.ToText(version) + " (test boot)";

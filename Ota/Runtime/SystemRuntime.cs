@@ -192,6 +192,12 @@ namespace CoreFirmware.Ota.Runtime
                 p.ImageBoardId, _bootState.Store.Current.ActiveVersion);
             _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
             _cloud.UpdateHandler = _ota;
+            BootDecision decision = p.BootDecision;
+            if (decision != null && decision.Installs > 0 && decision.State.PendingImageSize > 0)
+            {
+                _ota.AnnounceInstalled(decision.State.PendingImageSize, decision.State.PendingImageCrc);
+            }
+
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
 

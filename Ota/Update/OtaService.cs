@@ -264,6 +264,17 @@ namespace CoreFirmware.Ota.Update
         // ------------------------------------------------------------------ link events
 
         /// <inheritdoc />
+        /// <summary>
+        /// Called at the boot that installed an image: sends event "installed &lt;size&gt; &lt;crc32hex&gt;"
+        /// (held until the link is up). The "pending" event of the boot before may have died with its socket.
+        /// </summary>
+        public void AnnounceInstalled(int size, uint crc)
+        {
+            if (size <= 0) throw new ArgumentOutOfRangeException("size");
+            PublishStatus("installed ", size, crc);
+        }
+
+        /// <inheritdoc />
         public void OnLinkUp()
         {
             if (_eventUnsent && _channel.Publish(EventName, _eventText, 0, _eventLength))

@@ -56,7 +56,10 @@ public sealed class OtaBenchmark : IBenchmark
         try
         {
             DeviceKeyPair keys = cloud.Registry.CreateDevice();
-            core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!));
+            // Manufactured with the ticker app in the factory slot (the bootloader installs it); the app
+            // object below replaces it so the benchmark can tell idle from loaded.
+            byte[] factory = cloud.SignImage(File.ReadAllBytes(typeof(BitcoinTickerApp).Assembly.Location), new CoreFirmware.Cloud.Images.ImageVersion(1, 0, 0, 0));
+            core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!), factory);
             board.Cc3000.Model.SetHost("ticker.local", 0x7F000001);
             core.Start(() => loaded ? new BitcoinTickerApp("ticker.local", ticker.Port, "/v2/ticker/btcusd") : new IdleApp(), cloud.DeviceEndPoint);
             // A signed image of `size` bytes in all (header + payload + standard trailer), signed with the cloud's key.

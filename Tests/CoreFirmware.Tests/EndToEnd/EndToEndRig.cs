@@ -47,8 +47,14 @@ internal sealed class EndToEndRig : IAsyncDisposable
     public string Id => Keys.IdHex;
     public CoreFirmware.Drivers.Flash.FlashRegion Staging { get; } = SparkCoreFlashLayout.Create().Staging;
 
-    /// <summary>Builds everything and boots the core with <paramref name="appFactory"/> (given the ticker server's port); returns once the device is online.</summary>
-    public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp> appFactory, VirtualCoreOptions? coreOptions = null,
+    /// <summary>
+    /// Builds everything and boots the core; returns once the device is online. The board is
+    /// manufactured with the ticker app (signed, version <paramref name="activeVersion"/> or 1.0.0)
+    /// in its factory slot, which the first boot installs. With <paramref name="appFactory"/> that app
+    /// object runs instead of the slot's (the bootloader still runs); null runs the slot's app, which
+    /// reaches the ticker server as ticker.local:80 through the module's port forwarding.
+    /// </summary>
+    public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp>? appFactory, VirtualCoreOptions? coreOptions = null,
         Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false,
         byte[]? serverPublicKeyDer = null, bool waitForCloud = true, byte[]? imagePublicKey = null, uint activeVersion = 0)
     {
@@ -58,17 +64,14 @@ internal sealed class EndToEndRig : IAsyncDisposable
         var core = new VirtualCore(board, coreOptions);
         var rig = new EndToEndRig(cloud, board, core, keys);
         core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, serverPublicKeyDer ?? cloud.Cloud.Registry.ServerPublicKeyDer,
-            imagePublicKey ?? keys.ImagePublicKey!));
-        if (activeVersion != 0)
-        {
-            // As if a confirmed image of this version were running (what the bootloader records).
-            var map = SparkCoreFlashLayout.Create();
-            var store = new BootStateStore(board.Flash, map.BootStateA, map.BootStateB);
-            Assert.True(store.Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = activeVersion }));
-        }
+            imagePublicKey ?? keys.ImagePublicKey!),
+            rig.TickerImage(activeVersion == 0 ? new ImageVersion(1, 0, 0, 0)
+                : new ImageVersion((int)(activeVersion >> 24), (int)(activeVersion >> 16) & 0xFF, (int)(activeVersion & 0xFFFF), 0)));
 
         board.Cc3000.Model.SetHost(TickerHost, Loopback);
-        core.Start(() => appFactory(rig), cloud.Cloud.DeviceEndPoint);
+        board.Cc3000.Model.ForwardPort(Loopback, 80, rig.Ticker.Port);
+        if (appFactory == null) core.Start(cloud.Cloud.DeviceEndPoint);
+        else core.Start(() => appFactory(rig), cloud.Cloud.DeviceEndPoint);
         if (waitForCloud) rig.WaitForCloudLink(20_000);
         return rig;
     }
@@ -136,6 +139,27 @@ internal sealed class EndToEndRig : IAsyncDisposable
         Cloud.Cloud.SignImage(Payload(totalSize, seed), version ?? new ImageVersion(1, 0, 0, 0), boardId);
 
     /// <summary>A random payload that signs into an image of <paramref name="totalSize"/> bytes.</summary>
+    /// <summary>
+    /// After the reboot an OTA asked for: the bootloader of the new boot installed
+    /// <paramref name="image"/> (the application slot holds it byte for byte) and runs it in test mode.
+    /// </summary>
+    public void AssertInstalled(byte[] image, string what)
+    {
+        BootDecision? d = Core.LastBootDecision;
+        Assert.True(d != null && d.Installs == 1 && d.TestBoot, $"{what}: boot decision '{d?.Reason}' (installs {d?.Installs}, test {d?.TestBoot})");
+        var slot = new byte[image.Length];
+        Board.InternalFlash.Peek(0, slot);
+        Assert.True(image.AsSpan().SequenceEqual(slot), what + ": the application slot does not hold the flashed image");
+    }
+
+    /// <summary>The ticker app's assembly signed with the cloud's image key (what the factory slot holds and what OTAs carry).</summary>
+    public byte[] TickerImage(ImageVersion version, uint flags = 0) =>
+        Cloud.Cloud.SignImage(File.ReadAllBytes(typeof(CoreFirmware.Application.Samples.BitcoinTicker.BitcoinTickerApp).Assembly.Location), version, SparkCoreBoard.ImageBoardId, flags);
+
+    /// <summary>A test app's assembly (Tests/Apps) signed with the cloud's image key.</summary>
+    public byte[] TestAppImage(string name, ImageVersion version, uint flags = 0) =>
+        Cloud.Cloud.SignImage(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, $"CoreFirmware.TestApps.{name}.dll")), version, SparkCoreBoard.ImageBoardId, flags);
+
     public static byte[] Payload(int totalSize, int seed)
     {
         var payload = new byte[totalSize - ImageFormat.HeaderSize - ImageFormat.StandardTrailerSize];
@@ -144,6 +168,28 @@ internal sealed class EndToEndRig : IAsyncDisposable
     }
 
     public static string PendingMessage(byte[] image) => $"pending {image.Length} {Crc32.Compute(image, 0, image.Length):x8}";
+
+    /// <summary>What the device says once the image is installed by the next boot's bootloader.</summary>
+    public static string InstalledMessage(byte[] image) => $"installed {image.Length} {Crc32.Compute(image, 0, image.Length):x8}";
+
+    /// <summary>
+    /// Waits (bounded) until the device's last message says it took <paramref name="image"/>: "pending"
+    /// (sent just before the reboot; it may die with that boot's socket) or "installed" (sent by the next
+    /// boot). Returns the message seen last.
+    /// </summary>
+    public async Task<string?> WaitForAcceptedAsync(byte[] image, TimeSpan timeout)
+    {
+        DateTime end = DateTime.UtcNow + timeout;
+        string pending = PendingMessage(image), installed = InstalledMessage(image);
+        while (true)
+        {
+            string? said = await WaitForDeviceMessageAsync(installed, TimeSpan.FromMilliseconds(200));
+            if (said == pending || said == installed || DateTime.UtcNow > end) return said;
+        }
+    }
+
+    /// <summary>True when <paramref name="said"/> is the device's pending or installed message for <paramref name="image"/>.</summary>
+    public static bool Accepted(byte[] image, string? said) => said == PendingMessage(image) || said == InstalledMessage(image);
 
     public static void WaitUntil(Func<bool> condition, Func<string> what, int timeoutMs)
     {

@@ -100,7 +100,7 @@ public class SignedImageRejectionTests
         OtaRun ok = await rig.FlashAsync(good, fast: false, TimeSpan.FromSeconds(30));
         Assert.True(ok.State == "done", $"good image: {ok.State} ({ok.Reason})");
         EndToEndRig.WaitUntil(() => rig.Core.Reboots == reboots + 1 && rig.Core.Runtime != null, () => "the reboot after the good image", 20_000);
-        Assert.Equal(BootImageState.Pending, PeekBootState(rig).State);
+        rig.AssertInstalled(good, "good image");
         Assert.Equal(good, rig.PeekStaging(good.Length));
     }
 

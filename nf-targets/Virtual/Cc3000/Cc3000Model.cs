@@ -106,6 +106,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private int _toCloseCount;
     private Thread? _closer;
     private readonly Dictionary<string, uint> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<ulong, int> _forwards = new();
 
     private Power _power = Power.Off;
     private int _powerEpoch;
@@ -254,6 +255,18 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     public void SetHost(string name, uint ipv4)
     {
         lock (_sync) _hosts[name] = ipv4;
+    }
+
+    /// <summary>
+    /// The virtual internet's port forwarding: a connect to <paramref name="ipv4"/>:<paramref name="port"/>
+    /// is carried to 127.0.0.1:<paramref name="hostPort"/> (e.g. an app that talks to "ticker.local"
+    /// port 80, served by a host server on a free port). Unlisted connects go to 127.0.0.1 on the same port.
+    /// </summary>
+    public void ForwardPort(uint ipv4, int port, int hostPort)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hostPort, 1);
+        lock (_sync) _forwards[((ulong)ipv4 << 16) | (uint)port] = hostPort;
     }
 
     /// <summary>Fault hook: the module stops answering (IRQ high, no events) until WLAN_EN is cycled.</summary>
@@ -776,7 +789,9 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             return;
         }
         int port = (_rx[args + 14] << 8) | _rx[args + 15];
+        uint address = (uint)(_rx[args + 16] << 24 | _rx[args + 17] << 16 | _rx[args + 18] << 8 | _rx[args + 19]);
         // Every address is carried to 127.0.0.1: the loopback stands in for the internet.
+        if (_forwards.TryGetValue(((ulong)address << 16) | (uint)port, out int hostPort)) port = hostPort;
         s.StartConnect(port);
     }
 

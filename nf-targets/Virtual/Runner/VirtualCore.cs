@@ -1,6 +1,8 @@
 using System.Net;
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Net;
+using CoreFirmware.Ota.Boot;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Virtual.Hardware;
@@ -22,6 +24,12 @@ namespace CoreFirmware.Virtual.Runner;
 /// reason <see cref="WatchdogRebootReason"/> and counted in <see cref="WatchdogResets"/>. A user-app
 /// fault (an exception escaping the user thread) goes to <see cref="SystemRuntime.ReportUserFault(string, int)"/>:
 /// red SOS, feeding stops, the watchdog resets the board.</para>
+/// <para>Boot path (Ota/Boot/BOOT-DESIGN.md): every boot first runs the <see cref="Bootloader"/> over
+/// the board's flash parts (install, test boot, rollback, factory fallback), then the runtime with
+/// its decision, then the app: by default the assembly in the application slot's payload, loaded
+/// by <see cref="SlotAppLoader"/>, so an OTA really changes what runs. A factory given to
+/// <see cref="Start(Func{IUserApp}, IPEndPoint)"/> replaces the slot's app (tests that need a
+/// particular app object); the bootloader still runs. An app that does not load is a user fault.</para>
 /// </summary>
 public sealed class VirtualCore : IDisposable
 {
@@ -43,6 +51,12 @@ public sealed class VirtualCore : IDisposable
     private int _watchdogResets;
     private int _userFaults;
     private string? _lastBootError;
+    private readonly SlotAppLoader _loader = new();
+    private BootDecision? _lastDecision;
+    private string? _lastAppName;
+    private int _installs;
+    private int _rollbacks;
+    private int _appLoadFailures;
 
     /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
     public const string WatchdogRebootReason = "watchdog";
@@ -96,6 +110,30 @@ public sealed class VirtualCore : IDisposable
     /// <summary>Preemption latency samples (clock ticks) of every boot that ended, oldest first (the broker is rebuilt per boot).</summary>
     public long[] LatencySamplesTicks { get { lock (_sync) return _latency.ToArray(); } }
 
+    /// <summary>The bootloader's decision of the current (or last) boot; null before the first.</summary>
+    public BootDecision? LastBootDecision { get { lock (_sync) return _lastDecision; } }
+
+    /// <summary>Packed version of the image the last boot ran (0 in safe mode without an image).</summary>
+    public uint RunningVersion { get { lock (_sync) return _lastDecision?.RunApplication == true ? _lastDecision.ActiveVersion : 0; } }
+
+    /// <summary>"1.2.3" of <see cref="RunningVersion"/>.</summary>
+    public string RunningVersionText => PackedImageVersion.ToText(RunningVersion);
+
+    /// <summary>Installs (staging into the application slot) the bootloader carried out.</summary>
+    public int Installs { get { lock (_sync) return _installs; } }
+
+    /// <summary>Rollbacks (backup or factory into the application slot) the bootloader carried out.</summary>
+    public int Rollbacks { get { lock (_sync) return _rollbacks; } }
+
+    /// <summary>Boots whose application payload could not be loaded (counted as user faults too).</summary>
+    public int AppLoadFailures { get { lock (_sync) return _appLoadFailures; } }
+
+    /// <summary>Type of the app the last boot ran from the slot (null with an app factory or in safe mode).</summary>
+    public string? LastAppName { get { lock (_sync) return _lastAppName; } }
+
+    /// <summary>Wraps the app loaded from the slot before it runs (e.g. a gate that pauses it); null: run it as loaded.</summary>
+    public Func<IUserApp, IUserApp>? AppWrapper { get; set; }
+
     /// <summary>Raised on the boot-loop thread after a reboot request, before the runtime is shut down (the runtime is still whole).</summary>
     public event Action<VirtualCore, SystemRuntime>? RebootRequested;
 
@@ -104,20 +142,42 @@ public sealed class VirtualCore : IDisposable
 
     /// <summary>
     /// Writes the device keys into the flash's keys region (the flash driver of this boot is
-    /// initialised first). Call before <see cref="Start"/>.
+    /// initialised first). Call before <see cref="Start(IPEndPoint)"/>.
     /// </summary>
-    public void Provision(DeviceKeys keys)
+    public void Provision(DeviceKeys keys) => Provision(keys, null);
+
+    /// <summary>
+    /// Manufacture: writes the device keys into the keys region and, when given, the signed
+    /// <paramref name="factoryImage"/> into the factory slot (the first boot installs it into the
+    /// application slot). Call before <see cref="Start(IPEndPoint)"/>.
+    /// </summary>
+    public void Provision(DeviceKeys keys, byte[]? factoryImage)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (_loop != null) throw new InvalidOperationException("provision before Start");
+        var map = SparkCoreFlashLayout.Create();
         Board.Flash.Initialize();
-        keys.Write(Board.Flash, SparkCoreFlashLayout.Create().Keys);
+        keys.Write(Board.Flash, map.Keys);
+        if (factoryImage != null)
+        {
+            if (factoryImage.Length > map.Factory.Size) throw new ArgumentException("the factory image does not fit the factory slot", nameof(factoryImage));
+            Board.Flash.EraseRange(map.Factory.Start, (factoryImage.Length + 4095) / 4096 * 4096);
+            Board.Flash.Program(map.Factory.Start, factoryImage, 0, factoryImage.Length);
+        }
     }
 
-    /// <summary>Starts the boot loop: the firmware connects to <paramref name="cloud"/> (IPv4) and runs a new app from <paramref name="appFactory"/> on every boot.</summary>
+    /// <summary>Starts the boot loop: the firmware connects to <paramref name="cloud"/> (IPv4) and runs the app in the application slot on every boot.</summary>
+    public void Start(IPEndPoint cloud) => StartLoop(null, cloud);
+
+    /// <summary>Starts the boot loop: the firmware connects to <paramref name="cloud"/> (IPv4) and runs a new app from <paramref name="appFactory"/> on every boot (instead of the slot's).</summary>
     public void Start(Func<IUserApp> appFactory, IPEndPoint cloud)
     {
         ArgumentNullException.ThrowIfNull(appFactory);
+        StartLoop(appFactory, cloud);
+    }
+
+    private void StartLoop(Func<IUserApp>? appFactory, IPEndPoint cloud)
+    {
         ArgumentNullException.ThrowIfNull(cloud);
         if (cloud.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) throw new ArgumentException("the cloud endpoint must be IPv4", nameof(cloud));
         if (_loop != null) throw new InvalidOperationException("already started");
@@ -226,10 +286,36 @@ public sealed class VirtualCore : IDisposable
     private (SystemRuntime, UserThread?) BootOnce()
     {
         HostCrypto crypto = new();
+        BootDecision decision;
+        var map = SparkCoreFlashLayout.Create();
+        try
+        {
+            // The bootloader runs first, over this boot's drivers; a flash error is a failed boot (retried).
+            Board.Flash.Initialize();
+            DeviceKeys keys = DeviceKeys.Read(Board.Flash, map.Keys)
+                ?? throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
+            var verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
+            decision = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog).Run();
+        }
+        catch
+        {
+            crypto.Dispose();
+            throw;
+        }
+
+        lock (_sync)
+        {
+            _lastDecision = decision;
+            _installs += decision.Installs;
+            _rollbacks += decision.Rollbacks;
+        }
+
         var parts = new SystemParts
         {
+            BootDecision = decision,
+            AutoConfirmMilliseconds = Options.AutoConfirmMilliseconds,
             Flash = Board.Flash,
-            FlashMap = SparkCoreFlashLayout.Create(),
+            FlashMap = map,
             Cc3000 = Board.Cc3000Driver,
             Crypto = crypto,
             Clock = Board.Clock,
@@ -259,10 +345,33 @@ public sealed class VirtualCore : IDisposable
             throw;
         }
 
-        // Safe mode (D0 high at boot): no user app this boot.
-        IUserApp? app = runtime.SafeMode ? null : _appFactory!();
+        // Safe mode (D0 high at boot, the cloud's request, or no valid image): no user app this boot.
+        IUserApp? app = null;
+        string? appName = null;
+        string? loadError = null;
+        if (!runtime.SafeMode)
+        {
+            if (_appFactory != null)
+            {
+                app = _appFactory();
+            }
+            else
+            {
+                try
+                {
+                    app = _loader.Load(Board.InternalFlash, decision);
+                    appName = _loader.AppTypeName;
+                    if (AppWrapper != null) app = AppWrapper(app);
+                }
+                catch (AppLoadException e)
+                {
+                    loadError = e.Message;
+                }
+            }
+        }
+
         UserThread? user = app == null ? null
-            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates));
+            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment));
         if (user != null) user.FaultHandler = (_, fault) => OnUserFault(runtime, fault);
         lock (_sync)
         {
@@ -270,8 +379,17 @@ public sealed class VirtualCore : IDisposable
             _app = app;
             _user = user;
             _crypto = crypto;
+            _lastAppName = appName;
             _boots++;
+            if (loadError != null)
+            {
+                _appLoadFailures++;
+                _userFaults++;
+            }
         }
+
+        // An app that does not load is the device's crash at start: SOS, then the watchdog.
+        if (loadError != null) runtime.ReportUserFault("app load: " + loadError, SystemRuntime.UserFaultSosCode);
         user?.Start();
         return (runtime, user);
     }
@@ -296,6 +414,7 @@ public sealed class VirtualCore : IDisposable
         user?.Stop(0);
         bool cloudStopped = runtime.Shutdown(Options.StopTimeoutMilliseconds);
         bool userStopped = user == null || user.Stop(Options.StopTimeoutMilliseconds);
+        if (userStopped) _loader.Unload(); // a stuck thread keeps its app's code alive
         HostCrypto? crypto;
         lock (_sync)
         {
@@ -323,5 +442,6 @@ public sealed class VirtualCore : IDisposable
         Stop(Options.StopTimeoutMilliseconds);
         _stop.Dispose();
         _watchdogExpired.Dispose();
+        _loader.Dispose();
     }
 }

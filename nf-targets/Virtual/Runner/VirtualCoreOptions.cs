@@ -35,4 +35,7 @@ public sealed class VirtualCoreOptions
 
     /// <summary>Firmware version the runtime reports in Hello.</summary>
     public int FirmwareVersion { get; init; } = 1;
+
+    /// <summary>Healthy, cloud-connected time after which a test image is confirmed (firmware default 30 s).</summary>
+    public int AutoConfirmMilliseconds { get; init; } = CoreFirmware.Ota.Boot.DeploymentControl.DefaultAutoConfirmMilliseconds;
 }
