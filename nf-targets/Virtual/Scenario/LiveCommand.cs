@@ -37,6 +37,11 @@ public static class LiveCommand
             Console.WriteLine("stopped before the device came online");
             return 1;
         }
+        catch (TimeoutException e)
+        {
+            Console.WriteLine("live: " + e.Message);
+            return 1;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -26,6 +26,16 @@ public static class SoakCommand
             ScenarioSummary summary = RunAsync(options, Console.Out, cts.Token).GetAwaiter().GetResult();
             return summary.Passed ? 0 : 1;
         }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("soak: stopped before the device came online");
+            return 1;
+        }
+        catch (TimeoutException e)
+        {
+            Console.WriteLine("soak: " + e.Message);
+            return 1;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;
