@@ -12,7 +12,7 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
     /// after <see cref="Setup"/> a loop iteration allocates nothing and memory stays flat however
     /// long it runs.
     /// </summary>
-    public sealed class BitcoinTickerApp : IUserApp
+    public sealed class BitcoinTickerApp : IUserApp, IAppCounters
     {
         /// <summary>Tokens for one reply: a Bitstamp ticker has 19 (one object, nine keys, nine values).</summary>
         public const int MaxTokens = 64;
@@ -56,6 +56,12 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
 
         /// <summary>Replies tokenized and printed.</summary>
         public int Parsed
+        {
+            get { return _parsed; }
+        }
+
+        /// <summary>Same as <see cref="Parsed"/> (IAppCounters).</summary>
+        public int Completed
         {
             get { return _parsed; }
         }

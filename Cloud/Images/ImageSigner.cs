@@ -30,16 +30,8 @@ public static class ImageSigner
     public static ECDsa LoadKey(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == ImageFormat.PublicKeySize && bytes[0] == 0x04) return LoadPublicPoint(bytes);
         var key = ECDsa.Create();
-        if (bytes.Length == ImageFormat.PublicKeySize && bytes[0] == 0x04)
-        {
-            key.ImportParameters(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = bytes[1..33], Y = bytes[33..65] },
-            });
-        }
-        else
         {
             try
             {
@@ -58,6 +50,20 @@ public static class ImageSigner
             throw new ArgumentException($"{path}: not a P-256 key");
         }
 
+        return key;
+    }
+
+    /// <summary>A P-256 public key from its 65-byte uncompressed point (what devices are provisioned with).</summary>
+    public static ECDsa LoadPublicPoint(byte[] point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        if (point.Length != ImageFormat.PublicKeySize || point[0] != 0x04) throw new ArgumentException("expected a 65-byte uncompressed P-256 point", nameof(point));
+        var key = ECDsa.Create();
+        key.ImportParameters(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = point[1..33], Y = point[33..65] },
+        });
         return key;
     }
 

@@ -27,8 +27,11 @@ namespace CoreFirmware.Ota.Boot
         /// <summary>Installs (staging copied into the application slot) this run carried out: 0 or 1.</summary>
         public int Installs;
 
-        /// <summary>Rollbacks (backup or factory copied into the application slot) this run carried out: 0 or 1.</summary>
+        /// <summary>Rollbacks (the backup copied into the application slot) this run carried out: 0 or 1.</summary>
         public int Rollbacks;
+
+        /// <summary>Factory restores (the factory image copied into the application slot; the first boot of a new board is one): 0 or 1.</summary>
+        public int FactoryRestores;
 
         /// <summary>True when the last reset was the watchdog's.</summary>
         public bool WatchdogReset;

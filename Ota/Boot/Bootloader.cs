@@ -193,7 +193,8 @@ namespace CoreFirmware.Ota.Boot
                             s.ActiveVersion = version;
                             ClearCopy(ref s);
                             Save(s);
-                            d.Rollbacks++;
+                            if (fromFactory) d.FactoryRestores++;
+                            else d.Rollbacks++;
                             d.Reason = (fromFactory ? "factory image " : "rolled back to ") + PackedImageVersion.ToText(version)
                                 + (why.Length > 0 ? ": " + why : "");
                             return RunImage(d, s, false);

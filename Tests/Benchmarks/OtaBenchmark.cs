@@ -27,6 +27,7 @@ public sealed class OtaBenchmark : IBenchmark
 
     private static async Task RunAsync(BenchmarkReport report)
     {
+        report.Setting("ota", $"{Repeats} updates per size and load, slow OTA, Realistic SST25 timing, random payloads; latency over every update");
         var latencies = new List<double>();
         foreach (int size in new[] { 128 * 1024, 640 * 1024 })
         {

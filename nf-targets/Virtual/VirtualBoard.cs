@@ -110,6 +110,9 @@ public sealed class VirtualBoard : IDisposable
     /// <see cref="VirtualWatchdog.LastResetWasWatchdog"/> true.</param>
     public void Reset(bool causedByWatchdog = false)
     {
+        // A reset after a power cut is the power coming back: the parts answer again.
+        InternalFlash.PowerOn();
+        if (!FlashModel.IsPowered) FlashModel.PowerOn();
         Cc3000Driver.Stop();
         Watchdog.ResetByBoard(causedByWatchdog);
         BuildDrivers();

@@ -1,5 +1,6 @@
 using CoreFirmware.Virtual.PowerCut;
 using CoreFirmware.Virtual.Runner;
+using CoreFirmware.Virtual.Scenario;
 using CoreFirmware.Virtual.Stress;
 
 namespace CoreFirmware.Virtual;
@@ -9,11 +10,15 @@ public static class VirtualCoreCommands
 {
     public static int Run(string[] args)
     {
-        string command = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "app";
-        if (args.Length > 0 && args[0].StartsWith("--")) args = new[] { "app" }.Concat(args).ToArray();
+        string command = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "live";
+        if (args.Length == 0 || args[0].StartsWith("--")) args = new[] { "live" }.Concat(args).ToArray();
         string[] rest = args.Skip(1).ToArray();
         switch (command)
         {
+            case "live":
+                return LiveCommand.Run(rest);
+            case "soak":
+                return SoakCommand.Run(rest);
             case "app":
                 return TickerAppCommand.Run(rest);
             case "bus-stress":
@@ -23,7 +28,10 @@ public static class VirtualCoreCommands
             default:
                 Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- <command> [flags]");
                 Console.WriteLine("commands:");
-                Console.WriteLine("  app          (default) the Bitcoin ticker app on the virtual Core against a local ticker server");
+                Console.WriteLine("  live         (default) cloud + ticker server + virtual Core running the ticker app; flashes a new app version every cycle, live view");
+                Console.WriteLine("               " + ScenarioArgs.Usage);
+                Console.WriteLine("  soak         the same scenario headless with faults (default --cycles 100 --faults all), one line per cycle, exit code");
+                Console.WriteLine("  app          the Bitcoin ticker app alone on the virtual Core against a local ticker server (--seconds N, --quiet)");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");
                 Console.WriteLine("  power-cut-sweep  cut the power at every flash operation of a full update; count bricks");
                 return command == "help" ? 0 : 2;

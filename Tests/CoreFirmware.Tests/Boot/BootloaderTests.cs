@@ -111,7 +111,7 @@ public sealed class BootloaderTests : IDisposable
         // The next boot just runs it.
         BootDecision again = Loader().Run();
         Assert.True(again.RunApplication);
-        Assert.Equal(0, again.Installs + again.Rollbacks);
+        Assert.Equal(0, again.Installs + again.Rollbacks + again.FactoryRestores);
     }
 
     [Fact]

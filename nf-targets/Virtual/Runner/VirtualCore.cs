@@ -56,6 +56,7 @@ public sealed class VirtualCore : IDisposable
     private string? _lastAppName;
     private int _installs;
     private int _rollbacks;
+    private int _factoryRestores;
     private int _appLoadFailures;
 
     /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
@@ -122,8 +123,11 @@ public sealed class VirtualCore : IDisposable
     /// <summary>Installs (staging into the application slot) the bootloader carried out.</summary>
     public int Installs { get { lock (_sync) return _installs; } }
 
-    /// <summary>Rollbacks (backup or factory into the application slot) the bootloader carried out.</summary>
+    /// <summary>Rollbacks (backup into the application slot) the bootloader carried out.</summary>
     public int Rollbacks { get { lock (_sync) return _rollbacks; } }
+
+    /// <summary>Factory restores (factory image into the application slot) the bootloader carried out; the first boot of a new board is one.</summary>
+    public int FactoryRestores { get { lock (_sync) return _factoryRestores; } }
 
     /// <summary>Boots whose application payload could not be loaded (counted as user faults too).</summary>
     public int AppLoadFailures { get { lock (_sync) return _appLoadFailures; } }
@@ -308,6 +312,7 @@ public sealed class VirtualCore : IDisposable
             _lastDecision = decision;
             _installs += decision.Installs;
             _rollbacks += decision.Rollbacks;
+            _factoryRestores += decision.FactoryRestores;
         }
 
         var parts = new SystemParts

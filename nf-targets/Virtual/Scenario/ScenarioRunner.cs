@@ -1,0 +1,505 @@
+using System.Diagnostics;
+using CoreFirmware.Application.App;
+using CoreFirmware.Application.Samples.BitcoinTicker;
+using CoreFirmware.Cloud;
+using CoreFirmware.Cloud.Images;
+using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Drivers.Net;
+using CoreFirmware.Ota.Runtime;
+using CoreFirmware.Virtual.Runner;
+using CoreFirmware.Virtual.Ticker;
+
+namespace CoreFirmware.Virtual.Scenario;
+
+/// <summary>
+/// The whole system on one machine, driven through update cycles: the local cloud (device server +
+/// REST API on ephemeral ports, a registry in a temp folder), the ticker server, a virtual board and
+/// the <see cref="VirtualCore"/> running the seed's Bitcoin ticker app with no delay. Each cycle
+/// flashes the next image version (<see cref="ScenarioImages"/>) through the cloud while the app
+/// hammers the ticker server (or, every <see cref="ScenarioOptions.IdleEvery"/>-th cycle, with the app
+/// paused), injects the cycle's fault, waits for the reboot into the new version (or the abort the
+/// fault should cause) and for the app to run again, checks the image the device is on
+/// (<see cref="ImageCheck"/>) and records a <see cref="CycleResult"/>. Every wait is a phase with a
+/// progress probe: no progress for <see cref="ScenarioOptions.LockupTimeout"/> is a lockup.
+/// </summary>
+public sealed class ScenarioRunner : IAsyncDisposable
+{
+    public const string TickerHost = "ticker.local";
+    public const string TickerPath = "/v2/ticker/btcusd";
+    private const uint Loopback = 0x7F000001;
+    private const int PollMilliseconds = 10;
+
+    private readonly object _sync = new();
+    private readonly List<CycleResult> _results = new();
+    private readonly List<Cc3000Driver> _drivers = new();
+    private readonly List<IAppCounters> _apps = new();
+    private readonly Random _random;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly string _folder;
+    private long _heapHighWater;
+    private int _corruptFaults;
+    private int _nextRevision = 1;
+    private string _phase = "starting";
+    private FlashJob? _job;
+    private int _cycle;
+    private string _version = "";
+    private FaultKind _fault;
+    private bool _idle;
+
+    private ScenarioRunner(ScenarioOptions options, string folder, LocalCloud cloud, DeviceKeyPair keys)
+    {
+        Options = options;
+        _folder = folder;
+        Cloud = cloud;
+        Keys = keys;
+        _random = new Random(options.Seed);
+        Images = new ScenarioImages(cloud);
+        Board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = options.FlashTiming });
+        Core = new VirtualCore(Board, new VirtualCoreOptions { AutoConfirmMilliseconds = options.AutoConfirmMilliseconds });
+        // The app runs from the application slot (what the last OTA installed); the gate lets idle cycles pause it.
+        Core.AppWrapper = app => Gate.Wrap(app);
+    }
+
+    public ScenarioOptions Options { get; }
+    public LocalCloud Cloud { get; }
+    public DeviceKeyPair Keys { get; }
+    public string DeviceId => Keys.IdHex;
+    public TickerServer Ticker { get; } = new();
+    public VirtualBoard Board { get; }
+    public VirtualCore Core { get; }
+    public ScenarioImages Images { get; }
+    public AppGate Gate { get; } = new();
+
+    /// <summary>What the runner is doing now (for the live view).</summary>
+    public string Phase { get { lock (_sync) return _phase; } }
+
+    /// <summary>The cycle under way (1-based; 0 before the first).</summary>
+    public int CurrentCycle { get { lock (_sync) return _cycle; } }
+
+    public string CurrentVersion { get { lock (_sync) return _version; } }
+    public FaultKind CurrentFault { get { lock (_sync) return _fault; } }
+    public bool CurrentIdle { get { lock (_sync) return _idle; } }
+
+    /// <summary>The flash of the cycle under way (or the last one), for its progress.</summary>
+    public FlashJob? CurrentJob { get { lock (_sync) return _job; } }
+
+    /// <summary>Cycles finished so far.</summary>
+    public IReadOnlyList<CycleResult> Results { get { lock (_sync) return _results.ToArray(); } }
+
+    /// <summary>The counters of this boot's app (unwrapped), or null (safe mode, or an app without counters).</summary>
+    public IAppCounters? App => Unwrap(Core.CurrentApp);
+
+    /// <summary>CC3000 recoveries summed over every boot's driver.</summary>
+    public int ModuleRecoveries { get { lock (_sync) return _drivers.Sum(d => d.Recoveries); } }
+
+    /// <summary>Requests and failures summed over every boot's app.</summary>
+    public (int Requests, int Failures) AppTotals { get { lock (_sync) return (_apps.Sum(a => a.Requests), _apps.Sum(a => a.Failures)); } }
+
+    public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
+
+    /// <summary>Builds and starts everything; returns once the device is online (or throws after the lockup bound).</summary>
+    public static async Task<ScenarioRunner> StartAsync(ScenarioOptions options, CancellationToken ct = default)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "corefw-scenario-" + Guid.NewGuid().ToString("N"));
+        LocalCloud cloud = await LocalCloud.StartAsync(new LocalCloudOptions
+        {
+            RegistryFolder = folder,
+            DevicePort = 0,
+            ApiPort = 0,
+            Server = new DeviceServerOptions
+            {
+                HandshakeStepTimeout = TimeSpan.FromSeconds(5),
+                HelloTimeout = TimeSpan.FromSeconds(5),
+                IdleTimeout = TimeSpan.FromSeconds(20),
+            },
+            Api = new CloudApiOptions { StartWait = TimeSpan.FromSeconds(20), FlashDefaults = FlashTimeouts },
+        }, ct);
+        DeviceKeyPair keys = cloud.Registry.CreateDevice(name: "virtual-core");
+        var runner = new ScenarioRunner(options, folder, cloud, keys);
+        try
+        {
+            // Manufacture: keys and the ticker app 1.0.0 in the factory slot; the first boot installs it.
+            runner.Core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!),
+                runner.Images.Build(0));
+            runner.Board.Cc3000.Model.SetHost(TickerHost, Loopback);
+            // The app talks to ticker.local:80; the virtual internet carries that to the ticker server's port.
+            runner.Board.Cc3000.Model.ForwardPort(Loopback, 80, runner.Ticker.Port);
+            runner.Core.Start(cloud.DeviceEndPoint);
+            bool online = await runner.WaitPhase("booting", () => runner.Online(), () => runner.Core.Boots + runner.Core.BootFailures * 7L, ct);
+            if (!online) throw new TimeoutException($"the virtual core did not come online within {options.LockupTimeout.TotalSeconds:0} s (boot failures {runner.Core.BootFailures}: {runner.Core.LastBootError})");
+            return runner;
+        }
+        catch
+        {
+            await runner.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Flash timeouts: the device's own bounds stay the judge; these keep a cloud wait short on a loaded machine.</summary>
+    public static FlashOptions FlashTimeouts() => new()
+    {
+        UpdateReadyTimeout = TimeSpan.FromSeconds(3),
+        UpdateBeginAttempts = 2,
+        ChunkAckTimeout = TimeSpan.FromSeconds(3),
+        FastQuietPeriod = TimeSpan.FromMilliseconds(500),
+        UpdateDoneTimeout = TimeSpan.FromSeconds(5),
+        OverallTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>
+    /// Runs the cycles (or until <paramref name="ct"/> is cancelled, or <see cref="ScenarioOptions.MaxConsecutiveLockups"/>
+    /// lockups in a row), calling <paramref name="onCycle"/> after each, and returns the summary.
+    /// </summary>
+    public async Task<ScenarioSummary> RunAsync(Action<CycleResult>? onCycle = null, CancellationToken ct = default)
+    {
+        string? stopped = null;
+        int loaded = 0, lockupsInARow = 0;
+        var started = Stopwatch.StartNew();
+        for (int n = 1; n <= Options.Cycles; n++)
+        {
+            bool idle = Options.IdleEvery > 0 && n % Options.IdleEvery == 0;
+            FaultKind fault = idle ? FaultKind.None : Options.Faults.ForLoadedCycle(loaded++);
+            CycleResult result = await RunCycleAsync(n, idle, fault, ct);
+            lock (_sync) _results.Add(result);
+            onCycle?.Invoke(result);
+            if (result.Outcome == CycleOutcome.Cancelled)
+            {
+                stopped = "stopped by the user";
+                break;
+            }
+
+            lockupsInARow = result.Outcome == CycleOutcome.Lockup ? lockupsInARow + 1 : 0;
+            if (lockupsInARow >= Options.MaxConsecutiveLockups)
+            {
+                stopped = $"{lockupsInARow} lockups in a row";
+                break;
+            }
+
+            if (n < Options.Cycles)
+            {
+                try
+                {
+                    SetPhase("running between updates");
+                    await PauseAsync(Options.Interval, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    stopped = "stopped by the user";
+                    break;
+                }
+            }
+        }
+
+        return Summarize(started.Elapsed, stopped);
+    }
+
+    private async Task<CycleResult> RunCycleAsync(int n, bool idle, FaultKind fault, CancellationToken ct)
+    {
+        int revision = _nextRevision++;
+        var version = new ImageVersion(1, 0, revision, 0);
+        string v = $"1.0.{revision}";
+        lock (_sync)
+        {
+            _cycle = n;
+            _version = v;
+            _fault = fault;
+            _idle = idle;
+            _job = null;
+        }
+
+        var sw = Stopwatch.StartNew();
+        CycleResult Result(CycleOutcome outcome) => new()
+        {
+            Cycle = n,
+            Version = v,
+            Idle = idle,
+            Fault = fault,
+            Outcome = outcome,
+            CycleMilliseconds = sw.Elapsed.TotalMilliseconds,
+        };
+
+        string? note = null;
+        bool injected = false;
+        try
+        {
+            // 1. The app runs at full speed (or is paused for an idle cycle) and the device is online.
+            IAppCounters? app0 = App;
+            int parsed0 = app0?.Completed ?? 0;
+            if (!await WaitPhase("waiting for the app to run", () => Online() && AppAdvanced(app0, parsed0, 2), AppProgress, ct))
+                return Lockup(Result, "waiting for the app to run");
+            if (idle)
+            {
+                Gate.Paused = true;
+                if (!await WaitPhase("pausing the app", () => !Gate.InLoop, AppProgress, ct))
+                    return Lockup(Result, "pausing the app");
+            }
+
+            // 2. Flash, injecting the cycle's fault.
+            byte[] image = Images.Build(version);
+            FlashOptions flash = FlashTimeouts();
+            flash.Fast = Options.FastOta;
+            int chunks = (image.Length + flash.ChunkSize - 1) / flash.ChunkSize;
+            switch (fault)
+            {
+                case FaultKind.CorruptChunks:
+                    bool mild = ++_corruptFaults % 2 == 1;
+                    int a = 3, b = chunks / 2, c = chunks - 2;
+                    flash.CorruptChunk = mild ? (i, attempt) => (i == a || i == b || i == c) && attempt <= 2 : (i, _) => i == a;
+                    injected = true;
+                    note = mild ? $"chunks {a}, {b}, {c} corrupted on their first two sends" : $"chunk {a} always corrupted";
+                    break;
+                case FaultKind.PowerCutDuringInstall:
+                    if (Options.PowerCut != null)
+                    {
+                        Options.PowerCut.Arm(Board, _random);
+                        injected = true;
+                        note = "power cut armed for the install";
+                    }
+                    else
+                    {
+                        note = "power cut during install skipped: no installer in this build (IPowerCutFault not connected)";
+                    }
+                    break;
+            }
+
+            int cutsBefore = Options.PowerCut?.Cuts ?? 0;
+            SystemRuntime runtime = Core.Runtime ?? throw new InvalidOperationException("no runtime");
+            SocketBroker broker = runtime.Broker;
+            int preemptions0 = broker.Preemptions;
+            int reboots0 = Core.Reboots, boots0 = Core.Boots;
+            FlashJob job;
+            try
+            {
+                job = Cloud.Flash(DeviceId, image, flash);
+            }
+            catch (FlashException e)
+            {
+                // The cloud refused (device went offline between the check and the flash): nothing reached the device.
+                Gate.Paused = false;
+                ImageCheck refusedCheck = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+                return Result(refusedCheck.Valid ? CycleOutcome.Aborted : CycleOutcome.Failed) with
+                {
+                    FlashState = "refused", Reason = e.Message, ImageValid = refusedCheck.Valid, ImageState = refusedCheck.Description,
+                    FaultInjected = injected, FaultNote = note, ImageBytes = image.Length,
+                };
+            }
+
+            lock (_sync) _job = job;
+            bool injectMidway = fault == FaultKind.LinkDrop || fault == FaultKind.ModuleHang;
+            bool transferred = await WaitPhase("transfer", () => job.Completion.IsCompleted, () =>
+            {
+                OtaProgress p = job.Progress;
+                if (injectMidway && !injected && p.State == OtaState.Transferring && p.BytesSent >= p.TotalBytes / 3)
+                {
+                    injected = true;
+                    if (fault == FaultKind.LinkDrop)
+                    {
+                        Cloud.Devices.DisconnectDevice(DeviceId, "scenario: link drop mid-transfer");
+                        note = $"link cut at {p.BytesSent} of {p.TotalBytes} B";
+                    }
+                    else
+                    {
+                        Board.Cc3000.Model.InjectHang();
+                        note = $"CC3000 hung at {p.BytesSent} of {p.TotalBytes} B";
+                    }
+                }
+                return p.BytesSent * 31 + p.Resends * 7 + (int)p.State + (long)runtime.Ota.ChunksReceived * 131 + ModuleRecoveries * 1009L;
+            }, ct);
+            if (!transferred) return Lockup(Result, "transfer") with { FaultInjected = injected, FaultNote = note, ImageBytes = image.Length };
+            if (injectMidway && !injected) note = "the transfer ended before the fault's trigger point";
+
+            OtaProgress final = await job.Completion;
+            double otaMs = final.FinishedAt.HasValue ? (final.FinishedAt.Value - final.StartedAt).TotalMilliseconds : double.NaN;
+            double latencyMs = broker.Preemptions > preemptions0 ? broker.LastLatencyTicks / (double)TimeSpan.TicksPerMillisecond : double.NaN;
+            bool done = final.State == OtaState.Done;
+            CycleResult Measured(CycleOutcome o) => Result(o) with
+            {
+                FlashState = final.StateName, Reason = final.Reason, OtaMilliseconds = otaMs, PreemptionMilliseconds = latencyMs,
+                Resends = final.Resends, FaultInjected = injected, FaultNote = note, ImageBytes = image.Length,
+            };
+
+            // 3. Landed: the device reboots. Aborted: it stays on the old image. Either way the app must run again.
+            if (done && !await WaitPhase("reboot", () => Core.Reboots > reboots0 && Core.Boots > boots0 && Core.Runtime != null,
+                    () => Core.Reboots * 3L + Core.Boots * 5L + Core.BootFailures * 7L, ct))
+                return Lockup(Measured, "reboot");
+            Gate.Paused = false;
+            IAppCounters? app1 = App;
+            int parsed1 = app1?.Completed ?? 0;
+            if (!await WaitPhase("waiting for the app to resume",
+                    () => Online() && Core.Runtime is { } rt && !rt.Broker.UpdatesPending && AppAdvanced(app1, parsed1, 1),
+                    AppProgress, ct))
+                return Lockup(Measured, "waiting for the app to resume");
+            if (fault == FaultKind.PowerCutDuringInstall && Options.PowerCut != null)
+            {
+                Options.PowerCut.Disarm(Board);
+                note = Options.PowerCut.Cuts > cutsBefore
+                    ? $"power cut inside the install (boot failures {Core.BootFailures}), install resumed at the next boot"
+                    : "power cut armed but the install ended before it";
+            }
+
+            // 4. Which image is the device on?
+            ImageCheck check = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+            uint packed = ScenarioImages.Packed(version);
+            CycleOutcome outcome;
+            if (done)
+            {
+                // The reboot installed it (landed), or the device went back to an older image (rolled back).
+                outcome = check.ActiveVersion == packed ? CycleOutcome.Landed
+                    : check.ActiveVersion != 0 && check.ActiveVersion < packed ? CycleOutcome.RolledBack
+                    : CycleOutcome.Failed;
+            }
+            else
+            {
+                outcome = check.Valid ? CycleOutcome.Aborted : CycleOutcome.Failed;
+            }
+            return Measured(check.Valid ? outcome : CycleOutcome.Failed) with { ImageValid = check.Valid, ImageState = check.Description };
+        }
+        catch (OperationCanceledException)
+        {
+            Gate.Paused = false;
+            return Result(CycleOutcome.Cancelled) with { FaultInjected = injected, FaultNote = note, ImageValid = true, ImageState = "run stopped" };
+        }
+    }
+
+    private CycleResult Lockup(Func<CycleOutcome, CycleResult> result, string phase)
+    {
+        Gate.Paused = false;
+        ImageCheck check = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+        return result(CycleOutcome.Lockup) with { LockupPhase = phase, ImageValid = check.Valid, ImageState = check.Description };
+    }
+
+    private bool Online() =>
+        Core.Runtime is { } rt && rt.Cloud != null && rt.Cloud.IsConnected && Cloud.Devices.IsOnline(DeviceId);
+
+    // The app made `count` more parses since (app, parsed) was taken, or a new boot's app did.
+    private bool AppAdvanced(IAppCounters? before, int parsed, int count)
+    {
+        IAppCounters? now = App;
+        if (now == null) return false;
+        return now != before ? now.Completed >= count : now.Completed >= parsed + count;
+    }
+
+    private long AppProgress()
+    {
+        IAppCounters? app = App;
+        var rt = Core.Runtime;
+        return (app?.Completed ?? 0) * 3L + Core.Boots * 1009L + (rt?.Cloud?.Sessions ?? 0) * 7919L + (rt?.Cloud?.ConnectAttempts ?? 0) * 104729L
+            + ModuleRecoveries * 15485863L + (Gate.InLoop ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="done"/>, sampling the counters every poll; false (a lockup) when
+    /// <paramref name="progress"/> keeps one value for <see cref="ScenarioOptions.LockupTimeout"/>.
+    /// </summary>
+    private async Task<bool> WaitPhase(string phase, Func<bool> done, Func<long> progress, CancellationToken ct)
+    {
+        SetPhase(phase);
+        long last = progress();
+        var still = Stopwatch.StartNew();
+        while (true)
+        {
+            Sample();
+            if (done()) return true;
+            ct.ThrowIfCancellationRequested();
+            long now = progress();
+            if (now != last)
+            {
+                last = now;
+                still.Restart();
+            }
+            else if (still.Elapsed > Options.LockupTimeout)
+            {
+                return false;
+            }
+            await Task.Delay(PollMilliseconds, ct);
+        }
+    }
+
+    private async Task PauseAsync(TimeSpan span, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < span)
+        {
+            Sample();
+            await Task.Delay(PollMilliseconds * 5, ct);
+        }
+    }
+
+    /// <summary>Samples what the summary tracks over time: heap high-water mark, every boot's driver and app.</summary>
+    public void Sample()
+    {
+        long heap = GC.GetTotalMemory(false);
+        long seen;
+        while (heap > (seen = Interlocked.Read(ref _heapHighWater)) && Interlocked.CompareExchange(ref _heapHighWater, heap, seen) != seen)
+        {
+        }
+
+        Cc3000Driver driver = Board.Cc3000Driver;
+        IAppCounters? app = App;
+        lock (_sync)
+        {
+            if (!_drivers.Contains(driver)) _drivers.Add(driver);
+            if (app != null && !_apps.Contains(app)) _apps.Add(app);
+        }
+    }
+
+    private void SetPhase(string phase)
+    {
+        lock (_sync) _phase = phase;
+    }
+
+    private ScenarioSummary Summarize(TimeSpan elapsed, string? stopped)
+    {
+        Sample();
+        var (requests, failures) = AppTotals;
+        return new ScenarioSummary
+        {
+            Cycles = Results,
+            CyclesPlanned = Options.Cycles,
+            Faults = Options.Faults.ToString(),
+            FastOta = Options.FastOta,
+            Elapsed = elapsed,
+            StoppedEarly = stopped,
+            BusViolations = Board.Bus.ViolationCount,
+            HeapHighWaterBytes = HeapHighWaterBytes,
+            ModuleRecoveries = ModuleRecoveries,
+            Boots = Core.Boots,
+            BootFailures = Core.BootFailures,
+            Installs = Core.Installs,
+            BootloaderRollbacks = Core.Rollbacks,
+            WatchdogResets = Core.WatchdogResets,
+            PowerCuts = Options.PowerCut?.Cuts ?? 0,
+            StuckUserThreads = Core.StuckUserThreads,
+            AppRequests = requests,
+            AppFailures = failures,
+        };
+    }
+
+    private static IAppCounters? Unwrap(IUserApp? app) => app switch
+    {
+        IGatedApp g => Unwrap(g.Inner),
+        IAppCounters c => c,
+        _ => null,
+    };
+
+    /// <summary>Stops the core (bounded), the cloud and the ticker server; deletes the temp registry.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        SetPhase("stopping");
+        bool stopped = Core.Stop(20_000);
+        await Cloud.DisposeAsync();
+        Ticker.Dispose();
+        if (stopped) Board.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+
+namespace CoreFirmware.Virtual.Scenario;
+
+/// <summary>The figures of a whole run, and whether it passed (every cycle ended on a valid image, no lockup).</summary>
+public sealed record ScenarioSummary
+{
+    public required IReadOnlyList<CycleResult> Cycles { get; init; }
+    public required int CyclesPlanned { get; init; }
+    public required string Faults { get; init; }
+    public required bool FastOta { get; init; }
+    public required TimeSpan Elapsed { get; init; }
+    /// <summary>Why the run ended before its cycles were done (Ctrl-C, repeated lockups), or null.</summary>
+    public string? StoppedEarly { get; init; }
+    public required long BusViolations { get; init; }
+    /// <summary>Largest managed heap seen (GC.GetTotalMemory, sampled every poll) of the host process (cloud + board + firmware).</summary>
+    public required long HeapHighWaterBytes { get; init; }
+    /// <summary>CC3000 power-cycle recoveries summed over every boot's driver.</summary>
+    public required int ModuleRecoveries { get; init; }
+    public required int Boots { get; init; }
+    public required int BootFailures { get; init; }
+    public int Installs { get; init; }
+    public int BootloaderRollbacks { get; init; }
+    public int WatchdogResets { get; init; }
+    public int PowerCuts { get; init; }
+    public required int StuckUserThreads { get; init; }
+    public required int AppRequests { get; init; }
+    public required int AppFailures { get; init; }
+
+    public int Tried => Cycles.Count(c => c.FlashState.Length > 0);
+    public int Landed => Count(CycleOutcome.Landed);
+    public int RolledBack => Count(CycleOutcome.RolledBack);
+    public int Aborted => Count(CycleOutcome.Aborted);
+    public int Failed => Count(CycleOutcome.Failed);
+    public int Lockups => Count(CycleOutcome.Lockup);
+    public int InvalidImages => Cycles.Count(c => !c.ImageValid && c.Outcome != CycleOutcome.Cancelled);
+    /// <summary>Aborts in cycles with no fault injected (should be 0).</summary>
+    public int UnexpectedAborts => Cycles.Count(c => c.Outcome == CycleOutcome.Aborted && !c.FaultInjected);
+    public int FaultsInjected => Cycles.Count(c => c.FaultInjected);
+    public int FaultsSkipped => Cycles.Count(c => c.Fault != FaultKind.None && !c.FaultInjected);
+
+    /// <summary>Preemption latency over loaded cycles, ms.</summary>
+    public double PreemptionP50 => Percentile(Cycles.Where(c => !c.Idle).Select(c => c.PreemptionMilliseconds), 50);
+    public double PreemptionP99 => Percentile(Cycles.Where(c => !c.Idle).Select(c => c.PreemptionMilliseconds), 99);
+    /// <summary>OTA time of landed updates without a fault, idle (app paused), ms (median).</summary>
+    public double OtaIdleP50 => Percentile(CleanLanded(idle: true), 50);
+    /// <summary>OTA time of landed updates without a fault, under the app's load, ms (median).</summary>
+    public double OtaLoadedP50 => Percentile(CleanLanded(idle: false), 50);
+    public double OtaLoadedOverIdle => OtaLoadedP50 / OtaIdleP50;
+
+    /// <summary>Every cycle ended on a valid image and nothing locked up.</summary>
+    public bool Passed => InvalidImages == 0 && Lockups == 0 && Failed == 0;
+
+    private int Count(CycleOutcome o) => Cycles.Count(c => c.Outcome == o);
+
+    private IEnumerable<double> CleanLanded(bool idle) =>
+        Cycles.Where(c => c.Idle == idle && c.Outcome == CycleOutcome.Landed && !c.FaultInjected).Select(c => c.OtaMilliseconds);
+
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        double[] sorted = values.Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        int i = (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1;
+        return sorted[Math.Clamp(i, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>The summary as label/value rows (the live view prints them as a table, the soak as lines).</summary>
+    public IReadOnlyList<(string Label, string Value)> Rows()
+    {
+        var c = CultureInfo.InvariantCulture;
+        string Ms(double v, string f = "0") => double.IsNaN(v) ? "n/a" : v.ToString(f, c) + " ms";
+        return new List<(string, string)>
+        {
+            ("cycles", $"{Cycles.Count} of {CyclesPlanned} ({Elapsed.TotalSeconds.ToString("0.0", c)} s){(StoppedEarly != null ? ", stopped: " + StoppedEarly : "")}"),
+            ("OTAs tried / landed / rolled back / aborted / failed", $"{Tried} / {Landed} / {RolledBack} / {Aborted} / {Failed}"),
+            ("faults injected / skipped", $"{FaultsInjected} / {FaultsSkipped} (mix: {Faults})"),
+            ("aborts without a fault", UnexpectedAborts.ToString(c)),
+            ("ended on an invalid image", InvalidImages.ToString(c)),
+            ("lockups", Lockups.ToString(c)),
+            ("preemption latency p50 / p99 (loaded)", $"{Ms(PreemptionP50, "0.00")} / {Ms(PreemptionP99, "0.00")}"),
+            ($"OTA time idle / under load ({(FastOta ? "fast" : "slow")} OTA, p50)", $"{Ms(OtaIdleP50)} / {Ms(OtaLoadedP50)} (x{(double.IsNaN(OtaLoadedOverIdle) ? "n/a" : OtaLoadedOverIdle.ToString("0.00", c))})"),
+            ("bus violations", BusViolations.ToString(c)),
+            ("heap high-water mark (host process)", $"{HeapHighWaterBytes / 1024} KiB"),
+            ("module recoveries (CC3000 power cycles)", ModuleRecoveries.ToString(c)),
+            ("boots / boot failures / stuck user threads", $"{Boots} / {BootFailures} / {StuckUserThreads}"),
+            ("bootloader installs / rollbacks", $"{Installs} / {BootloaderRollbacks}"),
+            ("power cuts during install / watchdog resets", $"{PowerCuts} / {WatchdogResets}"),
+            ("app requests / failures", $"{AppRequests} / {AppFailures}"),
+            ("result", Passed ? "PASS: every cycle ended on a valid image, no lockup" : "FAIL"),
+        };
+    }
+
+    public void Print(TextWriter w)
+    {
+        w.WriteLine("== summary");
+        foreach (var (label, value) in Rows()) w.WriteLine($"  {label,-52} {value}");
+    }
+}
