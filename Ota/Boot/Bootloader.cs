@@ -49,6 +49,7 @@ namespace CoreFirmware.Ota.Boot
         private readonly byte[] _buffer = new byte[CopyChunkSize];
         private readonly byte[] _readBack = new byte[CopyChunkSize];
         private int _maxTestWatchdogResets = DefaultMaxTestWatchdogResets;
+        private bool _testBoot = true;
 
         /// <summary>Creates the bootloader over the board's flash parts.</summary>
         /// <param name="flash">The external SST25 (initialised).</param>
@@ -89,6 +90,17 @@ namespace CoreFirmware.Ota.Boot
                 if (value < 1 || value > BootState.MaxWatchdogResets) throw new ArgumentOutOfRangeException("value");
                 _maxTestWatchdogResets = value;
             }
+        }
+
+        /// <summary>
+        /// True (always, on a device): a new image boots in test mode and must confirm itself. False
+        /// confirms it at install; it exists only for the negative run that shows what a crash-looping
+        /// image does without test boot (the board never gets the working image back).
+        /// </summary>
+        public bool TestBootEnabled
+        {
+            get { return _testBoot; }
+            set { _testBoot = value; }
         }
 
         /// <summary>
@@ -151,8 +163,8 @@ namespace CoreFirmware.Ota.Boot
                             }
 
                             uint version = PackedImageVersion.Of(_verifier.Header);
-                            s.State = BootImageState.Testing;
-                            s.BootAttempts = 1;
+                            s.State = _testBoot ? BootImageState.Testing : BootImageState.Confirmed;
+                            s.BootAttempts = _testBoot ? 1 : 0;
                             s.WatchdogResets = 0;
                             s.ActiveVersion = version;
                             // Size and CRC stay while Testing: the runtime announces the installed image with them.
@@ -163,8 +175,8 @@ namespace CoreFirmware.Ota.Boot
                             s.PendingImageCrc = installedCrc;
                             Save(s);
                             d.Installs++;
-                            d.Reason = "installed " + PackedImageVersion.ToText(version) + " (test boot)";
-                            return RunImage(d, s, true);
+                            d.Reason = "installed " + PackedImageVersion.ToText(version) + (_testBoot ? " (test boot)" : " (confirmed at install)");
+                            return RunImage(d, s, _testBoot);
                         }
 
                     case BootImageState.RollingBack:

@@ -143,10 +143,10 @@ internal sealed class EndToEndRig : IAsyncDisposable
     /// After the reboot an OTA asked for: the bootloader of the new boot installed
     /// <paramref name="image"/> (the application slot holds it byte for byte) and runs it in test mode.
     /// </summary>
-    public void AssertInstalled(byte[] image, string what)
+    public void AssertInstalled(byte[] image, string what, bool testBoot = true)
     {
         BootDecision? d = Core.LastBootDecision;
-        Assert.True(d != null && d.Installs == 1 && d.TestBoot, $"{what}: boot decision '{d?.Reason}' (installs {d?.Installs}, test {d?.TestBoot})");
+        Assert.True(d != null && d.Installs == 1 && d.TestBoot == testBoot, $"{what}: boot decision '{d?.Reason}' (installs {d?.Installs}, test {d?.TestBoot})");
         var slot = new byte[image.Length];
         Board.InternalFlash.Peek(0, slot);
         Assert.True(image.AsSpan().SequenceEqual(slot), what + ": the application slot does not hold the flashed image");

@@ -299,7 +299,8 @@ public sealed class VirtualCore : IDisposable
             DeviceKeys keys = DeviceKeys.Read(Board.Flash, map.Keys)
                 ?? throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
             var verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
-            decision = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog).Run();
+            var bootloader = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog) { TestBootEnabled = Options.TestBootEnabled };
+            decision = bootloader.Run();
         }
         catch
         {

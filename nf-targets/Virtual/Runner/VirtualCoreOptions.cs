@@ -38,4 +38,10 @@ public sealed class VirtualCoreOptions
 
     /// <summary>Healthy, cloud-connected time after which a test image is confirmed (firmware default 30 s).</summary>
     public int AutoConfirmMilliseconds { get; init; } = CoreFirmware.Ota.Boot.DeploymentControl.DefaultAutoConfirmMilliseconds;
+
+    /// <summary>
+    /// True (always, on a device): new images boot in test mode (Bootloader.TestBootEnabled). False
+    /// exists only for the negative run: a crash-looping image is then never rolled back.
+    /// </summary>
+    public bool TestBootEnabled { get; init; } = true;
 }
