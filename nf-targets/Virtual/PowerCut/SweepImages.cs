@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CoreFirmware.Cloud.Images;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.SparkCore;
 
@@ -49,55 +50,9 @@ public sealed class SweepImages
     }
 
     /// <summary>The uncompressed public point 0x04 || X || Y of <paramref name="key"/>.</summary>
-    public static byte[] PointOf(ECDsa key)
-    {
-        ECParameters p = key.ExportParameters(false);
-        var point = new byte[ImageFormat.PublicKeySize];
-        point[0] = 0x04;
-        p.Q.X!.CopyTo(point, 1);
-        p.Q.Y!.CopyTo(point, 33);
-        return point;
-    }
+    public static byte[] PointOf(ECDsa key) => ImageSigner.PublicKeyPoint(key);
 
-    /// <summary>
-    /// A signer for the runner (the cloud's ImageSigner is not reachable from the virtual board's
-    /// project): the same format, header + payload, then a trailer of key hash, SHA-256 and ECDSA
-    /// P-256 signature. Tests use the cloud's ImageSigner instead.
-    /// </summary>
+    /// <summary>A signer over the cloud's <see cref="ImageSigner"/> with <paramref name="key"/>.</summary>
     public static SweepImageSigner HostSigner(ECDsa key) => (payload, major, minor, revision) =>
-    {
-        int body = ImageFormat.HeaderSize + payload.Length;
-        var image = new byte[body + ImageFormat.StandardTrailerSize];
-        new ImageHeader
-        {
-            Magic = ImageFormat.Magic,
-            FormatVersion = ImageFormat.FormatVersion,
-            HeaderSize = ImageFormat.HeaderSize,
-            BoardId = SparkCoreBoard.ImageBoardId,
-            Major = major,
-            Minor = minor,
-            Revision = revision,
-            PayloadSize = (uint)payload.Length,
-        }.Write(image, 0);
-        payload.CopyTo(image, ImageFormat.HeaderSize);
-        byte[] digest = SHA256.HashData(image.AsSpan(0, body));
-        byte[] signature = key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        int p = body;
-        ImageFormat.WriteUInt16(image, p, ImageFormat.TrailerMagic);
-        ImageFormat.WriteUInt16(image, p + 2, ImageFormat.StandardTrailerSize);
-        p += ImageFormat.TrailerInfoSize;
-        p = Entry(image, p, ImageFormat.TagKeyHash, SHA256.HashData(PointOf(key)));
-        p = Entry(image, p, ImageFormat.TagSha256, digest);
-        Entry(image, p, ImageFormat.TagEcdsaP256, signature);
-        return image;
-    };
-
-    private static int Entry(byte[] image, int p, int tag, byte[] value)
-    {
-        image[p] = (byte)tag;
-        image[p + 1] = 0;
-        ImageFormat.WriteUInt16(image, p + 2, value.Length);
-        value.CopyTo(image, p + ImageFormat.EntryHeaderSize);
-        return p + ImageFormat.EntryHeaderSize + value.Length;
-    }
+        ImageSigner.Sign(payload, new ImageVersion(major, minor, revision, 0), SparkCoreBoard.ImageBoardId, key);
 }
