@@ -55,7 +55,12 @@ public sealed class LiveView
         device.AddRow("status LED", $"[{LedColor(led)}]●[/] {Markup.Escape(led)}");
         device.AddRow("D7 LED", _runner.Board.UserLed.Level.ToString());
         device.AddRow("cloud link", rt?.Cloud?.IsConnected == true ? "[green]connected[/]" : "[red]down[/]");
-        device.AddRow("boot", $"{_runner.Core.Boots} (reboots {_runner.Core.Reboots})");
+        device.AddRow("boot", $"{_runner.Core.Boots} (reboots {_runner.Core.Reboots}, watchdog resets {_runner.Core.WatchdogResets})");
+        var decision = _runner.Core.LastBootDecision;
+        string deployment = rt?.Deployment == null ? "-" : rt.Deployment.Status.ToString();
+        device.AddRow("running image", decision == null ? "-"
+            : $"v{Markup.Escape(_runner.Core.RunningVersionText)} from the application slot ({deployment}); {Markup.Escape(decision.Reason)}");
+        device.AddRow("bootloader", $"installs {_runner.Core.Installs}, rollbacks {_runner.Core.Rollbacks}, factory restores {_runner.Core.FactoryRestores}");
         device.AddRow("updates pending", rt?.Broker.UpdatesPending == true ? "[fuchsia]yes[/]" : "no");
         device.AddRow("app (this boot)", app == null ? "-" : $"{app.Requests} requests, {app.Completed} parsed, {app.Failures} failed");
         device.AddRow("app (all boots)", $"{requests} requests ({_requestsPerSecond.ToString("0", c)}/s), {failures} failed");
