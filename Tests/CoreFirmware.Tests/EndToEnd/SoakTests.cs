@@ -9,7 +9,7 @@ namespace CoreFirmware.Tests.EndToEnd;
 /// <summary>
 /// The soak, short: 20 update cycles through the local cloud while the ticker app hammers the
 /// ticker server, with the fault mix (link drops, corrupted chunks, module hangs, power cuts inside
-/// the bootloader's install) and four idle cycles. The app runs from the application slot, so each
+/// the bootloader's install, a bad release that must be rolled back) and four idle cycles. The app runs from the application slot, so each
 /// landed cycle runs the image it flashed. Every cycle must end on a valid image, nothing may lock
 /// up, clean cycles must land, and the bus model must see no violation.
 /// </summary>
@@ -66,6 +66,12 @@ public class SoakTests
         Assert.True(summary.PowerCuts >= 1, $"no power cut hit an install ({summary.Cycles.Count(c => c.Fault == FaultKind.PowerCutDuringInstall)} cycles armed one)");
         Assert.All(summary.Cycles.Where(c => c.Fault == FaultKind.PowerCutDuringInstall), c => Assert.Equal(CycleOutcome.Landed, c.Outcome));
         Assert.True(summary.Installs >= summary.Landed, $"{summary.Installs} installs for {summary.Landed} landed cycles");
+
+        // A bad release (signed, but its app does not start) is installed, test-booted, and rolled back
+        // after the watchdog resets; nothing else rolls back.
+        Assert.Contains(summary.Cycles, c => c.Fault == FaultKind.BadRelease);
+        Assert.All(summary.Cycles.Where(c => c.Fault == FaultKind.BadRelease), c => Assert.Equal(CycleOutcome.RolledBack, c.Outcome));
+        Assert.Equal(0, summary.UnexpectedRollbacks);
 
         Assert.Equal(0, summary.BusViolations);
         Assert.Equal(0, summary.StuckUserThreads);

@@ -25,4 +25,11 @@ public enum FaultKind
     /// without the fault and says so.
     /// </summary>
     PowerCutDuringInstall,
+
+    /// <summary>
+    /// A bad release: a properly signed image whose app does not start (its payload is not a loadable
+    /// assembly). The device installs it and test-boots it; the app's failure is a fault, the watchdog
+    /// resets the board, and after the stated number of resets the bootloader rolls back.
+    /// </summary>
+    BadRelease,
 }

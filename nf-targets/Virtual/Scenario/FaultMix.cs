@@ -10,7 +10,7 @@ public sealed class FaultMix
 {
     public static readonly FaultMix None = new(Array.Empty<FaultKind>());
 
-    public static readonly FaultMix All = new(new[] { FaultKind.LinkDrop, FaultKind.CorruptChunks, FaultKind.ModuleHang, FaultKind.PowerCutDuringInstall });
+    public static readonly FaultMix All = new(new[] { FaultKind.LinkDrop, FaultKind.CorruptChunks, FaultKind.ModuleHang, FaultKind.PowerCutDuringInstall, FaultKind.BadRelease });
 
     public FaultMix(IReadOnlyList<FaultKind> kinds)
     {
@@ -33,7 +33,8 @@ public sealed class FaultMix
                 "corrupt" or "corrupt-chunks" => FaultKind.CorruptChunks,
                 "hang" or "module-hang" => FaultKind.ModuleHang,
                 "power" or "power-cut" => FaultKind.PowerCutDuringInstall,
-                _ => throw new ArgumentException($"unknown fault '{part}' (none, all, or a comma list of link, corrupt, hang, power)"),
+                "bad" or "bad-release" => FaultKind.BadRelease,
+                _ => throw new ArgumentException($"unknown fault '{part}' (none, all, or a comma list of link, corrupt, hang, power, bad)"),
             });
         }
         return new FaultMix(kinds);
@@ -54,6 +55,7 @@ public sealed class FaultMix
         FaultKind.CorruptChunks => "corrupt",
         FaultKind.ModuleHang => "hang",
         FaultKind.PowerCutDuringInstall => "power",
+        FaultKind.BadRelease => "bad",
         _ => "none",
     };
 }

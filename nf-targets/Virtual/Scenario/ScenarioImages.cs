@@ -34,6 +34,17 @@ public sealed class ScenarioImages
     /// <summary>The signed image of <paramref name="version"/>.</summary>
     public byte[] Build(ImageVersion version) => _cloud.SignImage(_payload, version, SparkCoreBoard.ImageBoardId);
 
+    /// <summary>
+    /// A bad release of <paramref name="version"/>: signed like any other, but its payload (random
+    /// bytes the size of the app) is not an app, so it fails at start on the device.
+    /// </summary>
+    public byte[] BuildBad(ImageVersion version)
+    {
+        var junk = new byte[_payload.Length];
+        new Random(version.Revision).NextBytes(junk);
+        return _cloud.SignImage(junk, version, SparkCoreBoard.ImageBoardId);
+    }
+
     /// <summary>The packed version the boot state records (BOOT-DESIGN.md).</summary>
     public static uint Packed(ImageVersion v) => CoreFirmware.Ota.Image.PackedImageVersion.Pack(v.Major, v.Minor, v.Revision);
 }

@@ -55,7 +55,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _random = new Random(options.Seed);
         Images = new ScenarioImages(cloud);
         Board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = options.FlashTiming });
-        Core = new VirtualCore(Board, new VirtualCoreOptions { AutoConfirmMilliseconds = options.AutoConfirmMilliseconds });
+        Core = new VirtualCore(Board, new VirtualCoreOptions
+        {
+            AutoConfirmMilliseconds = options.AutoConfirmMilliseconds,
+            // A 1 s hardware watchdog (firmware default 4 s) so a bad release's resets take seconds, not tens.
+            WatchdogHardwareTimeoutMilliseconds = 1000,
+            WatchdogFeedPeriodMilliseconds = 200,
+        });
         // The app runs from the application slot (what the last OTA installed); the gate lets idle cycles pause it.
         Core.AppWrapper = app => Gate.Wrap(app);
     }
@@ -236,7 +242,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             }
 
             // 2. Flash, injecting the cycle's fault.
-            byte[] image = Images.Build(version);
+            byte[] image = Images.Build(version); // a bad release replaces it below
             FlashOptions flash = FlashTimeouts();
             flash.Fast = Options.FastOta;
             int chunks = (image.Length + flash.ChunkSize - 1) / flash.ChunkSize;
@@ -248,6 +254,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
                     flash.CorruptChunk = mild ? (i, attempt) => (i == a || i == b || i == c) && attempt <= 2 : (i, _) => i == a;
                     injected = true;
                     note = mild ? $"chunks {a}, {b}, {c} corrupted on their first two sends" : $"chunk {a} always corrupted";
+                    break;
+                case FaultKind.BadRelease:
+                    image = Images.BuildBad(version);
+                    injected = true;
+                    note = "bad release (its app does not start): test boot, watchdog resets, rollback expected";
                     break;
                 case FaultKind.PowerCutDuringInstall:
                     if (Options.PowerCut != null)

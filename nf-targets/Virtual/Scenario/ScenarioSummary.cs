@@ -36,6 +36,9 @@ public sealed record ScenarioSummary
     public int InvalidImages => Cycles.Count(c => !c.ImageValid && c.Outcome != CycleOutcome.Cancelled);
     /// <summary>Aborts in cycles with no fault injected (should be 0).</summary>
     public int UnexpectedAborts => Cycles.Count(c => c.Outcome == CycleOutcome.Aborted && !c.FaultInjected);
+
+    /// <summary>Rollbacks in cycles that did not flash a bad release (a test image lost to a reset, say).</summary>
+    public int UnexpectedRollbacks => Cycles.Count(c => c.Outcome == CycleOutcome.RolledBack && c.Fault != FaultKind.BadRelease);
     public int FaultsInjected => Cycles.Count(c => c.FaultInjected);
     public int FaultsSkipped => Cycles.Count(c => c.Fault != FaultKind.None && !c.FaultInjected);
 
@@ -74,7 +77,7 @@ public sealed record ScenarioSummary
             ("cycles", $"{Cycles.Count} of {CyclesPlanned} ({Elapsed.TotalSeconds.ToString("0.0", c)} s){(StoppedEarly != null ? ", stopped: " + StoppedEarly : "")}"),
             ("OTAs tried / landed / rolled back / aborted / failed", $"{Tried} / {Landed} / {RolledBack} / {Aborted} / {Failed}"),
             ("faults injected / skipped", $"{FaultsInjected} / {FaultsSkipped} (mix: {Faults})"),
-            ("aborts without a fault", UnexpectedAborts.ToString(c)),
+            ("aborts without a fault / rollbacks without a bad release", $"{UnexpectedAborts.ToString(c)} / {UnexpectedRollbacks.ToString(c)}"),
             ("ended on an invalid image", InvalidImages.ToString(c)),
             ("lockups", Lockups.ToString(c)),
             ("preemption latency p50 / p99 (loaded)", $"{Ms(PreemptionP50, "0.00")} / {Ms(PreemptionP99, "0.00")}"),
