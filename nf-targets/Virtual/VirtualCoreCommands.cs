@@ -19,6 +19,8 @@ public static class VirtualCoreCommands
                 return LiveCommand.Run(rest);
             case "soak":
                 return SoakCommand.Run(rest);
+            case "core":
+                return CoreCommand.Run(rest);
             case "app":
                 return TickerAppCommand.Run(rest);
             case "bus-stress":
@@ -31,6 +33,7 @@ public static class VirtualCoreCommands
                 Console.WriteLine("  live         (default) cloud + ticker server + virtual Core running the ticker app; flashes a new app version every cycle, live view");
                 Console.WriteLine("               " + ScenarioArgs.Usage);
                 Console.WriteLine("  soak         the same scenario headless with faults (default --cycles 100 --faults all), one line per cycle, exit code");
+                Console.WriteLine("  core         cloud + ticker server + virtual Core, no automatic flashing: prints how to sign and flash your app with corefw");
                 Console.WriteLine("  app          the Bitcoin ticker app alone on the virtual Core against a local ticker server (--seconds N, --quiet)");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");
                 Console.WriteLine("  power-cut-sweep  cut the power at every flash operation of a full update; count bricks");

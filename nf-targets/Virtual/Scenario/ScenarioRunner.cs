@@ -67,6 +67,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
     }
 
     public ScenarioOptions Options { get; }
+
+    /// <summary>The cloud's registry folder (device keys, image signing key); deleted when the runner is disposed.</summary>
+    public string RegistryFolder => _folder;
     public LocalCloud Cloud { get; }
     public DeviceKeyPair Keys { get; }
     public string DeviceId => Keys.IdHex;
