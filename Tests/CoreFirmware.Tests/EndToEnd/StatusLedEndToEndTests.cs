@@ -28,7 +28,19 @@ public class StatusLedEndToEndTests
 
         // A slow OTA of 256 KB takes a few seconds: look at the LED while it runs.
         byte[] image = rig.SignedImage(256 * 1024, 7);
-        var flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
+        // On a loaded machine the link may be re-establishing when the flash is asked for; the cloud then
+        // refuses at once ("not connected"): wait for the link and ask again (bounded).
+        Task<OtaRun> flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
+        for (int attempt = 1; attempt < 3; attempt++)
+        {
+            if (await Task.WhenAny(flash, Task.Delay(500)) != flash) break; // still running: the update is under way
+            OtaRun early = await flash;
+            if (early.State != "refused") break;
+            _out.WriteLine($"flash refused ({early.Reason}); waiting for the link and trying again");
+            rig.WaitForCloudLink(20_000);
+            flash = rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
+        }
+
         var runtime = rig.Core.Runtime!;
         EndToEndRig.WaitUntil(() => runtime.Ota.State == OtaState.Receiving && runtime.Ota.BytesReceived > 16 * 1024,
             () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B, last abort '{runtime.Ota.LastAbortReason}', "

@@ -119,7 +119,8 @@ public class WatchdogTests
             return new IdleApp();
         }, ShortWatchdog(hardwareMs: 2000), waitForCloud: false);
 
-        EndToEndRig.WaitUntil(() => rig.Core.UserFaults == 1, () => "the app to fault", 20_000);
+        // The core counts the fault before the runtime has recorded it: wait for both.
+        EndToEndRig.WaitUntil(() => rig.Core.UserFaults == 1 && rig.Core.Runtime?.UserFault != null, () => "the app to fault", 20_000);
         SystemRuntime first = rig.Core.Runtime!;
         Assert.NotNull(first.UserFault);
         Assert.Contains("InvalidOperationException", first.UserFault);
