@@ -31,7 +31,8 @@ public sealed class FlashOptions
     /// <summary>Fast OTA: ChunkMissed requests honoured beyond one per chunk (Flasher.MAX_MISSED_CHUNKS).</summary>
     public int MaxMissedChunkRequests { get; set; } = SparkProtocol.MaxMissedChunks;
 
-    /// <summary>Wait for the device's answer to UpdateDone (or its "pending"/"aborted" event).</summary>
+    /// <summary>Wait for the device's answer to UpdateDone (or its "pending"/"aborted" event); fast OTA: counted
+    /// again from the last chunk resent for a ChunkMissed that came after UpdateDone.</summary>
     public TimeSpan UpdateDoneTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The whole flash must end within this (spark-protocol: 600 s transfer watch).</summary>

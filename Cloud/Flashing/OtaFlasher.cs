@@ -9,7 +9,8 @@ namespace CoreFirmware.Cloud;
 /// with our limits): UpdateBegin with retries until UpdateReady (or a 4.00 refusal with a reason),
 /// then slow OTA (one chunk at a time, resend on ChunkReceivedError or silence, at most
 /// <see cref="FlashOptions.MaxChunkRetries"/> per chunk) or fast OTA (stream every chunk with its
-/// index, resend what ChunkMissed lists, UpdateDone after a quiet period), then UpdateDone and
+/// index, resend what ChunkMissed lists, UpdateDone after a quiet period, and keep resending what a
+/// ChunkMissed lists after UpdateDone: the device holds UpdateDone until its gaps fill), then UpdateDone and
 /// the device's verdict. The device's "aborted: ..." event ends the flash at any point, and so does
 /// (slow OTA) a chunk answered 4.00 with a reason text (the device refused the image's header).
 /// </summary>
@@ -272,70 +273,95 @@ internal sealed class OtaFlasher
         }
     }
 
-    private async Task FastTransferAsync(CancellationToken ct)
+    // Fast OTA: chunks asked for again (ChunkMissed, or a ChunkReceivedError), served in order.
+    private readonly Queue<int> _resend = new();
+    private int _missedRequests;
+    private int[]? _retries;
+
+    /// <summary>
+    /// Fast OTA: queues what a ChunkMissed (or a 4.00 to a chunk) asks for; true when <paramref name="m"/> was one.
+    /// Used while streaming, in the quiet period AND after UpdateDone: a device whose backlog of chunks
+    /// outlasts the quiet period sees the gap only after UpdateDone, holds it and asks then.
+    /// </summary>
+    private bool TakeResendRequest(DeviceMessage m)
     {
-        var resend = new Queue<int>();
-        int missedRequests = 0;
-        int missedLimit = _options.MaxMissedChunkRequests + _chunkCount;
-        var retries = new int[_chunkCount];
-
-        void Take(DeviceMessage m)
+        if (m.Kind == MessageKind.ChunkMissed)
         {
-            if (m.Kind == MessageKind.ChunkMissed)
+            _missedRequests++;
+            int missedLimit = _options.MaxMissedChunkRequests + _chunkCount;
+            if (_missedRequests > missedLimit)
             {
-                missedRequests++;
-                if (missedRequests > missedLimit)
-                {
-                    throw new FlashFailed($"too many missed-chunk requests ({missedRequests})");
-                }
+                throw new FlashFailed($"too many missed-chunk requests ({_missedRequests})");
+            }
 
-                for (int i = 0; i + 1 < m.Payload.Length; i += 2)
+            for (int i = 0; i + 1 < m.Payload.Length; i += 2)
+            {
+                int idx = (m.Payload[i] << 8) | m.Payload[i + 1];
+                if (idx < _chunkCount)
                 {
-                    int idx = (m.Payload[i] << 8) | m.Payload[i + 1];
-                    if (idx < _chunkCount)
-                    {
-                        resend.Enqueue(idx);
-                    }
+                    _resend.Enqueue(idx);
                 }
             }
-            else if (m.Kind == MessageKind.Response && !CoapCode.IsSuccess(m.Code) && m.Token >= 0
-                     && _chunkByToken.TryGetValue(m.Token, out int bad))
-            {
-                resend.Enqueue(bad); // a ChunkReceivedError in fast mode: resend that chunk too
-            }
+
+            return true;
         }
 
+        if (m.Kind == MessageKind.Response && !CoapCode.IsSuccess(m.Code) && m.Token >= 0
+            && _chunkByToken.TryGetValue(m.Token, out int bad))
+        {
+            _resend.Enqueue(bad); // a ChunkReceivedError in fast mode: resend that chunk too
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Fast OTA: resends every queued chunk (taking new requests as they come); false when none was queued.</summary>
+    private async Task<bool> ResendRequestedAsync(CancellationToken ct)
+    {
+        _retries ??= new int[_chunkCount];
+        bool any = false;
+        while (_resend.Count > 0)
+        {
+            int idx = _resend.Dequeue();
+            _retries[idx]++;
+            if (_retries[idx] > _options.MaxChunkRetries)
+            {
+                throw new FlashFailed($"chunk {idx} requested again {_retries[idx]} times");
+            }
+
+            await SendChunkAsync(idx, true, ct).ConfigureAwait(false);
+            any = true;
+            _job.Update(p => p with { Resends = p.Resends + 1 });
+            DrainResendRequests();
+        }
+
+        return any;
+    }
+
+    // Takes what already waits in the inbox without blocking (fast OTA, while sending).
+    private void DrainResendRequests()
+    {
+        while (_inbox.TryRead(out DeviceMessage? m))
+        {
+            CheckAbortEvent(m);
+            TakeResendRequest(m);
+        }
+    }
+
+    private async Task FastTransferAsync(CancellationToken ct)
+    {
         for (int index = 0; index < _chunkCount; index++)
         {
             await SendChunkAsync(index, true, ct).ConfigureAwait(false);
             int done = index + 1;
             _job.Update(p => p with { BytesSent = BytesThrough(done) });
-            while (_inbox.TryRead(out DeviceMessage? m))
-            {
-                CheckAbortEvent(m);
-                Take(m);
-            }
+            DrainResendRequests();
         }
 
         while (true)
         {
-            while (resend.Count > 0)
-            {
-                int idx = resend.Dequeue();
-                retries[idx]++;
-                if (retries[idx] > _options.MaxChunkRetries)
-                {
-                    throw new FlashFailed($"chunk {idx} requested again {retries[idx]} times");
-                }
-
-                await SendChunkAsync(idx, true, ct).ConfigureAwait(false);
-                _job.Update(p => p with { Resends = p.Resends + 1 });
-                while (_inbox.TryRead(out DeviceMessage? m))
-                {
-                    CheckAbortEvent(m);
-                    Take(m);
-                }
-            }
+            await ResendRequestedAsync(ct).ConfigureAwait(false);
 
             // Quiet period: UpdateDone only after this long without a missed-chunk request.
             DeviceMessage? next = await NextAsync(_options.FastQuietPeriod, ct).ConfigureAwait(false);
@@ -344,7 +370,7 @@ internal sealed class OtaFlasher
                 return;
             }
 
-            Take(next);
+            TakeResendRequest(next);
         }
     }
 
@@ -404,6 +430,18 @@ internal sealed class OtaFlasher
                 }
 
                 throw new FlashFailed($"no answer to UpdateDone within {_options.UpdateDoneTimeout.TotalSeconds} s");
+            }
+
+            if (_options.Fast && !Answers(m, done) && TakeResendRequest(m))
+            {
+                // The device holds UpdateDone until its gaps fill: serve them, and give it the full
+                // UpdateDoneTimeout again from the last resend (it verifies the image after that).
+                if (await ResendRequestedAsync(ct).ConfigureAwait(false))
+                {
+                    deadline = DateTime.UtcNow + _options.UpdateDoneTimeout;
+                }
+
+                continue;
             }
 
             if (Answers(m, done))

@@ -64,6 +64,41 @@ public class CloudOtaTests
         Assert.Null(device.Error);
     }
 
+    /// <summary>
+    /// Regression: the device's ChunkMissed can come after the cloud's UpdateDone (OtaService's backlog of
+    /// chunks outlasting the cloud's quiet period, e.g. realistic flash timing on a loaded machine). The
+    /// device holds the UpdateDone until the gaps fill; the cloud must keep serving ChunkMissed while it
+    /// waits for the answer, not wait it out until UpdateDoneTimeout.
+    /// </summary>
+    [Fact]
+    public async Task FastOtaServesChunkMissedThatComesAfterUpdateDone()
+    {
+        await using var host = await CloudTestHost.StartAsync(flash: () =>
+        {
+            FlashOptions o = CloudTestHost.FastTimeouts();
+            o.UpdateDoneTimeout = TimeSpan.FromSeconds(5); // fails fast before the fix
+            return o;
+        });
+        ScriptedDevice device = await host.ConnectDeviceAsync(d =>
+        {
+            d.MissedOnlyAtUpdateDone = true;
+            d.LoseChunksOnce.Add(3);
+            d.LoseChunksOnce.Add(7);
+        });
+        byte[] image = CloudTestHost.RandomImage(10 * 256 - 100, 3);
+
+        var (_, body) = await host.PutFileAsync(device.IdHex, image, fast: true);
+        Assert.Equal("Update started", body.GetProperty("status").GetString());
+        JsonElement ota = (await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(30))).GetProperty("ota");
+        Assert.True(ota.GetProperty("state").GetString() == "done", "flash ended " + ota);
+        Assert.Equal(2, ota.GetProperty("resends").GetInt32());
+        Assert.Equal(1, device.UpdateDonesHeld);
+        Assert.Equal(new[] { 3, 7 }, device.MissedRequested);
+        Assert.Equal(12, device.ChunksReceived);
+        Assert.Equal(image, device.Image);
+        Assert.Null(device.Error);
+    }
+
     [Fact]
     public async Task DeviceRefusingUpdateBeginFailsWithItsReason()
     {

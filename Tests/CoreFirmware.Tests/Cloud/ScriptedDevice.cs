@@ -46,6 +46,8 @@ internal sealed class ScriptedDevice : IAsyncDisposable
     private readonly HashSet<int> _droppedOnce = new();
     private bool _corrupted;
     private bool _missedSent;
+    private int _plainLength;
+    private CoapMessage? _heldDone;
 
     public ScriptedDevice(DeviceKeyPair keys, byte[] serverPublicKey, IPEndPoint endPoint)
     {
@@ -64,6 +66,16 @@ internal sealed class ScriptedDevice : IAsyncDisposable
 
     /// <summary>Fast OTA: the first copy of these chunks is "lost".</summary>
     public HashSet<int> LoseChunksOnce { get; } = new();
+
+    /// <summary>
+    /// Fast OTA, as OtaService when its chunk backlog outlasts the cloud's quiet period: no ChunkMissed
+    /// after the last chunk; an UpdateDone that finds gaps is held, ChunkMissed lists them, and the
+    /// UpdateDone is answered once the last gap fills.
+    /// </summary>
+    public bool MissedOnlyAtUpdateDone { get; set; }
+
+    /// <summary>UpdateDones that found gaps and were held (<see cref="MissedOnlyAtUpdateDone"/>).</summary>
+    public int UpdateDonesHeld { get; private set; }
 
     /// <summary>After this chunk arrives, send "aborted: ..." (<see cref="AbortReason"/>) and stop answering OTA messages.</summary>
     public int AbortAfterChunk { get; set; } = -1;
@@ -179,6 +191,7 @@ internal sealed class ScriptedDevice : IAsyncDisposable
                 if (_reader.IsComplete)
                 {
                     Check(_framing.Decrypt(_reader.Frame, 0, _reader.FrameLength, _in, 0, _in.Length, out int len) == FramingResult.Ok, "decrypt");
+                    _plainLength = len;
                     _reader.Next();
                     Check(_message.Decode(_in, 0, len) == CoapResult.Ok, "decode");
                     return;
@@ -316,24 +329,19 @@ internal sealed class ScriptedDevice : IAsyncDisposable
 
             await SendAsync(() => SparkMessages.ChunkReceived(_writer, _out, 0, _out.Length, _tx.Next(), m, ok));
         }
-        else if (index == _have.Length - 1 && !_missedSent)
+        else if (_heldDone != null)
+        {
+            if (Array.TrueForAll(_have, h => h))
+            {
+                CoapMessage done = _heldDone;
+                _heldDone = null;
+                await OnUpdateDoneAsync(done);
+            }
+        }
+        else if (index == _have.Length - 1 && !_missedSent && !MissedOnlyAtUpdateDone)
         {
             _missedSent = true;
-            var missing = new List<int>();
-            for (int i = 0; i < _have.Length && missing.Count < SparkProtocol.MaxMissedChunks; i++)
-            {
-                if (!_have[i])
-                {
-                    missing.Add(i);
-                }
-            }
-
-            if (missing.Count > 0)
-            {
-                MissedRequested.AddRange(missing);
-                int[] arr = missing.ToArray();
-                await SendAsync(() => SparkMessages.ChunkMissed(_writer, _out, 0, _out.Length, _tx.Next(), arr, 0, arr.Length));
-            }
+            await SendMissedAsync();
         }
 
         if (index == AbortAfterChunk)
@@ -343,10 +351,41 @@ internal sealed class ScriptedDevice : IAsyncDisposable
         }
     }
 
+    private async Task SendMissedAsync()
+    {
+        var missing = new List<int>();
+        for (int i = 0; i < _have!.Length && missing.Count < SparkProtocol.MaxMissedChunks; i++)
+        {
+            if (!_have[i])
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            MissedRequested.AddRange(missing);
+            int[] arr = missing.ToArray();
+            await SendAsync(() => SparkMessages.ChunkMissed(_writer, _out, 0, _out.Length, _tx.Next(), arr, 0, arr.Length));
+        }
+    }
+
     private async Task OnUpdateDoneAsync(CoapMessage m)
     {
         if (_update == null || _staged == null || _have == null)
         {
+            return;
+        }
+
+        if (MissedOnlyAtUpdateDone && _update.FastOta && !Array.TrueForAll(_have, h => h))
+        {
+            // Hold the UpdateDone (a copy: the receive buffer is reused) and ask for the gaps.
+            byte[] copy = _in[.._plainLength];
+            var held = new CoapMessage();
+            Check(held.Decode(copy, 0, copy.Length) == CoapResult.Ok, "held UpdateDone");
+            _heldDone = held;
+            UpdateDonesHeld++;
+            await SendMissedAsync();
             return;
         }
 

@@ -7,6 +7,7 @@ using CoreFirmware.Ota.Protocol;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Tests.Cloud;
 using CoreFirmware.Tests.Support;
+using CoreFirmware.Virtual.Sst25;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -28,9 +29,10 @@ public class OtaAbortPathTests
 
     public OtaAbortPathTests(ITestOutputHelper output) => _out = output;
 
-    private static Task<EndToEndRig> StartTicker(Func<FlashOptions>? flash = null, byte[]? serverKey = null, bool waitForCloud = true) =>
+    private static Task<EndToEndRig> StartTicker(Func<FlashOptions>? flash = null, byte[]? serverKey = null, bool waitForCloud = true,
+        Sst25TimingProfile? flashTiming = null) =>
         EndToEndRig.StartAsync(r => new BitcoinTickerApp(EndToEndRig.TickerHost, r.Ticker.Port, EndToEndRig.TickerPath),
-            flash: flash, serverPublicKeyDer: serverKey, waitForCloud: waitForCloud);
+            flash: flash, flashTiming: flashTiming, serverPublicKeyDer: serverKey, waitForCloud: waitForCloud);
 
     /// <summary>What an abort must not change, taken while the app runs at full speed.</summary>
     private sealed record Baseline(BitcoinTickerApp App, int Reboots, int Boots, BootImageState BootState);
@@ -145,6 +147,36 @@ public class OtaAbortPathTests
         int resends = device.GetProperty("ota").GetProperty("resends").GetInt32();
         _out.WriteLine($"cloud resends {resends}, device bad chunks {ota.BadChunks}");
         Assert.True(ota.BadChunks >= 3, $"the device saw {ota.BadChunks} bad chunks");
+        Assert.Equal(0, rig.Board.Bus.ViolationCount);
+    }
+
+    /// <summary>
+    /// Regression (soak with fast OTA, realistic flash timing and corrupted chunks: "0 resends, no answer
+    /// to UpdateDone"): when the device's backlog of chunks outlasts the cloud's quiet period, the device
+    /// sees its gaps only at UpdateDone, holds it and sends ChunkMissed; the cloud must serve that. A
+    /// 1 ms quiet period makes that order certain: UpdateDone always comes before the device's 300 ms gap timer.
+    /// </summary>
+    [Fact]
+    public async Task FastOtaCorruptedChunksAskedForOnlyAfterUpdateDoneAreResentWithRealisticFlashTiming()
+    {
+        await using EndToEndRig rig = await StartTicker(() =>
+        {
+            FlashOptions o = CloudTestHost.FastTimeouts();
+            o.FastQuietPeriod = TimeSpan.FromMilliseconds(1);
+            o.UpdateDoneTimeout = TimeSpan.FromSeconds(8); // before the fix: the held UpdateDone timed out here
+            o.CorruptChunk = (index, attempt) => (index == 3 || index == 40 || index == 77) && attempt <= 2;
+            return o;
+        }, flashTiming: Sst25TimingProfile.Realistic);
+        TakeBaseline(rig);
+        var ota = rig.Core.Runtime!.Ota;
+        byte[] image = rig.SignedImage(32 * 1024 - 100, 5);
+        await FlashAndExpectSuccess(rig, image, fast: true, "fast OTA, gaps asked for after UpdateDone");
+        JsonElement device = await GetDevice(rig);
+        int resends = device.GetProperty("ota").GetProperty("resends").GetInt32();
+        _out.WriteLine($"cloud resends {resends}; device bad chunks {ota.BadChunks}, ChunkMissed sent {ota.MissedRequests}");
+        Assert.True(resends >= 3, $"the cloud resent {resends} chunks");
+        Assert.True(ota.BadChunks >= 3, $"the device saw {ota.BadChunks} bad chunks");
+        Assert.True(ota.MissedRequests >= 1, $"the device sent {ota.MissedRequests} ChunkMissed");
         Assert.Equal(0, rig.Board.Bus.ViolationCount);
     }
 
