@@ -56,7 +56,8 @@ internal sealed class EndToEndRig : IAsyncDisposable
     /// </summary>
     public static async Task<EndToEndRig> StartAsync(Func<EndToEndRig, IUserApp>? appFactory, VirtualCoreOptions? coreOptions = null,
         Func<FlashOptions>? flash = null, Sst25TimingProfile? flashTiming = null, bool bypassArbiter = false,
-        byte[]? serverPublicKeyDer = null, bool waitForCloud = true, byte[]? imagePublicKey = null, uint activeVersion = 0)
+        byte[]? serverPublicKeyDer = null, bool waitForCloud = true, byte[]? imagePublicKey = null, uint activeVersion = 0,
+        bool factoryImage = true)
     {
         CloudTestHost cloud = await CloudTestHost.StartAsync(flash: flash ?? CloudTestHost.FastTimeouts);
         DeviceKeyPair keys = cloud.Cloud.Registry.CreateDevice(name: "e2e-core");
@@ -65,7 +66,8 @@ internal sealed class EndToEndRig : IAsyncDisposable
         var rig = new EndToEndRig(cloud, board, core, keys);
         core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, serverPublicKeyDer ?? cloud.Cloud.Registry.ServerPublicKeyDer,
             imagePublicKey ?? keys.ImagePublicKey!),
-            rig.TickerImage(activeVersion == 0 ? new ImageVersion(1, 0, 0, 0)
+            !factoryImage ? null
+            : rig.TickerImage(activeVersion == 0 ? new ImageVersion(1, 0, 0, 0)
                 : new ImageVersion((int)(activeVersion >> 24), (int)(activeVersion >> 16) & 0xFF, (int)(activeVersion & 0xFFFF), 0)));
 
         board.Cc3000.Model.SetHost(TickerHost, Loopback);

@@ -68,6 +68,25 @@ public sealed class TestBootTests
     }
 
     [Fact]
+    public async Task ABoardWithNothingValidWaitsInSafeModeAndAnOtaFromThereRunsTheApp()
+    {
+        await using EndToEndRig rig = await EndToEndRig.StartAsync(appFactory: null, new VirtualCoreOptions { AutoConfirmMilliseconds = 1500 },
+            factoryImage: false);
+        BootDecision d = rig.Core.LastBootDecision!;
+        Assert.False(d.RunApplication);
+        Assert.Contains("no valid image", d.Reason);
+        Assert.True(rig.Core.Runtime!.SafeMode);
+        Assert.Null(rig.Core.CurrentApp);
+        Thread.Sleep(3000); // a whole breath is 2.56 s
+        Assert.Equal("breathing magenta", rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3)));
+
+        await FlashAndReboot(rig, rig.TickerImage(V110), "ticker 1.1.0 into an empty board");
+        Assert.False(rig.Core.Runtime!.SafeMode);
+        Assert.Equal(TickerApp, rig.Core.LastAppName);
+        WaitForTickerRequests(rig, "after the install");
+    }
+
+    [Fact]
     public async Task AnImageThatNeverConfirmsIsRolledBackAtTheNextReset()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 500);
