@@ -45,6 +45,13 @@ namespace CoreFirmware.Ota.Cloud
         /// <summary>Longest single Receive wait: the loop's tick for keep-alive, OTA timeouts and Stop.</summary>
         public const int ReceiveSliceMilliseconds = 100;
 
+        /// <summary>
+        /// How long receives may keep answering BusUnavailable before the session is dropped: 5 s, far
+        /// beyond the bus arbiter's hold bound (100 ms) and the longest flash transaction (52 ms), so only
+        /// a bus that is really stuck ends the session; a busy one just delays the next slice.
+        /// </summary>
+        public const int BusUnavailableDropMilliseconds = 5000;
+
         /// <summary>Drop reasons kept.</summary>
         public const int DropReasonCapacity = 16;
 
@@ -88,6 +95,7 @@ namespace CoreFirmware.Ota.Cloud
         private int _socket = -1;
         private int _state;
         private int _sendFailure;
+        private long _busUnavailableSinceMs = -1;
         private long _nextAttemptMs;
         private int _backoffMs;
         private long _helloDeadlineMs;
@@ -416,8 +424,9 @@ namespace CoreFirmware.Ota.Cloud
 
                 int n = _sockets.Receive(_socket, buffer, got, count - got,
                     left < ReceiveSliceMilliseconds ? (int)left : ReceiveSliceMilliseconds);
-                if (n == (int)SocketError.TimedOut)
+                if (n == (int)SocketError.TimedOut || n == (int)SocketError.BusUnavailable)
                 {
+                    // A bus not granted within the slice is a busy bus, not a broken link: the deadline bounds it.
                     continue;
                 }
 
@@ -453,11 +462,26 @@ namespace CoreFirmware.Ota.Cloud
                 Drop("peer closed");
                 return;
             }
+            else if (n == (int)SocketError.BusUnavailable)
+            {
+                // The SPI bus was not granted within the slice (a long flash operation, a starved host):
+                // the link is not broken. Only a bus that stays unavailable past the bound drops it.
+                long at = _clock.UptimeMilliseconds;
+                if (_busUnavailableSinceMs < 0) _busUnavailableSinceMs = at;
+                if (at - _busUnavailableSinceMs > BusUnavailableDropMilliseconds)
+                {
+                    _busUnavailableSinceMs = -1;
+                    Drop("receive: " + ErrorName(n));
+                    return;
+                }
+            }
             else if (n != (int)SocketError.TimedOut)
             {
                 Drop("receive: " + ErrorName(n));
                 return;
             }
+
+            if (n != (int)SocketError.BusUnavailable) _busUnavailableSinceMs = -1;
 
             int failure;
             lock (_sendSync)

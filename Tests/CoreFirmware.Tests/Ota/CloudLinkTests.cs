@@ -166,4 +166,29 @@ public class CloudLinkTests
         Assert.Equal(pingId, ack.MessageId);
         Assert.True(rig.Link.IsConnected);
     }
+
+    /// <summary>
+    /// A busy SPI bus is not a broken link: receives that answer BusUnavailable for a while (a flash
+    /// erase, a starved host) keep the session; only a bus that stays unavailable past the bound drops it.
+    /// </summary>
+    [Fact]
+    public void ABrieflyBusyBusKeepsTheSessionAndALastingOneDropsIt()
+    {
+        using var rig = new OtaRig();
+        rig.Link.Start();
+        rig.Cloud.Connect();
+        OtaRig.WaitUntil(() => rig.Link.IsConnected, "the session");
+        int sessions = rig.Link.Sessions;
+
+        rig.SystemSockets.BusUnavailableReceives = 5; // ~0.5 s of a bus that is not granted
+        OtaRig.WaitUntil(() => Volatile.Read(ref rig.SystemSockets.BusUnavailableReceives) <= 0, "the busy receives");
+        Thread.Sleep(300);
+        Assert.True(rig.Link.IsConnected, $"dropped on a briefly busy bus: {rig.Link.LastDropReason}");
+        Assert.Equal(sessions, rig.Link.Sessions);
+
+        rig.SystemSockets.BusUnavailableReceives = 1000; // the bus never comes back
+        Assert.True(rig.Cloud.WaitClosedByDevice(CloudLink.BusUnavailableDropMilliseconds + 10_000), "a stuck bus must end the session");
+        OtaRig.WaitUntil(() => rig.Link.LastDropReason == "receive: BusUnavailable", $"the drop reason (last: '{rig.Link.LastDropReason}')");
+        rig.SystemSockets.BusUnavailableReceives = 0;
+    }
 }

@@ -39,6 +39,9 @@ internal sealed class OtaRig : IDisposable
     private readonly HostCrypto _crypto = new();
     private readonly HostLoopbackSockets _system = new();
 
+    /// <summary>The link's sockets (host loopback), for fault hooks.</summary>
+    public HostLoopbackSockets SystemSockets => _system;
+
     /// <summary>The image key the rig's device trusts (one per test run: P-256 key generation is cheap but not free).</summary>
     public static readonly ECDsa ImageKey = ImageSigner.GenerateKey();
 

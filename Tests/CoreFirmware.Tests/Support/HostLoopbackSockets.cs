@@ -109,8 +109,17 @@ public sealed class HostLoopbackSockets : INetworkSockets, IDisposable
         }
     }
 
+    /// <summary>Fault hook: while positive, a Receive waits its timeout out and answers BusUnavailable (a busy SPI bus), counting down.</summary>
+    public int BusUnavailableReceives;
+
     public int Receive(int socket, byte[] buffer, int offset, int count, int timeoutMilliseconds)
     {
+        if (Interlocked.Decrement(ref BusUnavailableReceives) >= 0)
+        {
+            Thread.Sleep(timeoutMilliseconds);
+            return (int)SocketError.BusUnavailable;
+        }
+        Interlocked.CompareExchange(ref BusUnavailableReceives, 0, -1);
         Socket? s = Get(socket);
         if (s is null) return (int)SocketError.InvalidSocket;
         try
