@@ -276,8 +276,8 @@ namespace CoreFirmware.Ota.Boot
                             return RunImage(d, s, false);
                         }
 
-                        why = "application slot does not verify";
-                        if (!StartRollback(ref s)) return SafeMode(d, s, "no valid image");
+                        why = (why.Length > 0 ? why + "; " : "") + "application slot does not verify";
+                        if (!StartRollback(ref s)) return SafeMode(d, s, "no valid image: " + why);
                         break;
                 }
             }

@@ -43,6 +43,7 @@ namespace CoreFirmware.Ota.Update
         private readonly ImageHeader _header = new ImageHeader();
         private uint _activeVersion;
         private bool _allowDowngrade;
+        private bool _verifyStaged = true;
 
         /// <summary>Creates the policy.</summary>
         /// <param name="verifier">Verifies images with the device's image public key (DeviceKeys.ImagePublicKey) for this board.</param>
@@ -80,6 +81,17 @@ namespace CoreFirmware.Ota.Update
         {
             get { return _allowDowngrade; }
             set { _allowDowngrade = value; }
+        }
+
+        /// <summary>
+        /// True (always, on a device): the staged image's hash and signature are verified before the
+        /// pending state is written. False exists only for the negative run that shows what the check
+        /// stops (the bootloader's own verification is then the last line).
+        /// </summary>
+        public bool VerifyStagedImage
+        {
+            get { return _verifyStaged; }
+            set { _verifyStaged = value; }
         }
 
         /// <summary>The header read by the last <see cref="CheckHeader"/>.</summary>

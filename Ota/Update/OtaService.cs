@@ -656,10 +656,14 @@ namespace CoreFirmware.Ota.Update
             string verdict;
             try
             {
-                ImageVerifier verifier = _policy.Verifier;
-                ImageVerifyResult result = verifier.Verify(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
-                verdict = OtaImagePolicy.ReasonOf(result);
-                if (verdict == null && _policy.IsDowngrade(verifier.Header)) verdict = OtaImagePolicy.ReasonDowngrade;
+                verdict = null;
+                if (_policy.VerifyStagedImage)
+                {
+                    ImageVerifier verifier = _policy.Verifier;
+                    ImageVerifyResult result = verifier.Verify(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
+                    verdict = OtaImagePolicy.ReasonOf(result);
+                    if (verdict == null && _policy.IsDowngrade(verifier.Header)) verdict = OtaImagePolicy.ReasonDowngrade;
+                }
             }
             catch (Exception)
             {

@@ -182,6 +182,37 @@ public class OtaImageGateTests
         AssertReleasedWithoutPending(rig, reason);
     }
 
+    /// <summary>
+    /// The negative run: with the staged-image check switched off, an image signed with another key
+    /// is recorded as pending (the device would install it but for the bootloader, which verifies
+    /// the staging slot again and refuses it: the second line holds).
+    /// </summary>
+    [Fact]
+    public void WithoutTheStagedImageCheckAForeignImageBecomesPendingAndOnlyTheBootloaderStopsIt()
+    {
+        using var rig = new OtaRig(bootStateStore: true);
+        rig.Policy.VerifyStagedImage = false;
+        rig.StartConnected();
+        using ECDsa other = ImageSigner.GenerateKey();
+        byte[] image = OtaRig.Image(7_000, 24, key: other);
+
+        Assert.Equal(CoapCode.Changed, rig.Cloud.WaitResponse(rig.Cloud.SendUpdateBegin(false, ChunkSize, image.Length)).Code);
+        for (int i = 0; i < (image.Length + ChunkSize - 1) / ChunkSize; i++)
+        {
+            Assert.Equal(CoapCode.Changed, rig.Cloud.WaitResponse(rig.Cloud.SendChunk(image, ChunkSize, i, false)).Code);
+        }
+
+        Assert.Equal(CoapCode.Changed, rig.Cloud.WaitResponse(rig.Cloud.SendUpdateDone()).Code);
+        Assert.True(rig.BootState.Read(), "the foreign image is pending");
+        Assert.Equal(image.Length, rig.BootState.ImageSize);
+
+        using var crypto = new CoreFirmware.Virtual.Hardware.HostCrypto();
+        var app = new CoreFirmware.Virtual.Hardware.VirtualInternalFlash();
+        BootDecision d = new Bootloader(rig.Flash.Flash, rig.Map, app, OtaRig.NewPolicy(crypto).Verifier, null).Run();
+        Assert.Equal(0, d.Installs);
+        Assert.Contains("staged image refused: bad signature", d.Reason);
+    }
+
     [Fact]
     public void FastOtaChunksBeforeChunkZeroAreNotWrittenAndAreAskedForAgain()
     {
