@@ -3,6 +3,7 @@ using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Image;
+using CoreFirmware.Ota.Update;
 
 namespace CoreFirmware.Ota.Boot
 {
@@ -123,7 +124,7 @@ namespace CoreFirmware.Ota.Boot
                             ImageVerifyResult r = VerifySlot(_staging);
                             if (r != ImageVerifyResult.Ok)
                             {
-                                why = "staged image refused: " + Describe(r);
+                                why = "staged image refused: " + OtaImagePolicy.ReasonOf(r); // the same words the OTA service sends the cloud
                                 s.State = BootImageState.None;
                                 ClearCopy(ref s);
                                 Save(s);
@@ -396,21 +397,6 @@ namespace CoreFirmware.Ota.Boot
                     s.InstallProgress = done;
                     Save(s);
                 }
-            }
-        }
-
-        private static string Describe(ImageVerifyResult r)
-        {
-            switch (r)
-            {
-                case ImageVerifyResult.BadMagic: return "bad magic";
-                case ImageVerifyResult.UnsupportedVersion: return "unsupported format";
-                case ImageVerifyResult.WrongBoard: return "wrong board";
-                case ImageVerifyResult.TooLarge: return "too large";
-                case ImageVerifyResult.Truncated: return "truncated";
-                case ImageVerifyResult.BadHash: return "bad hash";
-                case ImageVerifyResult.BadSignature: return "bad signature";
-                default: return "ok";
             }
         }
     }
