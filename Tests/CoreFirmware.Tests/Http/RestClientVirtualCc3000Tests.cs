@@ -88,18 +88,21 @@ public sealed class RestClientVirtualCc3000Tests : RestClientTransportTests
         int ok = 0;
         long bodyBytes = 0;
         int loops = 0;
+        string? firstFailure = null;
         long allocated = Allocations.SteadyState(() =>
         {
             loops++;
             for (int i = 0; i < Requests; i++)
             {
-                if (client.Get(TickerHostName, Server.Port, paths[i % paths.Length]) == HttpResult.Ok && client.StatusCode == 200) ok++;
+                HttpResult r = client.Get(TickerHostName, Server.Port, paths[i % paths.Length]);
+                if (r == HttpResult.Ok && client.StatusCode == 200) ok++;
+                else firstFailure ??= $"{paths[i % paths.Length]}: {r} (status {client.StatusCode})";
                 bodyBytes += client.BodyLength;
             }
         });
         _output.WriteLine($"{loops} x {Requests} GETs through the virtual CC3000: {ok} ok, {bodyBytes} body bytes, {allocated} bytes allocated on the calling thread in the best pass ({(double)allocated / Requests:0.##} per request)");
 
-        Assert.Equal(Requests * loops, ok);
+        Assert.True(Requests * loops == ok, $"{Requests * loops - ok} of {Requests * loops} GETs failed; first: {firstFailure}");
         Assert.Equal(0, allocated);
         Assert.Equal(0, rig.Bus.ViolationCount);
         Assert.Equal(0, rig.Cc3000.Model.Violations);
