@@ -1,4 +1,4 @@
-using CoreFirmware.Application.Samples.SocketHog;
+using CoreFirmware.TestApps.SocketHog;
 using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual.Network;
 using CoreFirmware.Virtual.Runner;

@@ -1,7 +1,7 @@
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Net;
 
-namespace CoreFirmware.Application.Samples.SocketHog
+namespace CoreFirmware.TestApps.SocketHog
 {
     /// <summary>
     /// The most network-hungry user code the 2014 report's spirit allows: it opens as many TCP sockets
