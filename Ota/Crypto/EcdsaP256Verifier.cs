@@ -115,6 +115,7 @@ namespace CoreFirmware.Ota.Crypto
                 }
             }
 
+            // Explicit, though not load-bearing: at infinity ToAffine would give x = 0, never equal to r > 0.
             if (_acc.IsInfinity)
             {
                 return false;
