@@ -15,11 +15,12 @@ namespace CoreFirmware.Ota.Crypto
     /// <para>The digest is taken whole as the integer e (a 256-bit digest needs no truncation for a
     /// 256-bit n) and reduced mod n. u1 G + u2 Q is computed with Shamir's trick: one pass of 256
     /// doublings, adding G, Q or a precomputed G + Q at each bit.</para>
-    /// <para>Cost: about 4,500 field multiplications plus one inversion mod n and one mod p (see
-    /// CRYPTO-ON-DEVICE.md for times). Not constant-time: every input of a verification is public.</para>
-    /// <para>Allocation: the constructor allocates everything (field, scalar and curve scratch,
-    /// 5 points, about 1.5 KB of arrays in all); <see cref="Verify"/> allocates nothing.
-    /// Not thread-safe: one instance per user, or a lock around it.</para>
+    /// <para>Cost: 256 doublings, about 192 additions, one inversion mod n and one mod p: about
+    /// 0.5 ms on CoreCLR, 45 ms on nanoCLR on the x86-64 host, an estimated 2-4 s on a 168 MHz
+    /// STM32F4 (CRYPTO-ON-DEVICE.md). Not constant-time: every input of a verification is public.</para>
+    /// <para>Allocation: the constructor allocates everything (field, scalar and curve scratch and
+    /// 4 points: about 1.2 KB of limbs in 37 arrays; 3.9 KB measured on nanoCLR's 64-bit heap);
+    /// <see cref="Verify"/> allocates nothing. Not thread-safe: one instance per user, or a lock.</para>
     /// </remarks>
     public sealed class EcdsaP256Verifier
     {

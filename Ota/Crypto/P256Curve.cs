@@ -11,7 +11,7 @@ namespace CoreFirmware.Ota.Crypto
     /// the two exceptional cases itself: equal points (it doubles) and opposite points (infinity).
     /// Every result may be written over an operand.</para>
     /// <para>Not constant-time (public inputs only). Allocation: the field and 11 temporaries
-    /// (about 100 words) in the constructor, nothing after. Not thread-safe: one per user.</para>
+    /// (120 words) in the constructor, nothing after. Not thread-safe: one per user.</para>
     /// </remarks>
     public sealed class P256Curve
     {
