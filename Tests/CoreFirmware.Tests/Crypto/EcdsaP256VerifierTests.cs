@@ -96,12 +96,13 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     [Theory]
     [InlineData("r")]
     [InlineData("s")]
-    public void ScalarOutOfRangeIsRefused(string which)
+    public void EdgeValuesOfROrSAreRefused(string which)
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("edges");
         byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         int at = which == "r" ? 0 : 32;
+        // 0, n and above are out of range; 1 and n - 1 are in range but not this signature's value.
         foreach (BigInteger v in new[] { BigInteger.Zero, N, N + 1, (BigInteger.One << 256) - 1, N - 1, BigInteger.One })
         {
             byte[] bad = (byte[])sig.Clone();
