@@ -314,9 +314,20 @@ public sealed class DeviceServer : IAsyncDisposable
                 }
                 finally
                 {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    _connections.TryRemove(connection, out _);
-                    run.SetResult();
+                    try
+                    {
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        _log.LogWarning("disposing connection {Remote} failed: {Error}", connection.Remote, e.Message);
+                    }
+                    finally
+                    {
+                        // Always: StopAsync waits for this task.
+                        _connections.TryRemove(connection, out _);
+                        run.TrySetResult();
+                    }
                 }
             });
         }

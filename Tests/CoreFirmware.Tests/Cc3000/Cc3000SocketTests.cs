@@ -43,13 +43,12 @@ public class Cc3000SocketTests
         using var server = new LoopbackEchoServer();
         using var rig = new Cc3000TestRig();
         var errors = new string?[4];
-        var threads = new Thread[4];
+        var threads = new TestThread[4];
         for (int t = 0; t < 4; t++)
         {
             int id = t;
             var view = id == 0 ? rig.System : rig.User;
-            threads[t] = new Thread(() => errors[id] = EchoMegabyte(rig, view, server.Port, id, total));
-            threads[t].Start();
+            threads[t] = TestThread.Start("echo " + id, () => errors[id] = EchoMegabyte(rig, view, server.Port, id, total));
         }
         foreach (var th in threads) Assert.True(th.Join(50_000), "echo thread did not finish");
         for (int t = 0; t < 4; t++) Assert.True(errors[t] == null, $"socket {t}: {errors[t]}");

@@ -9,6 +9,7 @@ using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Tests.Cloud;
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Sst25;
@@ -216,9 +217,11 @@ internal sealed class EndToEndRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         bool stopped = Core.Stop(20_000);
-        await Cloud.DisposeAsync();
+        await Eventually.Within(Cloud.DisposeAsync().AsTask(), TimeSpan.FromSeconds(60), "the local cloud to stop");
         Ticker.Dispose();
         if (stopped) Board.Dispose();
         Assert.True(stopped, "the virtual core did not stop");
+        Board.Faults.AssertNone("virtual board");
+        Ticker.Faults.AssertNone("ticker server");
     }
 }

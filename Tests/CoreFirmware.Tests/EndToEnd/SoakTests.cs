@@ -47,6 +47,7 @@ public class SoakTests
         Assert.All(summary.Cycles, c => Assert.True(c.ImageValid, $"cycle {c.Cycle} ended on an invalid image: {c.ImageState}"));
         Assert.Equal(0, summary.Lockups);
         Assert.Equal(0, summary.Failed);
+        Assert.True(summary.HostThreadFaults == 0, "host thread faults: " + string.Join("; ", summary.HostThreadFaultLines));
         Assert.True(summary.Passed);
 
         // Clean cycles (idle or loaded, no fault) land; a fault may abort its cycle, never more.

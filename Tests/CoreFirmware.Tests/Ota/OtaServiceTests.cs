@@ -2,6 +2,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Update;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Ota;
@@ -52,8 +53,7 @@ public class OtaServiceTests
         // A user thread blocked in Receive, as in the 2014 report.
         int userSocket = rig.Broker.Open(1000);
         int userResult = int.MinValue;
-        var user = new Thread(() => userResult = rig.Broker.Receive(userSocket, new byte[64], 0, 64, 60_000));
-        user.Start();
+        var user = TestThread.Start("user", () => userResult = rig.Broker.Receive(userSocket, new byte[64], 0, 64, 60_000));
         OtaRig.WaitUntil(() => rig.User.InsideReceive == 1, "the user Receive to block");
 
         int begin = rig.Cloud.SendUpdateBegin(fast: false, ChunkSize, image.Length);
