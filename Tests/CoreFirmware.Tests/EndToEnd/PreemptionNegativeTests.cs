@@ -30,7 +30,7 @@ public class PreemptionNegativeTests
 
     public PreemptionNegativeTests(ITestOutputHelper output) => _out = output;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithoutPreemptionAndWithoutTheArbiterTheHogLocksTheUpdateOut()
     {
         var (done, failed, violations) = await RunHog(preemption: false, bypassArbiter: true);
@@ -39,14 +39,14 @@ public class PreemptionNegativeTests
         Assert.True(violations > 0, "the unarbitrated bus should have seen the user's traffic collide with the flash writes");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithPreemptionTheSameHogOnTheSameUnarbitratedBusCannotLockTheUpdateOut()
     {
         var (done, _, _) = await RunHog(preemption: true, bypassArbiter: true);
         Assert.Equal(Attempts, done);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.EndToEnd)]
     [InlineData(true)]
     [InlineData(false)] // the finding: priorities alone carry the update through the hog
     public async Task WithTheArbiterTheHogCannotLockTheUpdateOut(bool preemption)

@@ -27,7 +27,7 @@ public class SoakTests
         public override void WriteLine(string? value) => output.WriteLine(value ?? "");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Series)]
     public async Task TwentyCyclesWithTheFaultMixEndOnValidImagesWithoutLockups()
     {
         var options = new ScenarioOptions
@@ -39,7 +39,7 @@ public class SoakTests
             FlashTiming = Sst25TimingProfile.Fast,
             LockupTimeout = TimeSpan.FromSeconds(30),
         };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a backstop; lockups are detected per phase
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3.5)); // a backstop below the test timeout; lockups are detected per phase
         ScenarioSummary summary = await SoakCommand.RunAsync(options, new OutputWriter(_out), timeout.Token);
 
         Assert.Null(summary.StoppedEarly);
