@@ -215,14 +215,6 @@ public class Cc3000AbortTests
         Assert.Equal(tx, rx);
     }
 
-    internal static bool WaitFor(Func<bool> condition, int timeoutMs = 3000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.ElapsedMilliseconds > timeoutMs) return false;
-            Thread.Sleep(5);
-        }
-        return true;
-    }
+    internal static bool WaitFor(Func<bool> condition, int timeoutMs = 10_000) =>
+        Eventually.Holds(condition, TimeSpan.FromMilliseconds(timeoutMs));
 }

@@ -101,7 +101,7 @@ public class PreemptionNegativeTests
             {
                 rig.WaitForCloudLink(15_000);
             }
-            catch (Xunit.Sdk.TrueException)
+            catch (Xunit.Sdk.XunitException) // the bounded wait failed: locked out
             {
                 var link = rig.Core.Runtime?.Cloud;
                 _out.WriteLine($"{config}: LOCKED OUT — the device did not come back to the cloud within 15 s (link {link?.State}, "

@@ -18,16 +18,19 @@ internal static class Eventually
     /// <summary>As <see cref="Until(Func{bool}, TimeSpan, string)"/>; <paramref name="what"/> is asked only on failure (it may describe the state).</summary>
     public static void Until(Func<bool> condition, TimeSpan timeout, Func<string> what)
     {
+        if (!Holds(condition, timeout)) throw new XunitException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="timeout"/> passes (false), for callers that assert on the state themselves.</summary>
+    public static bool Holds(Func<bool> condition, TimeSpan timeout)
+    {
         long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (!condition())
         {
-            if (Environment.TickCount64 > end)
-            {
-                if (condition()) return;
-                throw new XunitException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}");
-            }
+            if (Environment.TickCount64 > end) return condition();
             Thread.Sleep(5);
         }
+        return true;
     }
 
     /// <summary>The async form of <see cref="Until(Func{bool}, TimeSpan, Func{string})"/> (does not block a thread).</summary>
