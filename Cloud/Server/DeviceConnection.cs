@@ -81,7 +81,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
     /// <summary>Runs the link until it closes; returns the reason.</summary>
     public async Task<string> RunAsync(CancellationToken serverStopping)
     {
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closed.Token);
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closedToken);
         string reason;
         try
         {
@@ -512,7 +512,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
                 _pending[token] = answer;
                 return SparkMessages.SafeModeRequest(w, b, o, c, id, token);
             }, ct).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closedToken);
             await Task.WhenAny(answer.Task, Task.Delay(timeout, linked.Token)).ConfigureAwait(false);
 
             // The answer wins even when the link closed right after it (the device reboots at once):
