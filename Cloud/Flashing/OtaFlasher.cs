@@ -49,13 +49,15 @@ internal sealed class OtaFlasher
     /// <summary>Thrown to end the flash as failed with a reason.</summary>
     private sealed class FlashFailed(string reason) : Exception(reason);
 
+    /// <summary>Runs the flash to its end; never throws: every ending, expected or not, finishes the job (Done or Failed).</summary>
     public async Task RunAsync(CancellationToken serverStopping)
     {
-        using var overall = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _connection.Closed);
-        overall.CancelAfter(_options.OverallTimeout);
-        CancellationToken ct = overall.Token;
+        CancellationTokenSource? overall = null;
         try
         {
+            overall = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _connection.Closed);
+            overall.CancelAfter(_options.OverallTimeout);
+            CancellationToken ct = overall.Token;
             await BeginAsync(ct).ConfigureAwait(false);
             _job.Update(p => p with { State = OtaState.Transferring });
             if (_options.Fast)
@@ -81,13 +83,17 @@ internal sealed class OtaFlasher
         {
             string reason = serverStopping.IsCancellationRequested ? "server stopping"
                 : _connection.CloseReason != null ? "device disconnected (" + _connection.CloseReason + ")"
-                : overall.IsCancellationRequested ? "timed out after " + _options.OverallTimeout.TotalSeconds + " s"
+                : overall?.IsCancellationRequested == true ? "timed out after " + _options.OverallTimeout.TotalSeconds + " s"
                 : e.Message;
             Fail(reason);
         }
         catch (Exception e)
         {
             Fail("internal error: " + e.Message);
+        }
+        finally
+        {
+            overall?.Dispose();
         }
     }
 

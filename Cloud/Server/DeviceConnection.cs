@@ -40,6 +40,9 @@ internal sealed class DeviceConnection : IAsyncDisposable
     private readonly byte[] _receivePlain = new byte[SecureFraming.MaxCiphertextLength];
     private readonly byte[] _readBuffer = new byte[1024];
     private readonly CancellationTokenSource _closed = new();
+    // Taken once: the token stays usable after DisposeAsync disposed its source (a flasher started just
+    // before the link closed may ask for it afterwards; it then reads as cancelled).
+    private readonly CancellationToken _closedToken;
     private int _readCount;
     private int _readOffset;
     private int _lastToken;
@@ -57,6 +60,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
         _options = options;
         _framing = new SecureFraming(_crypto);
         Remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        _closedToken = _closed.Token;
     }
 
     public string Remote { get; }
@@ -65,7 +69,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
     public string? DeviceId { get; private set; }
 
     /// <summary>Cancelled when the link closes.</summary>
-    public CancellationToken Closed => _closed.Token;
+    public CancellationToken Closed => _closedToken;
 
     /// <summary>Why the link closed (null while open).</summary>
     public string? CloseReason { get; private set; }
@@ -77,7 +81,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
     /// <summary>Runs the link until it closes; returns the reason.</summary>
     public async Task<string> RunAsync(CancellationToken serverStopping)
     {
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closed.Token);
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closedToken);
         string reason;
         try
         {
@@ -508,7 +512,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
                 _pending[token] = answer;
                 return SparkMessages.SafeModeRequest(w, b, o, c, id, token);
             }, ct).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closed.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closedToken);
             await Task.WhenAny(answer.Task, Task.Delay(timeout, linked.Token)).ConfigureAwait(false);
 
             // The answer wins even when the link closed right after it (the device reboots at once):

@@ -196,6 +196,13 @@ public sealed class DeviceServer : IAsyncDisposable
                 {
                     await flasher.RunAsync(_stopping.Token).ConfigureAwait(false);
                 }
+                catch (Exception e)
+                {
+                    // RunAsync finishes the job on every ending; should anything escape it, the job must
+                    // still finish: callers and StopAsync await its completion.
+                    job.Finish(OtaState.Failed, "internal error: " + e.Message);
+                    _log.LogError(e, "flash of {Id} failed unexpectedly", id);
+                }
                 finally
                 {
                     connection.DetachFlasher();
@@ -314,9 +321,20 @@ public sealed class DeviceServer : IAsyncDisposable
                 }
                 finally
                 {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    _connections.TryRemove(connection, out _);
-                    run.SetResult();
+                    try
+                    {
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        _log.LogWarning("disposing connection {Remote} failed: {Error}", connection.Remote, e.Message);
+                    }
+                    finally
+                    {
+                        // Always: StopAsync waits for this task.
+                        _connections.TryRemove(connection, out _);
+                        run.TrySetResult();
+                    }
                 }
             });
         }

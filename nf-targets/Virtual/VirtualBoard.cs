@@ -30,7 +30,9 @@ public sealed class VirtualBoard : IDisposable
         Bus.Attach(FlashModel, FlashChipSelect);
         FlashDevice = new VirtualSpiDevice(Bus, SparkCoreBus.FlashSettings(), FlashChipSelect);
 
-        Cc3000 = VirtualCc3000Wiring.AttachPart(Bus);
+        Cc3000 = VirtualCc3000Wiring.AttachPart(Bus, Faults);
+        Serial1 = new VirtualSerialPort(Faults);
+        Watchdog = new VirtualWatchdog(Faults);
         Cc3000.Model.SetAccessPoint(Options.AccessPointSsid, Options.AccessPointKey);
 
         D0.SetPinMode(PinMode.InputPullDown);
@@ -42,6 +44,12 @@ public sealed class VirtualBoard : IDisposable
     public VirtualBoardOptions Options { get; }
 
     public VirtualClock Clock { get; } = new();
+
+    /// <summary>
+    /// What the board's host threads (CC3000 model, watchdog countdown, Serial1 echo, the runner's boot
+    /// loop) did not expect: reported here instead of ending the process. Empty on a healthy run.
+    /// </summary>
+    public BackgroundFaults Faults { get; } = new();
 
     /// <summary>The one SPI bus: counts every violation, across resets.</summary>
     public SharedSpiBus Bus { get; } = new();
@@ -65,7 +73,7 @@ public sealed class VirtualBoard : IDisposable
 
     public VirtualRgbLed RgbLed { get; } = new();
 
-    public VirtualSerialPort Serial1 { get; } = new();
+    public VirtualSerialPort Serial1 { get; }
 
     /// <summary>The MCU's internal flash: the application slot the bootloader installs into and the runner loads the app from.</summary>
     public VirtualInternalFlash InternalFlash { get; } = new();
@@ -74,7 +82,7 @@ public sealed class VirtualBoard : IDisposable
     /// The independent watchdog (the STM32's IWDG). It lives across resets; <see cref="Reset"/> stops
     /// its countdown and records the reset cause (<see cref="VirtualWatchdog.LastResetWasWatchdog"/>).
     /// </summary>
-    public VirtualWatchdog Watchdog { get; } = new();
+    public VirtualWatchdog Watchdog { get; }
 
     /// <summary>Boots since the board was built (1 after construction).</summary>
     public int Boots { get; private set; }

@@ -40,14 +40,15 @@ public static class VirtualCc3000Wiring
 {
     /// <summary>
     /// Creates the CC3000's pins (CS idle high, IRQ idle high, WLAN_EN low = off) and attaches the
-    /// model to <paramref name="bus"/>. The module is off until a driver starts it.
+    /// model to <paramref name="bus"/>. The module is off until a driver starts it. The model's host
+    /// threads report into <paramref name="faults"/> (a recorder of the model's own when null).
     /// </summary>
-    public static VirtualCc3000Part AttachPart(SharedSpiBus bus)
+    public static VirtualCc3000Part AttachPart(SharedSpiBus bus, BackgroundFaults? faults = null)
     {
         var chipSelect = new VirtualGpioPin(SparkCorePins.Cc3000ChipSelect, "CC3000_CS", PinValue.High);
         var irq = new VirtualGpioPin(SparkCorePins.Cc3000Irq, "CC3000_IRQ", PinValue.High);
         var wlanEnable = new VirtualGpioPin(SparkCorePins.Cc3000Enable, "CC3000_WLAN_EN", PinValue.Low);
-        var model = new Cc3000Model(irq, wlanEnable);
+        var model = new Cc3000Model(irq, wlanEnable, faults);
         bus.Attach(model, chipSelect);
         var device = new VirtualSpiDevice(bus, SparkCoreBus.Cc3000Settings(), chipSelect);
         return new VirtualCc3000Part(model, device, chipSelect, irq, wlanEnable);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Virtual.Network;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cc3000;
@@ -32,7 +33,7 @@ public class Cc3000AbortTests
         int result = int.MinValue;
         long elapsedMs = -1;
         var started = new ManualResetEventSlim();
-        var receiver = new Thread(() =>
+        var receiver = TestThread.Start("receiver", () =>
         {
             var rx = new byte[64];
             started.Set();
@@ -40,8 +41,7 @@ public class Cc3000AbortTests
             result = rig.User.Receive(victim, rx, 0, rx.Length, LongTimeout);
             elapsedMs = sw.ElapsedMilliseconds;
         });
-        receiver.Start();
-        started.Wait();
+        Assert.True(started.Wait(10_000), "the receiver did not start");
         Thread.Sleep(100); // let it poll a while
         ((ISocketAborter)rig.User).Abort(victim, SocketError.Preempted);
         Assert.True(receiver.Join(LongTimeout + 5000), "receive never returned");
@@ -82,14 +82,13 @@ public class Cc3000AbortTests
 
         int result = int.MinValue;
         long elapsedMs = -1;
-        var sender = new Thread(() =>
+        var sender = TestThread.Start("sender", () =>
         {
             var tx = new byte[20 * 1460];
             var sw = Stopwatch.StartNew();
             result = rig.User.Send(victim, tx, 0, tx.Length, LongTimeout);
             elapsedMs = sw.ElapsedMilliseconds;
         });
-        sender.Start();
         Assert.True(WaitFor(() => driver.FreeBuffers == 0), "the send never ran out of buffers");
         Thread.Sleep(50);
         Assert.True(sender.IsAlive, "the send should be waiting for buffers");
@@ -128,20 +127,18 @@ public class Cc3000AbortTests
         model.FailNextBoots(1);
         model.InjectHang();
         long resets = model.Resets;
-        var recovering = new Thread(() => rig.System.ResolveHost("x", out _, 1000));
-        recovering.Start();
+        var recovering = TestThread.Start("recovering", () => rig.System.ResolveHost("x", out _, 1000));
         Assert.True(WaitFor(() => model.Resets > resets), "the recovery never started");
 
         int result = int.MinValue;
         long elapsedMs = -1;
-        var receiver = new Thread(() =>
+        var receiver = TestThread.Start("receiver", () =>
         {
             var rx = new byte[16];
             var sw = Stopwatch.StartNew();
             result = rig.User.Receive(victim, rx, 0, rx.Length, LongTimeout);
             elapsedMs = sw.ElapsedMilliseconds;
         });
-        receiver.Start();
         Thread.Sleep(100); // queued at the gate behind the recovery
         ((ISocketAborter)rig.User).Abort(victim, SocketError.Preempted);
         Assert.True(receiver.Join(LongTimeout + 5000), "receive never returned");
@@ -218,14 +215,6 @@ public class Cc3000AbortTests
         Assert.Equal(tx, rx);
     }
 
-    internal static bool WaitFor(Func<bool> condition, int timeoutMs = 3000)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.ElapsedMilliseconds > timeoutMs) return false;
-            Thread.Sleep(5);
-        }
-        return true;
-    }
+    internal static bool WaitFor(Func<bool> condition, int timeoutMs = 10_000) =>
+        Eventually.Holds(condition, TimeSpan.FromMilliseconds(timeoutMs));
 }

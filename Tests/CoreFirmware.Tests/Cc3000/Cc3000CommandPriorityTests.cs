@@ -84,16 +84,11 @@ public class Cc3000CommandPriorityTests
         var stop = 0;
         long userBlocks = 0;
         var userErrors = new string?[UserSockets];
-        var users = new Thread[UserSockets];
+        var users = new TestThread[UserSockets];
         for (int u = 0; u < UserSockets; u++)
         {
             int id = u;
-            users[u] = new Thread(() => userErrors[id] = UserEcho(rig, server.Port, id, () => Volatile.Read(ref stop) != 0, ref userBlocks))
-            {
-                IsBackground = true,
-                Name = "user echo " + u,
-            };
-            users[u].Start();
+            users[u] = TestThread.Start("user echo " + u, () => userErrors[id] = UserEcho(rig, server.Port, id, () => Volatile.Read(ref stop) != 0, ref userBlocks));
         }
 
         try

@@ -100,9 +100,7 @@ public class Cc3000FaultTests
         using var rig = new Cc3000TestRig(start: false);
         var model = rig.Cc3000.Model;
         rig.Cc3000.WlanEnable.Write(PinValue.High);
-        var until = DateTime.UtcNow.AddSeconds(2);
-        while (rig.Cc3000.Irq.Level != PinValue.Low && DateTime.UtcNow < until) Thread.Sleep(1);
-        Assert.Equal(PinValue.Low, rig.Cc3000.Irq.Level);
+        Eventually.Until(() => rig.Cc3000.Irq.Level == PinValue.Low, Eventually.Short, "the module to signal ready (IRQ low) after power-up");
         // Simple-link start in one go, without the pause after 4 bytes.
         SendRaw(rig, new byte[] { 0x01, 0x00, 0x05, 0x00, 0x00, 0x01, 0x00, 0x40, 0x01, 0x00 });
         Assert.True(model.IsStopped);

@@ -43,13 +43,12 @@ public class Cc3000SocketTests
         using var server = new LoopbackEchoServer();
         using var rig = new Cc3000TestRig();
         var errors = new string?[4];
-        var threads = new Thread[4];
+        var threads = new TestThread[4];
         for (int t = 0; t < 4; t++)
         {
             int id = t;
             var view = id == 0 ? rig.System : rig.User;
-            threads[t] = new Thread(() => errors[id] = EchoMegabyte(rig, view, server.Port, id, total));
-            threads[t].Start();
+            threads[t] = TestThread.Start("echo " + id, () => errors[id] = EchoMegabyte(rig, view, server.Port, id, total));
         }
         foreach (var th in threads) Assert.True(th.Join(50_000), "echo thread did not finish");
         for (int t = 0; t < 4; t++) Assert.True(errors[t] == null, $"socket {t}: {errors[t]}");
@@ -94,8 +93,8 @@ public class Cc3000SocketTests
 
     private static int WaitForFreeBuffers(Cc3000TestRig rig)
     {
-        var sw = Stopwatch.StartNew();
-        while (rig.Cc3000.Driver.FreeBuffers < rig.Cc3000.Driver.BufferCount && sw.ElapsedMilliseconds < 2000) Thread.Sleep(5);
+        // The last free-buffer events may still be on their way: wait for them (bounded); the caller asserts the count.
+        Eventually.Holds(() => rig.Cc3000.Driver.FreeBuffers >= rig.Cc3000.Driver.BufferCount, Eventually.Short);
         return rig.Cc3000.Driver.FreeBuffers;
     }
 

@@ -1,5 +1,6 @@
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual;
 using CoreFirmware.Virtual.Hardware;
 using Xunit;
@@ -51,5 +52,10 @@ internal sealed class Cc3000TestRig : IDisposable
         Assert.True(Cc3000.Model.Violations == 0, "model violation: " + Cc3000.Model.LastViolation);
     }
 
-    public void Dispose() => Cc3000.Dispose();
+    /// <summary>Stops the driver and the model; fails when a model thread reported a fault.</summary>
+    public void Dispose()
+    {
+        Cc3000.Dispose();
+        Cc3000.Model.Faults.AssertNone("CC3000 model");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cloud;
@@ -8,7 +9,7 @@ namespace CoreFirmware.Tests.Cloud;
 [Trait("Category", "Cloud")]
 public class CloudApiTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task ListAndInfoWithValidToken()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -39,7 +40,7 @@ public class CloudApiTests
         Assert.Contains(offline.IdHex, await byName.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task MissingOrWrongTokenIs401InvalidToken()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -64,7 +65,7 @@ public class CloudApiTests
         Assert.Null(host.Cloud.GetProgress(device.IdHex)); // nothing was started
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task UnknownDeviceIs404()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -75,7 +76,7 @@ public class CloudApiTests
         Assert.Equal(404, putStatus);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task FlashToOfflineDeviceFailsLikeSparkServer()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -88,7 +89,7 @@ public class CloudApiTests
         Assert.Equal("Update failed - Device is not connected", error.GetProperty("status").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task EmptyOrOversizedFileIsRefused()
     {
         await using var host = await CloudTestHost.StartAsync();

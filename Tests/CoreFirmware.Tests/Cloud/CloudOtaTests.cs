@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CoreFirmware.Cloud;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cloud;
@@ -9,7 +10,7 @@ namespace CoreFirmware.Tests.Cloud;
 [Trait("Category", "Cloud")]
 public class CloudOtaTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task SlowOtaThroughRestWithOneBadCrcResent()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -34,12 +35,12 @@ public class CloudOtaTests
         Assert.False(device.UpdateBeginSawFast);
         Assert.Null(device.Error);
         string expected = $"pending 1000 {Crc32.Compute(image, 0, image.Length):x8}";
-        await WaitForAsync(() => host.Cloud.Devices.GetDevice(device.IdHex)!.LastDeviceMessage == expected);
+        await WaitForAsync(() => host.Cloud.Devices.GetDevice(device.IdHex)!.LastDeviceMessage == expected, "the device's pending message at the cloud");
         (_, info) = await host.GetAsync("v1/devices/" + device.IdHex);
         Assert.Equal(expected, info.GetProperty("last_device_message").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task FastOtaResendsMissedChunks()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -70,7 +71,7 @@ public class CloudOtaTests
     /// device holds the UpdateDone until the gaps fill; the cloud must keep serving ChunkMissed while it
     /// waits for the answer, not wait it out until UpdateDoneTimeout.
     /// </summary>
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task FastOtaServesChunkMissedThatComesAfterUpdateDone()
     {
         await using var host = await CloudTestHost.StartAsync(flash: () =>
@@ -99,7 +100,7 @@ public class CloudOtaTests
         Assert.Null(device.Error);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task DeviceRefusingUpdateBeginFailsWithItsReason()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -117,7 +118,7 @@ public class CloudOtaTests
         Assert.True(host.Cloud.Devices.IsOnline(device.IdHex)); // a refusal is not a reason to drop the link
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task DeviceAbortEventFailsTheFlashVisiblyViaRest()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -137,14 +138,14 @@ public class CloudOtaTests
         Assert.Equal(3 * 256, ota.GetProperty("bytes_sent").GetInt64()); // chunks 0..2 were acknowledged
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task ProgrammaticFlashAndDisconnectMidTransfer()
     {
         await using var host = await CloudTestHost.StartAsync();
         ScriptedDevice device = await host.ConnectDeviceAsync(d => d.SilentAfterChunk = 3);
         FlashJob job = host.Cloud.Flash(device.IdHex, CloudTestHost.RandomImage(50 * 256, 6), CloudTestHost.FastTimeouts());
-        Assert.True(await job.Started);
-        await WaitForAsync(() => job.Progress.BytesSent == 4 * 256);
+        Assert.True(await Eventually.Within(job.Started, TimeSpan.FromSeconds(30), "the device to answer UpdateBegin"));
+        await WaitForAsync(() => job.Progress.BytesSent == 4 * 256, "4 chunks acknowledged");
         Assert.Equal(OtaState.Transferring, job.Progress.State);
         await device.DisposeAsync(); // link lost mid-transfer
         OtaProgress final = await job.Completion.WaitAsync(TimeSpan.FromSeconds(20));
@@ -153,13 +154,6 @@ public class CloudOtaTests
         Assert.Throws<FlashException>(() => host.Cloud.Flash(device.IdHex, new byte[10]));
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 400 && !condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(10), () => what);
 }

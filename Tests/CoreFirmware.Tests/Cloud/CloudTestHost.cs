@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CoreFirmware.Cloud;
+using CoreFirmware.Tests.Support;
 
 namespace CoreFirmware.Tests.Cloud;
 
@@ -144,7 +145,7 @@ internal sealed class CloudTestHost : IAsyncDisposable
         }
 
         Http.Dispose();
-        await Cloud.DisposeAsync();
+        await Eventually.Within(Cloud.DisposeAsync().AsTask(), TimeSpan.FromSeconds(60), "the local cloud to stop");
         try
         {
             Directory.Delete(Folder, true);

@@ -1,5 +1,6 @@
 using CoreFirmware.Cloud.Cli;
 using Spectre.Console;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cloud;
@@ -30,7 +31,7 @@ public class CorefwCliTests
         return (exit, writer.ToString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task FlashShowsProgressAndSuccess()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -53,7 +54,7 @@ public class CorefwCliTests
         Assert.Contains(device.IdHex, list);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task WrongOrMissingTokenGivesClearErrorAndNonZeroExit()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -79,7 +80,7 @@ public class CorefwCliTests
         Assert.Contains("Unknown device", output);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task KeysDeviceRegistersInTheRegistryFolder()
     {
         await using var host = await CloudTestHost.StartAsync();

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using CoreFirmware.Cloud;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Cloud;
@@ -27,7 +28,7 @@ public class DeviceServerTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task HandshakeHelloAndPing()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -36,11 +37,7 @@ public class DeviceServerTests
         Assert.True(host.Cloud.Devices.IsOnline(device.IdHex));
         await device.PingAsync();
         await device.PingAsync();
-        for (int i = 0; i < 100 && device.PingAcks < 2; i++)
-        {
-            await Task.Delay(20);
-        }
-
+        await Eventually.UntilAsync(() => device.PingAcks >= 2, Eventually.Short, () => $"two ping acks ({device.PingAcks})");
         Assert.Equal(2, device.PingAcks);
         Assert.Null(device.Error);
         DeviceInfo info = host.Cloud.Devices.GetDevice(device.IdHex)!;
@@ -48,7 +45,7 @@ public class DeviceServerTests
         Assert.NotNull(info.LastHeard);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task UnregisteredDeviceIsRefused()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -66,35 +63,36 @@ public class DeviceServerTests
         Assert.False(host.Cloud.Devices.IsOnline(keys.IdHex));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task GarbageHandshakeReplyIsDropped()
     {
         await using var host = await CloudTestHost.StartAsync();
         using var client = new TcpClient();
         ConnectionDrop drop = await NextDropAsync(host.Cloud, async () =>
         {
-            await client.ConnectAsync(host.Cloud.DeviceEndPoint);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await client.ConnectAsync(host.Cloud.DeviceEndPoint, bound.Token);
             NetworkStream s = client.GetStream();
-            await s.ReadExactlyAsync(new byte[Handshake.NonceLength]);
+            await ReadNonceAsync(s, bound.Token);
             byte[] junk = new byte[Handshake.DeviceReplyLength];
             new Random(5).NextBytes(junk);
-            await s.WriteAsync(junk);
+            await s.WriteAsync(junk, bound.Token);
         }, TimeSpan.FromSeconds(10));
         Assert.StartsWith("handshake: bad device reply", drop.Reason);
         Assert.Equal(0, await ReadToEndAsync(client)); // the server closed the socket
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task SilentDeviceTimesOutInHandshake()
     {
         await using var host = await CloudTestHost.StartAsync(new DeviceServerOptions { HandshakeStepTimeout = TimeSpan.FromMilliseconds(300) });
         using var client = new TcpClient();
-        ConnectionDrop drop = await NextDropAsync(host.Cloud, () => client.ConnectAsync(host.Cloud.DeviceEndPoint),
+        ConnectionDrop drop = await NextDropAsync(host.Cloud, () => client.ConnectAsync(host.Cloud.DeviceEndPoint, Bound()).AsTask(),
             TimeSpan.FromSeconds(10));
         Assert.Equal("handshake: no device reply in time", drop.Reason);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task HostileFramesAfterHandshakeAreDropped()
     {
         await using var host = await CloudTestHost.StartAsync();
@@ -124,20 +122,36 @@ public class DeviceServerTests
         Assert.True(host.Cloud.Devices.IsOnline(honest.IdHex));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task ConnectionLimitIsEnforced()
     {
         await using var host = await CloudTestHost.StartAsync(new DeviceServerOptions { MaxConnections = 2, HandshakeStepTimeout = TimeSpan.FromSeconds(10) });
         using var a = new TcpClient();
         using var b = new TcpClient();
         using var c = new TcpClient();
-        await a.ConnectAsync(host.Cloud.DeviceEndPoint);
-        await b.ConnectAsync(host.Cloud.DeviceEndPoint);
-        await a.GetStream().ReadExactlyAsync(new byte[40]);
-        await b.GetStream().ReadExactlyAsync(new byte[40]);
-        ConnectionDrop drop = await NextDropAsync(host.Cloud, () => c.ConnectAsync(host.Cloud.DeviceEndPoint), TimeSpan.FromSeconds(10));
+        await a.ConnectAsync(host.Cloud.DeviceEndPoint, Bound());
+        await b.ConnectAsync(host.Cloud.DeviceEndPoint, Bound());
+        await ReadNonceAsync(a.GetStream(), Bound());
+        await ReadNonceAsync(b.GetStream(), Bound());
+        ConnectionDrop drop = await NextDropAsync(host.Cloud, () => c.ConnectAsync(host.Cloud.DeviceEndPoint, Bound()).AsTask(), TimeSpan.FromSeconds(10));
         Assert.Equal("too many connections (max 2)", drop.Reason);
         Assert.Equal(0, await ReadToEndAsync(c));
+    }
+
+    // A token that cancels after 10 s: every network wait of these tests ends, with a failure if it must.
+    private static CancellationToken Bound() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
+
+    // The server's handshake nonce: the first 40 bytes it sends (bounded: a server that sends nothing fails the test).
+    private static async Task ReadNonceAsync(NetworkStream s, CancellationToken ct)
+    {
+        try
+        {
+            await s.ReadExactlyAsync(new byte[Handshake.NonceLength], ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("the server sent no handshake nonce within 10 s");
+        }
     }
 
     private static async Task<int> ReadToEndAsync(TcpClient client)

@@ -147,7 +147,14 @@ internal sealed class ScriptedDevice : IAsyncDisposable
     });
 
     /// <summary>Sends raw bytes on the link (hostile-device tests).</summary>
-    public async Task SendRawAsync(byte[] bytes) => await _stream!.WriteAsync(bytes);
+    public async Task SendRawAsync(byte[] bytes)
+    {
+        using var bound = new CancellationTokenSource(SendTimeout);
+        await _stream!.WriteAsync(bytes, bound.Token);
+    }
+
+    // Bound on one write (a cloud that stopped reading must not hold a test forever).
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Sends a message with a wrong message id (the cloud must drop the link).</summary>
     public Task SendWithBadCounterAsync() => SendAsync(() =>
@@ -167,12 +174,13 @@ internal sealed class ScriptedDevice : IAsyncDisposable
 
     private async Task SendAsync(Func<CoapResult> build)
     {
-        await _sendLock.WaitAsync();
+        using var bound = new CancellationTokenSource(SendTimeout);
+        await _sendLock.WaitAsync(bound.Token);
         try
         {
             Check(build() == CoapResult.Ok, "build");
             Check(_framing.Encrypt(_out, 0, _writer.Length, _frame, 0, _frame.Length, out int n) == FramingResult.Ok, "encrypt");
-            await _stream!.WriteAsync(_frame.AsMemory(0, n));
+            await _stream!.WriteAsync(_frame.AsMemory(0, n), bound.Token);
         }
         finally
         {

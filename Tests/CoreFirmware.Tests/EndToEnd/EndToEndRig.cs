@@ -9,6 +9,7 @@ using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Tests.Cloud;
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Sst25;
@@ -193,15 +194,21 @@ internal sealed class EndToEndRig : IAsyncDisposable
     /// <summary>True when <paramref name="said"/> is the device's pending or installed message for <paramref name="image"/>.</summary>
     public static bool Accepted(byte[] image, string? said) => said == PendingMessage(image) || said == InstalledMessage(image);
 
-    public static void WaitUntil(Func<bool> condition, Func<string> what, int timeoutMs)
+    /// <summary>
+    /// Waits (bounded) until the RGB LED's last <paramref name="window"/> reads as <paramref name="pattern"/>
+    /// ("breathing cyan"); returns what it read. Polls instead of sleeping one window: on a loaded machine
+    /// the LED thread may need longer to show a whole pattern.
+    /// </summary>
+    public string WaitForLedPattern(string pattern, TimeSpan window, int timeoutMs = 20_000)
     {
-        long end = Environment.TickCount64 + timeoutMs;
-        while (!condition())
-        {
-            Assert.True(Environment.TickCount64 < end, "timed out waiting for " + what());
-            Thread.Sleep(5);
-        }
+        string seen = "";
+        Eventually.Until(() => (seen = Board.RgbLed.DescribePattern(window)) == pattern, TimeSpan.FromMilliseconds(timeoutMs),
+            () => $"the LED to show '{pattern}' over {window.TotalSeconds:0.#} s (last seen '{seen}')");
+        return seen;
     }
+
+    public static void WaitUntil(Func<bool> condition, Func<string> what, int timeoutMs) =>
+        Eventually.Until(condition, TimeSpan.FromMilliseconds(timeoutMs), what);
 
     public static double TicksToMs(long ticks) => ticks / (double)TimeSpan.TicksPerMillisecond;
 
@@ -216,9 +223,11 @@ internal sealed class EndToEndRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         bool stopped = Core.Stop(20_000);
-        await Cloud.DisposeAsync();
+        await Eventually.Within(Cloud.DisposeAsync().AsTask(), TimeSpan.FromSeconds(60), "the local cloud to stop");
         Ticker.Dispose();
         if (stopped) Board.Dispose();
         Assert.True(stopped, "the virtual core did not stop");
+        Board.Faults.AssertNone("virtual board");
+        Ticker.Faults.AssertNone("ticker server");
     }
 }

@@ -93,7 +93,7 @@ public class OtaAbortPathTests
         _out.WriteLine($"{what}: done in {ota.Elapsed.TotalMilliseconds:0} ms, device said '{EndToEndRig.PendingMessage(image)}', rebooted, installed, test boot");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task LinkDroppedMidTransferAbortsReportsDisconnectAfterReconnectAndTheNextFlashSucceeds()
     {
         await using EndToEndRig rig = await StartTicker();
@@ -127,7 +127,7 @@ public class OtaAbortPathTests
         Assert.Equal(0, rig.Board.Bus.ViolationCount);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.EndToEnd)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AFewCorruptedChunksAreResentAndTheUpdateStillSucceeds(bool fast)
@@ -156,7 +156,7 @@ public class OtaAbortPathTests
     /// sees its gaps only at UpdateDone, holds it and sends ChunkMissed; the cloud must serve that. A
     /// 1 ms quiet period makes that order certain: UpdateDone always comes before the device's 300 ms gap timer.
     /// </summary>
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task FastOtaCorruptedChunksAskedForOnlyAfterUpdateDoneAreResentWithRealisticFlashTiming()
     {
         await using EndToEndRig rig = await StartTicker(() =>
@@ -180,7 +180,7 @@ public class OtaAbortPathTests
         Assert.Equal(0, rig.Board.Bus.ViolationCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task OneChunkAlwaysCorruptedFailsWithAReasonAndKeepsTheOldImage()
     {
         await using EndToEndRig rig = await StartTicker(() =>
@@ -201,7 +201,7 @@ public class OtaAbortPathTests
         AssertOldImageKeptAndAppResumed(rig, before, "chunk always corrupted");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AnOversizeImageIsRefusedBeforeAnythingIsErased()
     {
         await using EndToEndRig rig = await StartTicker();
@@ -237,7 +237,7 @@ public class OtaAbortPathTests
         AssertOldImageKeptAndAppResumed(rig, before, "oversize");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AServerWithTheWrongKeyNeverGetsTheDeviceAndTheAppKeepsRunning()
     {
         // The device is provisioned with a server public key that is not this cloud's (as if it

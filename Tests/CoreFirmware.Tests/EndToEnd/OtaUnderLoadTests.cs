@@ -23,7 +23,7 @@ public class OtaUnderLoadTests
 
     public OtaUnderLoadTests(ITestOutputHelper output) => _out = output;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Series)]
     public async Task FiftyUpdatesInARowUnderTheTickerLoadAllComplete()
     {
         await RunSeries(50);

@@ -15,38 +15,43 @@ namespace CoreFirmware.Tests.EndToEnd;
 /// CC3000 command gate's priority still carry the OTA through (3/3 done). The 2014 lockout needs both
 /// protections gone, as on the 2014 firmware: no preemption AND no shared bus arbiter
 /// (<c>VirtualBoardOptions.BypassArbiter</c>), so user CC3000 traffic interleaves with the staging
-/// writes. That negative run fails every attempt (flash error / link reset, hundreds of bus
+/// writes. On a quiet machine that negative run fails every attempt (flash error / link reset, hundreds of bus
 /// violations); the same workload on the same unarbitrated bus with preemption on completes, because
 /// the preempted user makes no traffic for the flash writes to collide with.
 /// Before SystemRuntime.UserSocketLimit (3) the negative run also left the device off the cloud for
 /// good: after the link dropped the hog took the module's 4th socket ("open: NoFreeSocket").
+/// <para>The negative run asserts that the hog locks an update out, not that it locks out every one:
+/// whether the user's traffic collides with a given staging write is thread timing, and under CPU
+/// load (a full run beside `yes` x2) an attempt went through with no collision at all while the next
+/// one failed. So it tries up to <see cref="NegativeAttempts"/> times and stops at the first lockout;
+/// the positive runs must get every attempt through.</para>
 /// </summary>
 [Trait("Category", "EndToEnd")]
 [Collection(IsolatedCollection.Name)]
 public class PreemptionNegativeTests
 {
     private const int Attempts = 3;
+    private const int NegativeAttempts = 6;
     private readonly ITestOutputHelper _out;
 
     public PreemptionNegativeTests(ITestOutputHelper output) => _out = output;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithoutPreemptionAndWithoutTheArbiterTheHogLocksTheUpdateOut()
     {
-        var (done, failed, violations) = await RunHog(preemption: false, bypassArbiter: true);
-        Assert.Equal(0, done);
-        Assert.True(failed >= 1);
+        var (done, failed, violations) = await RunHog(preemption: false, bypassArbiter: true, NegativeAttempts, untilLockedOut: true);
+        Assert.True(failed >= 1, $"no update was locked out in {done} attempts");
         Assert.True(violations > 0, "the unarbitrated bus should have seen the user's traffic collide with the flash writes");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithPreemptionTheSameHogOnTheSameUnarbitratedBusCannotLockTheUpdateOut()
     {
         var (done, _, _) = await RunHog(preemption: true, bypassArbiter: true);
         Assert.Equal(Attempts, done);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.EndToEnd)]
     [InlineData(true)]
     [InlineData(false)] // the finding: priorities alone carry the update through the hog
     public async Task WithTheArbiterTheHogCannotLockTheUpdateOut(bool preemption)
@@ -56,14 +61,14 @@ public class PreemptionNegativeTests
         Assert.Equal(0, violations);
     }
 
-    private async Task<(int Done, int Failed, long Violations)> RunHog(bool preemption, bool bypassArbiter)
+    private async Task<(int Done, int Failed, long Violations)> RunHog(bool preemption, bool bypassArbiter, int attempts = Attempts, bool untilLockedOut = false)
     {
         using var echo = new LoopbackEchoServer();
         await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new SocketHogApp(EndToEndRig.Loopback, echo.Port),
             new VirtualCoreOptions { PreemptionEnabled = preemption }, bypassArbiter: bypassArbiter);
         string config = $"preemption {(preemption ? "on" : "off")}, arbiter {(bypassArbiter ? "bypassed" : "shared")}";
         int done = 0, failed = 0;
-        for (int run = 1; run <= Attempts; run++)
+        for (int run = 1; run <= attempts; run++)
         {
             var hog = (SocketHogApp)rig.Core.CurrentApp!;
             EndToEndRig.WaitUntil(() => hog.OpenSockets >= 3 && hog.BytesSent > 50_000,
@@ -88,6 +93,7 @@ public class PreemptionNegativeTests
             {
                 failed++;
                 Assert.Equal(reboots, rig.Core.Reboots); // a failed update never reboots into a new image
+                if (untilLockedOut) break;
             }
 
             if (ota.State == "done")
@@ -101,7 +107,7 @@ public class PreemptionNegativeTests
             {
                 rig.WaitForCloudLink(15_000);
             }
-            catch (Xunit.Sdk.TrueException)
+            catch (Xunit.Sdk.XunitException) // the bounded wait failed: locked out
             {
                 var link = rig.Core.Runtime?.Cloud;
                 _out.WriteLine($"{config}: LOCKED OUT — the device did not come back to the cloud within 15 s (link {link?.State}, "
@@ -110,7 +116,7 @@ public class PreemptionNegativeTests
             }
         }
 
-        _out.WriteLine($"{config}: {done}/{Attempts} updates done, {failed} failed, bus violations {rig.Board.Bus.ViolationCount}, "
+        _out.WriteLine($"{config}: {done}/{done + failed} updates done, {failed} failed, bus violations {rig.Board.Bus.ViolationCount}, "
             + $"reboots {rig.Core.Reboots}, preemption latency samples (ms) [{string.Join(", ", rig.Core.LatencySamplesTicks.Select(t => EndToEndRig.TicksToMs(t).ToString("0.00")))}]");
         return (done, failed, rig.Board.Bus.ViolationCount);
     }

@@ -23,7 +23,7 @@ public class SafeModeTests
 
     private static byte[] Image(EndToEndRig rig, int seed) => rig.SignedImage(24 * 1024, seed);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithD0HighTheAppDoesNotStartOtaStillWorksAndTheLedBreathesMagenta()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(r => new BitcoinTickerApp(EndToEndRig.TickerHost, r.Ticker.Port, EndToEndRig.TickerPath));
@@ -38,10 +38,9 @@ public class SafeModeTests
         Assert.True(rig.Core.Runtime!.SafeMode);
         Assert.Null(rig.Core.CurrentApp);
         rig.WaitForCloudLink(20_000);
-        Thread.Sleep(3000); // one full breath (2.56 s)
-        string led = rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3));
+        // A whole breath takes 2.56 s: three seconds of history show its ramp.
+        string led = rig.WaitForLedPattern("breathing magenta", TimeSpan.FromSeconds(3));
         _out.WriteLine("safe mode LED: " + led);
-        Assert.Equal("breathing magenta", led);
 
         // OTA works in safe mode; with D0 released the app is back after that update's reboot.
         rig.Board.D0.Drive(PinValue.Low);
@@ -54,7 +53,7 @@ public class SafeModeTests
         Assert.Equal(0, rig.Board.Bus.ViolationCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task TheCloudsRequestRebootsIntoSafeModeOnceOtaWorksThereAndTheNextBootRunsTheApp()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(r => new BitcoinTickerApp(EndToEndRig.TickerHost, r.Ticker.Port, EndToEndRig.TickerPath));
@@ -83,10 +82,9 @@ public class SafeModeTests
         Assert.Equal(SystemRuntime.SafeModeRebootReason, rig.Core.LastRebootReason);
         Assert.False(ReadBootState(rig).Has(BootStateFlags.SafeModeRequested), "the flag is one-shot: cleared by the safe-mode boot");
         rig.WaitForCloudLink(20_000);
-        Thread.Sleep(3000); // one full breath (2.56 s)
-        string led = rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3));
+        // A whole breath takes 2.56 s: three seconds of history show its ramp.
+        string led = rig.WaitForLedPattern("breathing magenta", TimeSpan.FromSeconds(3));
         _out.WriteLine("safe mode LED: " + led);
-        Assert.Equal("breathing magenta", led);
 
         // OTA works in safe mode; the reboot after it runs the app again (the request was for one boot).
         boots = rig.Core.Boots;

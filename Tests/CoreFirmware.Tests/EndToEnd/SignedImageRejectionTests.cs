@@ -79,7 +79,7 @@ public class SignedImageRejectionTests
             + $"boot state '{PeekBootState(rig)}', no reboot, app parsed {app.Parsed}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task ImagesTheHeaderGivesAwayAreRefusedAtChunkZeroWithNothingWritten()
     {
         await using EndToEndRig rig = await StartTicker(activeVersion: V2);
@@ -104,7 +104,7 @@ public class SignedImageRejectionTests
         Assert.Equal(good, rig.PeekStaging(good.Length));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task ImagesThatDoNotVerifyAreRefusedAtUpdateDoneAndNeverPending()
     {
         await using EndToEndRig rig = await StartTicker();

@@ -27,7 +27,7 @@ public class SoakTests
         public override void WriteLine(string? value) => output.WriteLine(value ?? "");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Series)]
     public async Task TwentyCyclesWithTheFaultMixEndOnValidImagesWithoutLockups()
     {
         var options = new ScenarioOptions
@@ -39,7 +39,7 @@ public class SoakTests
             FlashTiming = Sst25TimingProfile.Fast,
             LockupTimeout = TimeSpan.FromSeconds(30),
         };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a backstop; lockups are detected per phase
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3.5)); // a backstop below the test timeout; lockups are detected per phase
         ScenarioSummary summary = await SoakCommand.RunAsync(options, new OutputWriter(_out), timeout.Token);
 
         Assert.Null(summary.StoppedEarly);
@@ -47,6 +47,7 @@ public class SoakTests
         Assert.All(summary.Cycles, c => Assert.True(c.ImageValid, $"cycle {c.Cycle} ended on an invalid image: {c.ImageState}"));
         Assert.Equal(0, summary.Lockups);
         Assert.Equal(0, summary.Failed);
+        Assert.True(summary.HostThreadFaults == 0, "host thread faults: " + string.Join("; ", summary.HostThreadFaultLines));
         Assert.True(summary.Passed);
 
         // Clean cycles (idle or loaded, no fault) land; a fault may abort its cycle, never more.

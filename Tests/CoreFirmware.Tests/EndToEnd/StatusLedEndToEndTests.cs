@@ -15,16 +15,14 @@ public class StatusLedEndToEndTests
 
     public StatusLedEndToEndTests(ITestOutputHelper output) => _out = output;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task BreathingCyanWhenConnectedAndFlashingMagentaDuringAnUpdate()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(r => new BitcoinTickerApp(EndToEndRig.TickerHost, r.Ticker.Port, EndToEndRig.TickerPath));
         rig.WaitForCloudLink(20_000);
         // A whole breath takes 2.56 s; three seconds of history show its ramp.
-        Thread.Sleep(3000);
-        string connected = rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3));
+        string connected = rig.WaitForLedPattern("breathing cyan", TimeSpan.FromSeconds(3));
         _out.WriteLine("connected: " + connected);
-        Assert.Equal("breathing cyan", connected);
 
         // A slow OTA of 256 KB takes a few seconds: look at the LED while it runs.
         byte[] image = rig.SignedImage(256 * 1024, 7);
@@ -46,11 +44,9 @@ public class StatusLedEndToEndTests
             () => $"the update to be under way (state {runtime.Ota.State}, {runtime.Ota.BytesReceived} B, last abort '{runtime.Ota.LastAbortReason}', "
                 + $"reboots {rig.Core.Reboots}, device drop '{runtime.Cloud.LastDropReason}', cloud drops [{string.Join("; ", rig.Cloud.Cloud.Devices.RecentDrops.Select(d => d.Reason))}], "
                 + $"flash {(flash.IsCompleted ? flash.Result.ToString() : "running")})", 20_000);
-        Thread.Sleep(600);
-        string updating = rig.Board.RgbLed.DescribePattern(TimeSpan.FromMilliseconds(500));
+        string updating = rig.WaitForLedPattern("flashing magenta", TimeSpan.FromMilliseconds(500));
         _out.WriteLine("updating: " + updating);
-        Assert.Equal("flashing magenta", updating);
-        var result = await flash;
+        var result = await Eventually.Within(flash, TimeSpan.FromSeconds(90), "the flash to end");
         Assert.Equal("done", result.State);
     }
 }

@@ -54,7 +54,7 @@ public sealed class TestBootTests
             () => $"{what}: the ticker app from the slot to make requests (app {rig.Core.LastAppName})", 30_000);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task TheFactoryImageRunsFromTheApplicationSlot()
     {
         await using EndToEndRig rig = await Start();
@@ -67,7 +67,7 @@ public sealed class TestBootTests
         Assert.Equal(PackedImageVersion.Pack(1, 0, 0), rig.Core.RunningVersion);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task ABoardWithNothingValidWaitsInSafeModeAndAnOtaFromThereRunsTheApp()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(appFactory: null, new VirtualCoreOptions { AutoConfirmMilliseconds = 1500 },
@@ -77,8 +77,7 @@ public sealed class TestBootTests
         Assert.Contains("no valid image", d.Reason);
         Assert.True(rig.Core.Runtime!.SafeMode);
         Assert.Null(rig.Core.CurrentApp);
-        Thread.Sleep(3000); // a whole breath is 2.56 s
-        Assert.Equal("breathing magenta", rig.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(3)));
+        rig.WaitForLedPattern("breathing magenta", TimeSpan.FromSeconds(3)); // a whole breath is 2.56 s
 
         await FlashAndReboot(rig, rig.TickerImage(V110), "ticker 1.1.0 into an empty board");
         Assert.False(rig.Core.Runtime!.SafeMode);
@@ -86,7 +85,7 @@ public sealed class TestBootTests
         WaitForTickerRequests(rig, "after the install");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AnImageThatNeverConfirmsIsRolledBackAtTheNextReset()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 500);
@@ -114,7 +113,7 @@ public sealed class TestBootTests
         WaitForTickerRequests(rig, "after the rollback");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AnImageThatCrashesInALoopIsRolledBackAfterTheStatedWatchdogResets()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 20_000);
@@ -135,7 +134,7 @@ public sealed class TestBootTests
     }
 
     /// <summary>The negative run: test boot switched off, the same crash-looping image is never rolled back.</summary>
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithoutTestBootTheCrashLoopingImageKeepsTheBoardInResets()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 20_000, testBoot: false);
@@ -150,7 +149,7 @@ public sealed class TestBootTests
         Assert.Equal(PackedImageVersion.Pack(1, 1, 0), rig.Core.LastBootDecision!.ActiveVersion);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AnImageThatConfirmsItselfStays()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 60_000);
@@ -169,7 +168,7 @@ public sealed class TestBootTests
         Assert.Equal("CoreFirmware.TestApps.Confirming.ConfirmingApp", rig.Core.LastAppName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AHealthyImageIsConfirmedAutomaticallyAfterTheStatedConnectedTimeAndStays()
     {
         await using EndToEndRig rig = await Start(autoConfirmMs: 1500);

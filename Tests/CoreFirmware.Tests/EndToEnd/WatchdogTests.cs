@@ -38,7 +38,7 @@ public class WatchdogTests
         WatchdogFeedPeriodMilliseconds = 100,
     };
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AStalledSystemThreadIsResetByTheWatchdogAndTheDeviceReconnects()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(), ShortWatchdog());
@@ -69,7 +69,7 @@ public class WatchdogTests
         _out.WriteLine($"reboots: {string.Join(", ", rig.Core.RebootHistory.Select(r => r.Reason))}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithoutTheWatchdogTheSameStallLeavesTheDeviceUnreachable()
     {
         await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(), ShortWatchdog(enabled: false));
@@ -102,7 +102,7 @@ public class WatchdogTests
         Assert.Equal(0, rig.Board.Watchdog.ExpiryCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AUserAppFaultShowsSosAndTheWatchdogResetsTheBoard()
     {
         int apps = 0;

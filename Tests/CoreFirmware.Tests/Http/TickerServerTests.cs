@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CoreFirmware.Virtual.Ticker;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Http;
@@ -22,11 +23,12 @@ public sealed class TickerServerTests : IDisposable
     {
         _http.Dispose();
         _server.Dispose();
+        _server.Faults.AssertNone("ticker server");
     }
 
     private string Url(string pathAndQuery) => "http://127.0.0.1:" + _server.Port + pathAndQuery;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task TickerDocumentsAreValidJsonAndChangePerRequest()
     {
         string first = await _http.GetStringAsync(Url("/ticker?form=bitstamp"));
@@ -51,7 +53,7 @@ public sealed class TickerServerTests : IDisposable
         Assert.Equal(3, _server.GetRequests);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task ChunkedFramingAndTrailerAreUnderstoodByHttpClient()
     {
         using var response = await _http.GetAsync(Url("/ticker?mode=chunked&form=coindesk"));
@@ -62,7 +64,7 @@ public sealed class TickerServerTests : IDisposable
         Assert.True(response.TrailingHeaders.Contains("X-Ticker-Checksum"));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Host)]
     [InlineData("huge", 12_000)]
     [InlineData("huge-chunked", 20_000)]
     [InlineData("huge-close", 9_000)]
@@ -73,7 +75,7 @@ public sealed class TickerServerTests : IDisposable
         using var json = JsonDocument.Parse(body);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task PostIsAcknowledgedWithJson()
     {
         using var content = new StringContent("{\"a\":1}", Encoding.ASCII, "application/json");
@@ -93,8 +95,7 @@ public sealed class TickerServerTests : IDisposable
         using var idle2 = new TcpClient();
         idle1.Connect(IPAddress.Loopback, server.Port);
         idle2.Connect(IPAddress.Loopback, server.Port);
-        SpinWait.SpinUntil(() => server.ActiveConnections == 2, 5_000);
-        Assert.Equal(2, server.ActiveConnections);
+        Eventually.Until(() => server.ActiveConnections == 2, Eventually.Short, () => $"both idle connections accepted ({server.ActiveConnections})");
 
         using var third = new TcpClient();
         third.Connect(IPAddress.Loopback, server.Port);

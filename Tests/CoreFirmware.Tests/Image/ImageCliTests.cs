@@ -1,6 +1,7 @@
 using CoreFirmware.Cloud.Cli;
 using CoreFirmware.SparkCore;
 using Spectre.Console;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Image;
@@ -39,7 +40,7 @@ public sealed class ImageCliTests : IDisposable
 
     private string P(string name) => Path.Combine(_dir, name);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task KeygenSignVerifyInspect()
     {
         var (exit, output) = await RunAsync("image", "keygen", P("signing"));
@@ -89,7 +90,7 @@ public sealed class ImageCliTests : IDisposable
         Assert.Contains("BadHash", output);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task SignRefusesPublicKeyAndBadVersion()
     {
         Assert.Equal(0, (await RunAsync("image", "keygen", P("k"))).Exit);
@@ -102,7 +103,7 @@ public sealed class ImageCliTests : IDisposable
         Assert.Contains("not a version", output);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Host)]
     public async Task SignWithoutAKeyUsesTheLocalCloudsImageKeyAndItsDevicesAcceptTheImage()
     {
         string registry = P("cloud");

@@ -102,15 +102,8 @@ internal sealed class OtaRig : IDisposable
         WaitUntil(() => Link.IsConnected, "the link to come up");
     }
 
-    public static void WaitUntil(Func<bool> condition, string what, int timeoutMs = 10_000)
-    {
-        long end = Environment.TickCount64 + timeoutMs;
-        while (!condition())
-        {
-            Assert.True(Environment.TickCount64 < end, "timed out waiting for " + what);
-            Thread.Sleep(5);
-        }
-    }
+    public static void WaitUntil(Func<bool> condition, string what, int timeoutMs = 10_000) =>
+        Eventually.Until(condition, TimeSpan.FromMilliseconds(timeoutMs), what);
 
     /// <summary>The policy a Spark Core trusting <see cref="ImageKey"/> uses.</summary>
     public static OtaImagePolicy NewPolicy(CoreFirmware.Drivers.Hal.ICrypto crypto, uint activeVersion = 0) =>

@@ -2,6 +2,7 @@ using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Ota;
@@ -36,8 +37,7 @@ public class SocketBrokerTests
         Assert.False(broker.UpdatesPending);
 
         int received = int.MinValue;
-        var user = new Thread(() => received = broker.Receive(s1, new byte[16], 0, 16, 60_000));
-        user.Start();
+        var user = TestThread.Start("user", () => received = broker.Receive(s1, new byte[16], 0, 16, 60_000));
         WaitUntil(() => _inner.InsideReceive == 1, "the user thread to block in Receive");
         Assert.False(broker.IsQuiet);
 
@@ -147,8 +147,7 @@ public class SocketBrokerTests
 
         // A held Open goes through as soon as the update ends.
         int opened = int.MinValue;
-        var user = new Thread(() => opened = broker.Open(10_000));
-        user.Start();
+        var user = TestThread.Start("user", () => opened = broker.Open(10_000));
         Thread.Sleep(50);
         Assert.True(user.IsAlive, "Open was not held during the update");
         broker.EndPreemption();

@@ -26,17 +26,16 @@ public class SpiBusArbiterTests
     {
         var order = new List<string>();
         arbiter.Acquire(BusPriority.Flash, 1000);
-        var threads = new List<Thread>();
+        var threads = new List<TestThread>();
         foreach (var (name, priority) in waiters)
         {
             int before = arbiter.WaitingCount(priority);
-            var t = new Thread(() =>
+            var t = TestThread.Start(name, () =>
             {
                 arbiter.Acquire(priority, 10_000);
                 lock (order) order.Add(name);
                 arbiter.Release();
             });
-            t.Start();
             threads.Add(t);
             // Wait until this waiter is queued, so arrival order is what the test says it is.
             Assert.True(SpinWait.SpinUntil(() => arbiter.WaitingCount(priority) == before + 1, 10_000));
@@ -73,8 +72,10 @@ public class SpiBusArbiterTests
     public void AcquireTimesOutClearlyAndLeavesNoWaiterBehind()
     {
         var arbiter = NewArbiter();
-        var holder = new Thread(() => { arbiter.Acquire(BusPriority.UserNetwork, 0); Thread.Sleep(400); arbiter.Release(); });
-        holder.Start();
+        // The holder keeps the bus until the test is done with its timed-out attempts (not for a fixed
+        // time: a loaded machine could let a fixed hold end in the middle of them).
+        using var release = new ManualResetEventSlim();
+        var holder = TestThread.Start("holder", () => { arbiter.Acquire(BusPriority.UserNetwork, 0); release.Wait(30_000); arbiter.Release(); });
         Assert.True(SpinWait.SpinUntil(() => arbiter.IsHeld, 5000));
 
         Assert.False(arbiter.TryAcquire(BusPriority.Flash, 30));
@@ -85,7 +86,8 @@ public class SpiBusArbiterTests
         Assert.Equal(3, arbiter.Timeouts);
         Assert.Equal(0, arbiter.WaitingCount(BusPriority.Flash) + arbiter.WaitingCount(BusPriority.SystemNetwork));
 
-        holder.Join();
+        release.Set();
+        holder.JoinOrFail(TimeSpan.FromSeconds(10));
         Assert.False(arbiter.IsHeld);
         Assert.True(arbiter.TryAcquire(BusPriority.UserNetwork, 0));
         arbiter.Release();
@@ -97,11 +99,9 @@ public class SpiBusArbiterTests
         var arbiter = NewArbiter();
         arbiter.Acquire(BusPriority.Flash, 0);
         bool shortWaiterGranted = true, longWaiterGranted = false;
-        var shortWaiter = new Thread(() => { shortWaiterGranted = arbiter.TryAcquire(BusPriority.UserNetwork, 50); });
-        shortWaiter.Start();
+        var shortWaiter = TestThread.Start("short waiter", () => { shortWaiterGranted = arbiter.TryAcquire(BusPriority.UserNetwork, 50); });
         Assert.True(SpinWait.SpinUntil(() => arbiter.WaitingCount(BusPriority.UserNetwork) == 1, 5000));
-        var longWaiter = new Thread(() => { longWaiterGranted = arbiter.TryAcquire(BusPriority.UserNetwork, 10_000); if (longWaiterGranted) arbiter.Release(); });
-        longWaiter.Start();
+        var longWaiter = TestThread.Start("long waiter", () => { longWaiterGranted = arbiter.TryAcquire(BusPriority.UserNetwork, 10_000); if (longWaiterGranted) arbiter.Release(); });
         Assert.True(shortWaiter.Join(10_000));
         Assert.False(shortWaiterGranted);
         arbiter.Release();
@@ -120,9 +120,8 @@ public class SpiBusArbiterTests
         var nested = Assert.Throws<InvalidOperationException>(() => arbiter.Acquire(BusPriority.Flash, 0));
         Assert.Contains("do not nest", nested.Message);
         Exception? fromOther = null;
-        var other = new Thread(() => { try { arbiter.Release(); } catch (Exception e) { fromOther = e; } });
-        other.Start();
-        other.Join();
+        var other = TestThread.Start("other", () => { try { arbiter.Release(); } catch (Exception e) { fromOther = e; } });
+        other.JoinOrFail(TimeSpan.FromSeconds(10));
         Assert.IsType<InvalidOperationException>(fromOther);
         Assert.True(arbiter.IsHeldByCurrentThread);
         arbiter.Release();
@@ -133,16 +132,14 @@ public class SpiBusArbiterTests
     {
         var arbiter = NewArbiter(maxWaiters: 1);
         arbiter.Acquire(BusPriority.Flash, 0);
-        var first = new Thread(() => { if (arbiter.TryAcquire(BusPriority.UserNetwork, 10_000)) arbiter.Release(); });
-        first.Start();
+        var first = TestThread.Start("first", () => { if (arbiter.TryAcquire(BusPriority.UserNetwork, 10_000)) arbiter.Release(); });
         Assert.True(SpinWait.SpinUntil(() => arbiter.WaitingCount(BusPriority.UserNetwork) == 1, 5000));
         Exception? second = null;
-        var t = new Thread(() => { try { arbiter.TryAcquire(BusPriority.UserNetwork, 1000); } catch (Exception e) { second = e; } });
-        t.Start();
-        t.Join();
+        var t = TestThread.Start("second", () => { try { arbiter.TryAcquire(BusPriority.UserNetwork, 1000); } catch (Exception e) { second = e; } });
+        t.JoinOrFail(TimeSpan.FromSeconds(10));
         Assert.IsType<InvalidOperationException>(second);
         arbiter.Release();
-        first.Join();
+        first.JoinOrFail(TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -163,7 +160,7 @@ public class SpiBusArbiterTests
     {
         var arbiter = NewArbiter();
         int inside = 0, maxInside = 0, grants = 0;
-        var threads = Enumerable.Range(0, 6).Select(i => new Thread(() =>
+        var threads = Enumerable.Range(0, 6).Select(i => TestThread.Start($"contender {i}", () =>
         {
             var priority = (BusPriority)(i % 3);
             for (int n = 0; n < 2000; n++)
@@ -176,8 +173,7 @@ public class SpiBusArbiterTests
                 arbiter.Release();
             }
         })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => Assert.True(t.Join(60_000)));
+        threads.ForEach(t => Assert.True(t.Join(60_000), t.Name + " did not finish"));
         Assert.Equal(1, maxInside);
         Assert.Equal(12_000, grants);
         Assert.Equal(0, arbiter.Timeouts);
@@ -199,11 +195,11 @@ public class SpiBusArbiterTests
         // Contended: two threads hand the bus back and forth, so every acquire queues and waits.
         long contended = -1;
         var stop = new ManualResetEventSlim();
-        var rival = new Thread(() =>
+        var rival = TestThread.Start("rival", () =>
         {
             while (!stop.IsSet) { if (arbiter.TryAcquire(BusPriority.Flash, 100)) { Thread.SpinWait(50); arbiter.Release(); } }
         });
-        var measured = new Thread(() =>
+        var measured = TestThread.Start("measured", () =>
         {
             for (int i = 0; i < 200; i++) { arbiter.Acquire(BusPriority.UserNetwork, 10_000); arbiter.Release(); }
             contended = Allocations.SteadyState(() =>
@@ -211,11 +207,9 @@ public class SpiBusArbiterTests
                 for (int i = 0; i < 5000; i++) { arbiter.Acquire(BusPriority.UserNetwork, 10_000); Thread.SpinWait(50); arbiter.Release(); }
             });
         });
-        rival.Start();
-        measured.Start();
-        Assert.True(measured.Join(60_000));
+        Assert.True(measured.Join(60_000), "the measured thread did not finish");
         stop.Set();
-        rival.Join();
+        rival.JoinOrFail(TimeSpan.FromSeconds(10));
         Assert.Equal(0, contended);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Virtual.Sst25;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Sst25;
@@ -134,18 +135,17 @@ public class Sst25ProtectionAndTimeoutTests
         rig.Flash.BusTimeoutMilliseconds = 20;
         using var holding = new ManualResetEventSlim();
         using var done = new ManualResetEventSlim();
-        var holder = new Thread(() =>
+        var holder = TestThread.Start("bus holder", () =>
         {
             rig.Arbiter.Acquire(BusPriority.UserNetwork, 1000);
             holding.Set();
-            done.Wait(5000);
+            done.Wait(30_000);
             rig.Arbiter.Release();
         });
-        holder.Start();
-        holding.Wait();
+        Assert.True(holding.Wait(10_000), "the holder did not get the bus");
         Assert.Throws<SpiBusTimeoutException>(() => rig.Flash.Read(0, new byte[4], 0, 4));
         done.Set();
-        holder.Join();
+        holder.JoinOrFail(TimeSpan.FromSeconds(10));
         rig.AssertClean();
     }
 }

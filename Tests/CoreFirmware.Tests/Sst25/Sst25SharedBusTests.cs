@@ -3,6 +3,7 @@ using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Tests.Support;
 using Xunit;
 
 namespace CoreFirmware.Tests.Sst25;
@@ -39,7 +40,7 @@ public class Sst25SharedBusTests
 
         using var stop = new ManualResetEventSlim();
         int frames = 0;
-        var network = new Thread(() =>
+        var network = TestThread.Start("network", () =>
         {
             var frame = new byte[64];
             while (!stop.IsSet)
@@ -58,7 +59,6 @@ public class Sst25SharedBusTests
                 frames++;
             }
         });
-        network.Start();
 
         var data = new byte[64 * 1024];
         new Random(21).NextBytes(data);
@@ -74,7 +74,7 @@ public class Sst25SharedBusTests
         finally
         {
             stop.Set();
-            network.Join();
+            network.JoinOrFail(TimeSpan.FromSeconds(10));
         }
         Assert.True(frames > 0);
         Assert.Equal(frames * 64L, sink.Bytes);

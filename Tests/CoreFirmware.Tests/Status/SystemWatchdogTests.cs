@@ -76,7 +76,7 @@ public sealed class SystemWatchdogTests
         using var stalled = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         int loops = 0;
-        var system = new Thread(() =>
+        var system = TestThread.Start("system (test)", () =>
         {
             while (true)
             {
@@ -91,10 +91,9 @@ public sealed class SystemWatchdogTests
                 Interlocked.Increment(ref loops);
                 Thread.Sleep(5);
             }
-        }) { IsBackground = true, Name = "system (test)" };
+        });
 
         watchdog.Start();
-        system.Start();
         try
         {
             // Healthy phase: ~1.5 s of checkins, i.e. more than the checkin and hardware timeouts
@@ -109,12 +108,13 @@ public sealed class SystemWatchdogTests
             Assert.Equal(HardwareTimeoutMs, hw.TimeoutMilliseconds);
             Assert.True(hw.FeedCount > 1);
             Assert.True(Volatile.Read(ref loops) > 1);
-            Assert.Equal(Volatile.Read(ref loops), watchdog.Checkins);
             Assert.False(watchdog.IsStarving);
 
             // Stall the system thread: feeding stops, the hardware watchdog expires.
             stall.Set();
             Assert.True(stalled.Wait(ExpiryBound));
+            // Compared once the thread stands still (while it runs, a checkin can fall between the two reads).
+            Assert.Equal(Volatile.Read(ref loops), watchdog.Checkins);
             Assert.True(expired.Wait(ExpiryBound), "stalled system thread did not make the watchdog expire");
             Assert.True(watchdog.IsStarving);
             Assert.Equal(1, hw.ExpiryCount);
@@ -150,16 +150,15 @@ public sealed class SystemWatchdogTests
         hw.Expired += (_, _) => expired.Set();
         var watchdog = new SystemWatchdog(hw, new VirtualClock(), CheckinTimeoutMs, HardwareTimeoutMs, FeedPeriodMs);
         using var stop = new ManualResetEventSlim();
-        var system = new Thread(() =>
+        var system = TestThread.Start("system (test)", () =>
         {
             while (!stop.IsSet)
             {
                 watchdog.Checkin();
                 Thread.Sleep(10);
             }
-        }) { IsBackground = true };
+        });
         watchdog.Start();
-        system.Start();
         try
         {
             // Fed while healthy: some feeds counted, no expiry yet.

@@ -1,3 +1,4 @@
+using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual;
 using CoreFirmware.Virtual.Network;
 using CoreFirmware.Virtual.Stress;
@@ -35,6 +36,8 @@ public class BusStressTests
         var result = BusStress.Run(board, echo.Port, workload);
         _out.WriteLine(bypassArbiter ? "-- arbiter bypassed" : "-- arbiter on");
         foreach (var line in result.Describe()) _out.WriteLine(line);
+        echo.Faults.AssertNone("echo server");
+        if (!bypassArbiter) board.Faults.AssertNone("virtual board");
         return result;
     }
 
@@ -44,6 +47,7 @@ public class BusStressTests
         var r = RunOnce(bypassArbiter: false);
         Assert.Equal(0, r.BusViolations);
         Assert.Equal(0, r.HungWorkers);
+        Assert.Equal(0, r.WorkerFaults);
         Assert.Equal(0, r.ModuleRecoveries);
         Assert.Equal(0, r.ModuleFramingViolations);
         Assert.Equal(0, r.TotalSocketErrors);

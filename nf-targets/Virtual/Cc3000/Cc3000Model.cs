@@ -135,9 +135,13 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private long _powerDowns;
     private string? _lastViolation;
 
-    /// <summary>Creates the module on its IRQ (driven, idle high) and WLAN_EN (watched) pins.</summary>
-    public Cc3000Model(VirtualGpioPin irq, VirtualGpioPin wlanEnable)
+    /// <summary>
+    /// Creates the module on its IRQ (driven, idle high) and WLAN_EN (watched) pins. Its host threads
+    /// report what they did not expect into <paramref name="faults"/> (a recorder of its own when null).
+    /// </summary>
+    public Cc3000Model(VirtualGpioPin irq, VirtualGpioPin wlanEnable, BackgroundFaults? faults = null)
     {
+        Faults = faults ?? new BackgroundFaults();
         _irq = irq;
         _wlanEnable = wlanEnable;
         for (int i = 0; i < EventQueueSlots; i++) _out[i] = new byte[BufferLength];
@@ -150,6 +154,9 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     }
 
     public string PartName => "CC3000";
+
+    /// <summary>Exceptions the model's host threads (socket I/O, closer, boot, association) did not expect.</summary>
+    public BackgroundFaults Faults { get; }
 
     public int ChipSelectPin => SparkCorePins.Cc3000ChipSelect;
 
@@ -306,8 +313,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         _toCloseCount++;
         if (_closer == null)
         {
-            _closer = new Thread(CloseLoop) { IsBackground = true, Name = "CC3000 TCP closer" };
-            _closer.Start();
+            _closer = Faults.Start("CC3000 TCP closer", CloseLoop);
         }
         Monitor.PulseAll(_sync);
     }
@@ -326,7 +332,16 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 _toCloseHead = (_toCloseHead + 1) % _toClose.Length;
                 _toCloseCount--;
             }
-            if (client != null) CloseTcpNow(client);
+            if (client == null) continue;
+            try
+            {
+                CloseTcpNow(client);
+            }
+            catch (Exception e)
+            {
+                // Not expected (closing swallows what a dead connection throws); the loop goes on for the others.
+                Faults.Report("CC3000 TCP closer", e);
+            }
         }
     }
 
@@ -335,6 +350,15 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         try { client.Client.Close(0); } catch (ObjectDisposedException) { }
         client.Dispose();
     }
+
+    /// <summary>
+    /// Test hook: the stream a socket's host threads read and write for a new TCP connection
+    /// (null: the connection's own <see cref="System.Net.Sockets.TcpClient.GetStream"/>).
+    /// </summary>
+    internal Func<System.Net.Sockets.TcpClient, Stream>? StreamForTests { get; set; }
+
+    /// <summary>The stream the socket threads use for <paramref name="client"/>.</summary>
+    internal Stream OpenStream(System.Net.Sockets.TcpClient client) => StreamForTests?.Invoke(client) ?? client.GetStream();
 
     /// <summary>True once disposed: the sockets' host threads end. Caller holds the model lock.</summary>
     internal bool DisposedLocked => _disposed;
@@ -369,7 +393,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 return; // stays booting, silent, until WLAN_EN cycles
             }
         }
-        var boot = new Thread(() =>
+        Faults.Start("CC3000 boot", () =>
         {
             Thread.Sleep(BootDelayMilliseconds);
             lock (_sync)
@@ -379,8 +403,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 _firstWrite = true;
                 UpdateIrqLocked();
             }
-        }) { IsBackground = true, Name = "CC3000 boot" };
-        boot.Start();
+        });
     }
 
     private void PowerOffLocked()
@@ -728,7 +751,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         if (ssid != _apSsid || key != _apKey) return; // the part keeps scanning and reports nothing
         if (!_apAvailable) return;                    // no access point to find (see SetAccessPointAvailable)
         int epoch = _powerEpoch;
-        var associate = new Thread(() =>
+        Faults.Start("CC3000 association", () =>
         {
             Thread.Sleep(AssociationDelayMilliseconds);
             lock (_sync)
@@ -738,8 +761,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 _dhcpEventDue = true;
                 UpdateIrqLocked();
             }
-        }) { IsBackground = true, Name = "CC3000 association" };
-        associate.Start();
+        });
     }
 
     private void SocketLocked()

@@ -105,8 +105,7 @@ internal sealed class Cc3000ModelSocket
         if (_worker == null)
         {
             // Once per slot (the first connect), not per socket.
-            _worker = new Thread(Work) { IsBackground = true, Name = $"CC3000 socket {Sd} rx" };
-            _worker.Start();
+            _worker = _model.Faults.Start(ReaderName, Work);
         }
         Monitor.PulseAll(_sync);
     }
@@ -120,6 +119,10 @@ internal sealed class Cc3000ModelSocket
         _client = null;
         Monitor.PulseAll(_sync);
     }
+
+    private string ReaderName => $"CC3000 socket {Sd} rx";
+
+    private string WriterName => $"CC3000 socket {Sd} tx";
 
     // The slot's host thread: waits for a connect request, then carries that connection to its end.
     private void Work()
@@ -135,7 +138,37 @@ internal sealed class Cc3000ModelSocket
                 port = _connectPort;
                 generation = _connectGeneration;
             }
-            ConnectAndRead(port, generation);
+            try
+            {
+                ConnectAndRead(port, generation);
+            }
+            catch (Exception e)
+            {
+                // Not one of the endings the loop knows: reported; this connection ends as reset and
+                // the slot's thread goes on serving the sockets that come after it.
+                _model.Faults.Report(ReaderName, e);
+                EndAsReset(generation);
+            }
+        }
+    }
+
+    // The connection of this use ended badly: a socket still connecting or connected reads as reset.
+    private void EndAsReset(int generation)
+    {
+        lock (_sync)
+        {
+            if (!CurrentLocked(generation) || (State != Phase.Connected && State != Phase.Connecting)) return;
+            if (State == Phase.Connecting)
+            {
+                State = Phase.Failed;
+                ConnectResult = Cc3000Wire.ErrorGeneric;
+                ConnectAnswerDue = true;
+            }
+            else
+            {
+                State = Phase.Reset;
+            }
+            _model.OnSocketChangedLocked();
         }
     }
 
@@ -157,7 +190,7 @@ internal sealed class Cc3000ModelSocket
             result = Cc3000Wire.ErrorGeneric;
         }
 
-        NetworkStream? stream = null;
+        Stream? stream = null;
         int epoch;
         lock (_sync)
         {
@@ -169,7 +202,7 @@ internal sealed class Cc3000ModelSocket
             if (result == 0)
             {
                 _client = client;
-                stream = client.GetStream();
+                stream = _model.OpenStream(client);
                 State = Phase.Connected;
             }
             else
@@ -184,12 +217,11 @@ internal sealed class Cc3000ModelSocket
         }
         if (stream == null) return;
 
-        var writer = new Thread(() => WriteLoop(stream, generation, epoch)) { IsBackground = true, Name = $"CC3000 socket {Sd} tx" };
-        writer.Start();
+        _model.Faults.Start(WriterName, () => WriteLoop(stream, generation, epoch));
         ReadLoop(stream, generation);
     }
 
-    private void ReadLoop(NetworkStream stream, int generation)
+    private void ReadLoop(Stream stream, int generation)
     {
         var chunk = new byte[1460];
         while (true)
@@ -207,17 +239,14 @@ internal sealed class Cc3000ModelSocket
             {
                 n = stream.Read(chunk, 0, room);
             }
-            catch (IOException)
+            catch (Exception e) when (IsConnectionEnd(e))
             {
                 n = 0;
                 reset = true;
             }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
             lock (_sync)
             {
+                // Closed by the host (or a power cycle) meanwhile: that was the end of this connection.
                 if (!CurrentLocked(generation) || State != Phase.Connected) return;
                 if (n == 0)
                 {
@@ -236,7 +265,16 @@ internal sealed class Cc3000ModelSocket
         }
     }
 
-    private void WriteLoop(NetworkStream stream, int generation, int epoch)
+    /// <summary>
+    /// How a connection ends under its reader or writer: IOException (reset by the peer, or the socket
+    /// closed under the call), and ObjectDisposedException or InvalidOperationException ("The stream
+    /// does not support reading/writing") when the model's closer thread or a power cycle disposed the
+    /// connection just before or during the call; NetworkStream throws one or the other depending on
+    /// the instant. None of them is a fault.
+    /// </summary>
+    private static bool IsConnectionEnd(Exception e) => e is IOException or ObjectDisposedException or InvalidOperationException;
+
+    private void WriteLoop(Stream stream, int generation, int epoch)
     {
         while (true)
         {
@@ -258,8 +296,14 @@ internal sealed class Cc3000ModelSocket
             {
                 stream.Write(_model.TxBuffer(slot), 0, length);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            catch (Exception e) when (IsConnectionEnd(e))
             {
+                failed = true;
+            }
+            catch (Exception e)
+            {
+                // Not expected: reported, and the buffer is handled as lost with the connection.
+                _model.Faults.Report(WriterName, e);
                 failed = true;
             }
             lock (_sync)

@@ -26,8 +26,15 @@ public sealed class VirtualSerialPort : ISerialPort, IDisposable
     private readonly List<byte> _partial = new(MaxLineLength);
     private readonly Queue<string> _lines = new();
     private long _linesSeen;
+    private readonly BackgroundFaults _faults;
     private Thread? _echo;
     private volatile bool _disposed;
+
+    /// <summary>A port whose console echo thread reports what it did not expect into <paramref name="faults"/> (its own recorder when null).</summary>
+    public VirtualSerialPort(BackgroundFaults? faults = null)
+    {
+        _faults = faults ?? new BackgroundFaults();
+    }
 
     public long BytesWritten { get { lock (_sync) return _written; } }
 
@@ -42,15 +49,14 @@ public sealed class VirtualSerialPort : ISerialPort, IDisposable
         set
         {
             if (!value || _echo != null) return;
-            _echo = new Thread(() =>
+            _echo = _faults.Start("Serial1 echo", () =>
             {
                 while (!_disposed)
                 {
                     foreach (var line in DrainLines()) Console.WriteLine("[Serial1] " + line);
                     Thread.Sleep(50);
                 }
-            }) { IsBackground = true, Name = "Serial1 echo" };
-            _echo.Start();
+            });
         }
     }
 

@@ -13,6 +13,7 @@ namespace CoreFirmware.Virtual.Hardware;
 public sealed class VirtualWatchdog : IWatchdog, IDisposable
 {
     private readonly object _sync = new();
+    private readonly BackgroundFaults _faults;
     private Thread? _thread;
     private bool _running;
     private bool _expired;
@@ -20,6 +21,15 @@ public sealed class VirtualWatchdog : IWatchdog, IDisposable
     private long _deadline;
     private int _expiries;
     private int _feeds;
+
+    /// <summary>
+    /// A watchdog whose countdown thread reports what it did not expect (an <see cref="Expired"/>
+    /// handler that throws, say) into <paramref name="faults"/> (its own recorder when null).
+    /// </summary>
+    public VirtualWatchdog(BackgroundFaults? faults = null)
+    {
+        _faults = faults ?? new BackgroundFaults();
+    }
 
     /// <summary>Raised once when the countdown runs out (the board should reset).</summary>
     public event EventHandler? Expired;
@@ -51,7 +61,8 @@ public sealed class VirtualWatchdog : IWatchdog, IDisposable
             _expired = false;
             _timeoutMs = timeoutMilliseconds;
             _deadline = Stopwatch.GetTimestamp() + ToTicks(timeoutMilliseconds);
-            _thread = new Thread(Countdown) { IsBackground = true, Name = "VirtualWatchdog" };
+            // Started under the lock: Countdown checks it is still the current countdown thread.
+            _thread = new Thread(() => _faults.Run("VirtualWatchdog", Countdown)) { IsBackground = true, Name = "VirtualWatchdog" };
             _thread.Start();
         }
     }

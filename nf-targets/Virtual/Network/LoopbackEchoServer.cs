@@ -6,6 +6,8 @@ namespace CoreFirmware.Virtual.Network;
 /// <summary>
 /// A TCP echo server on 127.0.0.1 (ephemeral port) for tests and the bus-stress runner: every connection gets back what it
 /// sends. <see cref="CloseAfterBytes"/> makes it close a connection after echoing that many bytes.
+/// Its threads report what they did not expect into <see cref="Faults"/>; a connection that ends
+/// (closed by the client, or by <see cref="Dispose"/> under a read) is not a fault.
 /// </summary>
 public sealed class LoopbackEchoServer : IDisposable
 {
@@ -15,15 +17,18 @@ public sealed class LoopbackEchoServer : IDisposable
     private volatile bool _stopping;
     private int _connections;
 
-    public LoopbackEchoServer(int closeAfterBytes = -1)
+    public LoopbackEchoServer(int closeAfterBytes = -1, BackgroundFaults? faults = null)
     {
         CloseAfterBytes = closeAfterBytes;
+        Faults = faults ?? new BackgroundFaults();
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "echo accept" };
-        _acceptThread.Start();
+        _acceptThread = Faults.Start("echo accept", AcceptLoop);
     }
+
+    /// <summary>What the server's threads did not expect (empty on a healthy run).</summary>
+    public BackgroundFaults Faults { get; }
 
     public int Port { get; }
 
@@ -41,7 +46,7 @@ public sealed class LoopbackEchoServer : IDisposable
             catch (ObjectDisposedException) { return; }
             Interlocked.Increment(ref _connections);
             lock (_clients) _clients.Add(client);
-            new Thread(() => Echo(client)) { IsBackground = true, Name = "echo" }.Start();
+            Faults.Start("echo", () => Echo(client));
         }
     }
 
@@ -65,6 +70,7 @@ public sealed class LoopbackEchoServer : IDisposable
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
+        catch (InvalidOperationException) { } // disposed by Dispose() during the read: NetworkStream's "does not support reading"
         finally
         {
             lock (_clients) _clients.Remove(client);

@@ -60,6 +60,9 @@ public static class TickerAppCommand
         bool ended = user.Stop(15_000);
         Console.WriteLine($"== {app.Requests} requests in {clock.Elapsed.TotalSeconds:0.0} s, {app.Parsed} parsed, {app.Failures} failed, "
             + $"bus violations {board.Bus.ViolationCount}{(user.Fault != null ? ", app fault: " + user.Fault.Message : "")}{(ended ? "" : ", user thread did not stop")}");
-        return user.Fault == null && ended ? 0 : 1;
+        int hostFaults = board.Faults.Count + server.Faults.Count;
+        if (board.Faults.Count > 0) Console.WriteLine("== board: " + board.Faults.Describe());
+        if (server.Faults.Count > 0) Console.WriteLine("== ticker server: " + server.Faults.Describe());
+        return user.Fault == null && ended && hostFaults == 0 ? 0 : 1;
     }
 }

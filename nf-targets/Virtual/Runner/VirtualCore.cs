@@ -62,6 +62,9 @@ public sealed class VirtualCore : IDisposable
     /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
     public const string WatchdogRebootReason = "watchdog";
 
+    // The name of the boot loop's thread (what Board.Faults names when the loop itself fails).
+    private const string BootLoopName = "virtual-core boot loop";
+
     public VirtualCore(VirtualBoard board, VirtualCoreOptions? options = null)
     {
         Board = board ?? throw new ArgumentNullException(nameof(board));
@@ -187,8 +190,7 @@ public sealed class VirtualCore : IDisposable
         if (_loop != null) throw new InvalidOperationException("already started");
         _appFactory = appFactory;
         _cloud = cloud;
-        _loop = new Thread(BootLoop) { Name = "virtual-core boot loop", IsBackground = true };
-        _loop.Start();
+        _loop = Board.Faults.Start(BootLoopName, BootLoop);
     }
 
     /// <summary>Waits (bounded) until at least <paramref name="boots"/> boots completed.</summary>
@@ -263,7 +265,7 @@ public sealed class VirtualCore : IDisposable
                 continue;
             }
 
-            Booted?.Invoke(this, runtime);
+            Raise(Booted, runtime, nameof(Booted));
             int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
             if (which == 1)
             {
@@ -281,9 +283,22 @@ public sealed class VirtualCore : IDisposable
                 continue;
             }
 
-            RebootRequested?.Invoke(this, runtime);
+            Raise(RebootRequested, runtime, nameof(RebootRequested));
             ShutDown(runtime, user, runtime.RebootReason);
             Board.Reset();
+        }
+    }
+
+    // An observer's handler that throws is its fault, not the board's: reported, and the loop goes on.
+    private void Raise(Action<VirtualCore, SystemRuntime>? handlers, SystemRuntime runtime, string name)
+    {
+        try
+        {
+            handlers?.Invoke(this, runtime);
+        }
+        catch (Exception e)
+        {
+            Board.Faults.Report(BootLoopName + " (" + name + " handler)", e);
         }
     }
 

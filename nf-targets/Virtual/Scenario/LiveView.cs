@@ -97,6 +97,7 @@ public sealed class LiveView
         counters.AddRow("bus violations", s.BusViolations > 0 ? $"[red]{s.BusViolations}[/]" : "0");
         counters.AddRow("heap (host process, high-water)", $"{GC.GetTotalMemory(false) / 1024} KiB ({s.HeapHighWaterBytes / 1024} KiB)");
         counters.AddRow("module recoveries", s.ModuleRecoveries.ToString(c));
+        counters.AddRow("host thread faults", s.HostThreadFaults > 0 ? $"[red]{s.HostThreadFaults}[/] ({Markup.Escape(s.HostThreadFaultLines.FirstOrDefault() ?? "")})" : "0");
 
         var recent = new Rows(results.TakeLast(RecentCycles).Select(r => (IRenderable)new Text(r.ToLine(o.Cycles)).Overflow(Overflow.Ellipsis)).DefaultIfEmpty(new Text("")));
 
@@ -133,6 +134,8 @@ public sealed class LiveView
         StuckUserThreads = _runner.Core.StuckUserThreads,
         AppRequests = 0,
         AppFailures = 0,
+        HostThreadFaults = _runner.Board.Faults.Count + _runner.Ticker.Faults.Count,
+        HostThreadFaultLines = _runner.Board.Faults.Kept.Concat(_runner.Ticker.Faults.Kept).Select(f => f.ToString()).ToArray(),
     };
 
     private static string Ms(double v, string format) => double.IsNaN(v) ? "-" : v.ToString(format, CultureInfo.InvariantCulture) + " ms";

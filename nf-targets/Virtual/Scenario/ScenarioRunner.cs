@@ -487,6 +487,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             StuckUserThreads = Core.StuckUserThreads,
             AppRequests = requests,
             AppFailures = failures,
+            HostThreadFaults = Board.Faults.Count + Ticker.Faults.Count,
+            HostThreadFaultLines = Board.Faults.Kept.Concat(Ticker.Faults.Kept).Select(f => f.ToString()).ToArray(),
         };
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CoreFirmware.Virtual.Scenario;
 
-/// <summary>The figures of a whole run, and whether it passed (every cycle ended on a valid image, no lockup).</summary>
+/// <summary>The figures of a whole run, and whether it passed (every cycle ended on a valid image, no lockup, no host thread fault).</summary>
 public sealed record ScenarioSummary
 {
     public required IReadOnlyList<CycleResult> Cycles { get; init; }
@@ -26,6 +26,14 @@ public sealed record ScenarioSummary
     public required int StuckUserThreads { get; init; }
     public required int AppRequests { get; init; }
     public required int AppFailures { get; init; }
+    /// <summary>
+    /// Exceptions that escaped the host's background threads (the board's models, the boot loop, the
+    /// ticker server), reported instead of ending the process. A healthy run has none: the simulation
+    /// itself went wrong when it has.
+    /// </summary>
+    public int HostThreadFaults { get; init; }
+    /// <summary>The host thread faults kept, one line each ("thread: exception: message").</summary>
+    public IReadOnlyList<string> HostThreadFaultLines { get; init; } = Array.Empty<string>();
 
     public int Tried => Cycles.Count(c => c.FlashState.Length > 0);
     public int Landed => Count(CycleOutcome.Landed);
@@ -51,8 +59,8 @@ public sealed record ScenarioSummary
     public double OtaLoadedP50 => Percentile(CleanLanded(idle: false), 50);
     public double OtaLoadedOverIdle => OtaLoadedP50 / OtaIdleP50;
 
-    /// <summary>Every cycle ended on a valid image and nothing locked up.</summary>
-    public bool Passed => InvalidImages == 0 && Lockups == 0 && Failed == 0;
+    /// <summary>Every cycle ended on a valid image, nothing locked up and no host thread failed.</summary>
+    public bool Passed => InvalidImages == 0 && Lockups == 0 && Failed == 0 && HostThreadFaults == 0;
 
     private int Count(CycleOutcome o) => Cycles.Count(c => c.Outcome == o);
 
@@ -89,6 +97,7 @@ public sealed record ScenarioSummary
             ("bootloader installs / rollbacks", $"{Installs} / {BootloaderRollbacks}"),
             ("power cuts during install / watchdog resets", $"{PowerCuts} / {WatchdogResets}"),
             ("app requests / failures", $"{AppRequests} / {AppFailures}"),
+            ("host thread faults", HostThreadFaults == 0 ? "0" : $"{HostThreadFaults} (first: {HostThreadFaultLines.FirstOrDefault()})"),
             ("result", Passed ? "PASS: every cycle ended on a valid image, no lockup" : "FAIL"),
         };
     }
@@ -97,5 +106,6 @@ public sealed record ScenarioSummary
     {
         w.WriteLine("== summary");
         foreach (var (label, value) in Rows()) w.WriteLine($"  {label,-52} {value}");
+        foreach (string fault in HostThreadFaultLines) w.WriteLine("  host thread fault: " + fault);
     }
 }

@@ -22,14 +22,17 @@ public static class BusStress
         var workers = new List<Thread>();
         var network = board.Cc3000Driver.CreateSocketView(BusPriority.UserNetwork);
         int recoveriesBefore = board.Cc3000Driver.Recoveries;
+        int faultsBefore = board.Faults.Count;
         long framingBefore = board.Cc3000.Model.Violations;
 
         for (int s = 0; s < options.Sockets; s++)
         {
             int index = s;
-            workers.Add(new Thread(() => EchoWorker(network, echoPort, index, options, counters, deadline)) { IsBackground = true, Name = $"echo {s}" });
+            string name = $"stress echo {s}";
+            workers.Add(new Thread(() => board.Faults.Run(name, () => EchoWorker(network, echoPort, index, options, counters, deadline))) { IsBackground = true, Name = name });
         }
-        workers.Add(new Thread(() => FlashWorker(board.Flash, options, counters, deadline)) { IsBackground = true, Name = "flash" });
+        // A worker that throws is reported on the board (and counted below), never the end of the process.
+        workers.Add(new Thread(() => board.Faults.Run("stress flash", () => FlashWorker(board.Flash, options, counters, deadline))) { IsBackground = true, Name = "stress flash" });
         foreach (var t in workers) t.Start();
 
         var grace = options.Deadline + TimeSpan.FromSeconds(10);
@@ -64,6 +67,7 @@ public static class BusStress
             ModuleFramingViolations = board.Cc3000.Model.Violations - framingBefore,
             ModuleRecoveries = board.Cc3000Driver.Recoveries - recoveriesBefore,
             HungWorkers = hung,
+            WorkerFaults = board.Faults.Count - faultsBefore,
             Elapsed = deadline.Elapsed,
         };
     }

@@ -53,6 +53,8 @@ public static class BusStressCommand
         var result = BusStress.Run(board, echo.Port, options, line => Console.WriteLine("  " + line));
         Console.WriteLine();
         foreach (var line in result.Describe()) Console.WriteLine("  " + line);
+        if (board.Faults.Count > 0) Console.WriteLine("  " + board.Faults.Describe());
+        if (echo.Faults.Count > 0) Console.WriteLine("  echo server: " + echo.Faults.Describe());
         Console.WriteLine(result.Clean ? "  result: CLEAN (every byte verified, no violation)" : "  result: FAILURES (see above)");
         return result.Clean ? 0 : 1;
     }

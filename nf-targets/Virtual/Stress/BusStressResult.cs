@@ -18,6 +18,8 @@ public sealed class BusStressResult
     public long ModuleFramingViolations { get; init; }
     public int ModuleRecoveries { get; init; }
     public int HungWorkers { get; init; }
+    /// <summary>Exceptions that escaped a worker or a model thread during the run (reported on the board's <see cref="BackgroundFaults"/>).</summary>
+    public int WorkerFaults { get; init; }
     public TimeSpan Elapsed { get; init; }
 
     public long TotalSocketErrors => SocketErrors.Values.Sum();
@@ -25,7 +27,7 @@ public sealed class BusStressResult
     /// <summary>Everything finished, verified, and the bus stayed clean.</summary>
     public bool Clean =>
         BusViolations == 0 && EchoMismatches == 0 && TotalSocketErrors == 0 && FlashVerifyFailures == 0
-        && FlashErrors.Count == 0 && HungWorkers == 0 && ModuleRecoveries == 0 && ModuleFramingViolations == 0
+        && FlashErrors.Count == 0 && HungWorkers == 0 && WorkerFaults == 0 && ModuleRecoveries == 0 && ModuleFramingViolations == 0
         && EchoBytesVerified == EchoBytesTarget && FlashRoundsDone == FlashRoundsTarget;
 
     /// <summary>The failures the arbiter exists to prevent: data or the module lost to bus clashes.</summary>
@@ -47,5 +49,6 @@ public sealed class BusStressResult
         yield return $"CC3000 framing errors   {ModuleFramingViolations}";
         yield return $"CC3000 recoveries       {ModuleRecoveries} (WLAN_EN power cycles)";
         yield return $"hung workers            {HungWorkers}";
+        yield return $"thread faults           {WorkerFaults}";
     }
 }

@@ -14,6 +14,7 @@ namespace CoreFirmware.Virtual.Ticker;
 /// broken framing can be produced on purpose. One request per connection (Connection: close).
 /// Bounded: at most <see cref="MaxConnections"/> connections at once (extra ones get 503 and are
 /// closed), request heads up to 8 KB, request bodies up to 64 KB, a 10 s limit to read a request.
+/// What its handlers did not expect is reported into <see cref="Faults"/> (a client going away is not a fault).
 /// <para>Routes: GET /ticker and /v1/ticker (Bitstamp-like and CoinDesk-like documents in turn, or
 /// <c>?form=bitstamp|coindesk</c>), GET /v2/ticker/btcusd (Bitstamp-like), GET
 /// /v1/bpi/currentprice.json (CoinDesk-like); POST to any of these (or /v1/ack) answers a JSON ack.
@@ -50,16 +51,20 @@ public sealed class TickerServer : IDisposable
     private string _lastTarget = "";
 
     /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0: an ephemeral port).</summary>
-    public TickerServer(int port = 0, int maxConnections = DefaultMaxConnections, int seed = 2014)
+    public TickerServer(int port = 0, int maxConnections = DefaultMaxConnections, int seed = 2014, BackgroundFaults? faults = null)
     {
         if (maxConnections < 1) throw new ArgumentOutOfRangeException(nameof(maxConnections));
+        Faults = faults ?? new BackgroundFaults();
         MaxConnections = maxConnections;
         _quotes = new TickerQuotes(seed);
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start(backlog: 64);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptLoop = Task.Run(AcceptLoopReportedAsync);
     }
+
+    /// <summary>What the accept loop and the connection handlers did not expect (empty on a healthy run).</summary>
+    public BackgroundFaults Faults { get; }
 
     /// <summary>Most bodies kept while <see cref="RecordServedBodies"/> is on.</summary>
     public const int MaxRecordedBodies = 20_000;
@@ -188,6 +193,19 @@ public sealed class TickerServer : IDisposable
         _stop.Dispose();
     }
 
+    // The accept loop, with what it did not expect reported (a task's exception would otherwise go unseen).
+    private async Task AcceptLoopReportedAsync()
+    {
+        try
+        {
+            await AcceptLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Faults.Report("ticker accept", e);
+        }
+    }
+
     private async Task AcceptLoopAsync()
     {
         CancellationToken token = _stop.Token;
@@ -267,6 +285,10 @@ public sealed class TickerServer : IDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away, or the server is stopping: this connection is done.
+        }
+        catch (Exception e)
+        {
+            Faults.Report("ticker connection " + id.ToString(CultureInfo.InvariantCulture), e);
         }
         finally
         {
