@@ -261,7 +261,10 @@ public sealed class NanoBenchmark : IBenchmark
         results.ParseNano(r.Stdout);
         foreach (var (id, ticks) in cpu)
         {
-            if (results.Rates.TryGetValue(id, out var rate)) results.Rates[id] = rate with { Ticks = ticks };
+            if (!results.Rates.TryGetValue(id, out var rate)) continue;
+            // A process cannot use more CPU than wall time with one busy thread: more means a late read.
+            if (ticks > rate.Ticks * 21 / 20) results.Notes.Add($"{id}: CPU time read late ({ticks / 1e7:0.00} s CPU in {rate.Ticks / 1e7:0.00} s); wall clock used");
+            else results.Rates[id] = rate with { Ticks = ticks };
         }
         if (cpu.Count < results.Rates.Count) results.Notes.Add($"{results.Rates.Count - cpu.Count} timed figure(s) by wall clock: no CPU time read");
         if (results.Error == null && !results.Ended)
