@@ -18,7 +18,7 @@ namespace CoreFirmware.Benchmarks.Device
     ///                                         collections during the operations, and the operation
     ///                                         after which the last one was seen, following a
     ///                                         "@@heap alloc:&lt;id&gt;" mark (a full GC)
-    /// @@note &lt;text&gt;, @@end
+    /// @@mode timing|heap, @@note &lt;text&gt;, @@end, @@error &lt;what&gt; (DeviceBenchProgram)
     /// </code>
     /// Bytes allocated per operation, run with a small heap (NANOCLR_HEAP_SIZE): a collection comes
     /// when the free bytes F left by the previous one are used up, so k collections by operation n mean

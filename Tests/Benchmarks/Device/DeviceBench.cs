@@ -96,7 +96,7 @@ namespace CoreFirmware.Benchmarks.Device
             MeasureAllocation(sink, new ArbiterLoop(new SpiBusArbiter(new SystemClock()), BusPriority.Flash, "arbiter.flash"), 200000);
             MeasureAllocation(sink, new RestGetLoop(NewRestClient()), 10000);
             MeasureAllocation(sink, new TickerAppLoop(NewTickerApp()), 6000);
-            MeasureAllocation(sink, NewImageVerify(), 20);
+            MeasureAllocation(sink, NewImageVerify(), 50);
         }
 
         /// <summary>Warms <paramref name="loop"/> up, then times whole batches until the target time has passed.</summary>
