@@ -24,5 +24,9 @@ namespace CoreFirmware.Drivers.Hal
 
         /// <summary>The primitive failed for another reason (reported by the platform).</summary>
         public const int Failed = -6;
+
+        /// <summary>This implementation does not provide the operation (e.g. a verification-only
+        /// implementation asked for RSA or AES).</summary>
+        public const int NotSupported = -7;
     }
 }
