@@ -111,8 +111,12 @@ public sealed class NanoBenchmark : IBenchmark
         Cost("arbiter.user", "arbiter uncontended acquire+release (UserNetwork), SystemClock", 1e9, "ns", "0.0");
         Cost("rest.get", "RestClient GET over an in-memory socket (ticker reply)", 1e6, "us", "0.0");
         Cost("ticker.loop", "ticker app Loop over an in-memory server (GET, tokenize, print)", 1e6, "us", "0.0");
-        Cost("image.verify", "image verify 64 KB: header, trailer, SHA-256 (no ECDSA)", 1e3, "ms", "0.00");
-        report.AddDevice(Bench, "image verify 64 KB (SHA-256 + ECDSA)", double.NaN, "-", "ms", goal: "fill in when branch p256's verifier lands");
+        Cost("image.verify.sha", "image verify 64 KB: header, trailer, SHA-256 (ECDSA not checked)", 1e3, "ms", "0.00");
+        // Beside crypto's rows: the same verifier, key size and image size (crypto times wall-clock medians).
+        Cost("image.verify", "image verify 64 KB (SHA-256 + ECDSA), ManagedImageCrypto", 1e3, "ms", "0.00",
+            "crypto", "64 KB image, ImageVerifier over ManagedImageCrypto (from RAM)");
+        Cost("ecdsa.verify", "ECDSA P-256 verify, managed (EcdsaP256Verifier)", 1e3, "ms", "0.000",
+            "crypto", "ECDSA P-256 verify, managed (EcdsaP256Verifier)");
     }
 
     private static void Allocations(BenchmarkReport report, DeviceBenchResults clr, DeviceBenchResults nano)
@@ -128,7 +132,7 @@ public sealed class NanoBenchmark : IBenchmark
         Row("arbiter.flash", "arbiter: bytes allocated per acquire+release (Flash)", "B", "arbiter", "bytes allocated per acquire+release (Flash)");
         Row("rest.get", "RestClient GET (in-memory socket): bytes allocated per request", "B");
         Row("ticker.loop", "ticker app Loop: bytes allocated per iteration", "B");
-        Row("image.verify", "image verify 64 KB: bytes allocated per verification", "B");
+        Row("image.verify", "image verify 64 KB (SHA-256 + ECDSA): bytes allocated per verification", "B");
     }
 
     private static void Heap(BenchmarkReport report, DeviceBenchResults clr, DeviceBenchResults nano)
@@ -206,7 +210,7 @@ public sealed class NanoBenchmark : IBenchmark
     }
 
     // The 64 KB test image carries a signature made once with a throw-away key; check it here with .NET's
-    // ECDSA, so the figure that will time ECDSA on the device verifies a valid signature.
+    // ECDSA too (the device benchmark fails on a rejected one, but this names the cause).
     private static void CheckTestSignature(BenchmarkReport report)
     {
         byte[] image = BenchImage.Build(BenchImage.Size64K);

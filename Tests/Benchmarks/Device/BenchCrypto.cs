@@ -5,10 +5,10 @@ using CoreFirmware.Ota.Image;
 namespace CoreFirmware.Benchmarks.Device
 {
     /// <summary>
-    /// The crypto the device benchmark can offer before a managed ECDSA P-256 verifier exists
-    /// (branch p256): SHA-256 with the firmware's own <see cref="Ota.Image.Sha256"/>, and an ECDSA
-    /// verification that accepts every signature, so an image verification times the header, trailer
-    /// and SHA-256 work only (the benchmark says so). RSA, AES and HMAC are not offered.
+    /// Crypto with SHA-256 (the firmware's own <see cref="Ota.Image.Sha256"/>) and an ECDSA
+    /// verification that accepts every signature, so an image verification over it times the header,
+    /// trailer and SHA-256 work alone (next to the whole verification over ManagedImageCrypto); and the
+    /// start-up objects' crypto, which they only hold. RSA, AES and HMAC are not offered.
     /// </summary>
     public sealed class BenchCrypto : ICrypto
     {

@@ -5,6 +5,7 @@ using CoreFirmware.Application.Json;
 using CoreFirmware.Application.Samples.BitcoinTicker;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Ota.Crypto;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Protocol;
 
@@ -268,14 +269,16 @@ namespace CoreFirmware.Benchmarks.Device
     /// <summary>One ImageVerifier.Verify of an image held in (memory) flash.</summary>
     public sealed class ImageVerifyLoop : BenchLoop
     {
+        private readonly string _id;
         private readonly ImageVerifier _verifier;
         private readonly IFlashReader _flash;
         private readonly int _slotSize;
         private readonly int _length;
 
         /// <summary>Verifies the <paramref name="length"/>-byte image at address 0 of <paramref name="flash"/> in a slot of <paramref name="slotSize"/>.</summary>
-        public ImageVerifyLoop(ImageVerifier verifier, IFlashReader flash, int slotSize, int length)
+        public ImageVerifyLoop(string id, ImageVerifier verifier, IFlashReader flash, int slotSize, int length)
         {
+            _id = id;
             _verifier = verifier;
             _flash = flash;
             _slotSize = slotSize;
@@ -284,7 +287,7 @@ namespace CoreFirmware.Benchmarks.Device
 
         public override string Id
         {
-            get { return "image.verify"; }
+            get { return _id; }
         }
 
         public override string Unit
@@ -302,7 +305,47 @@ namespace CoreFirmware.Benchmarks.Device
             for (int i = 0; i < times; i++)
             {
                 ImageVerifyResult r = _verifier.Verify(_flash, 0, _slotSize, _length);
-                if (r != ImageVerifyResult.Ok) throw new InvalidOperationException("image.verify: " + ((int)r).ToString());
+                if (r != ImageVerifyResult.Ok) throw new InvalidOperationException(_id + ": " + ((int)r).ToString());
+            }
+        }
+    }
+
+    /// <summary>One ECDSA P-256 verification (Ota/Crypto/EcdsaP256Verifier) of a valid signature over a SHA-256 digest.</summary>
+    public sealed class EcdsaVerifyLoop : BenchLoop
+    {
+        private readonly EcdsaP256Verifier _verifier = new EcdsaP256Verifier();
+        private readonly byte[] _publicKey;
+        private readonly byte[] _digest;
+        private readonly byte[] _signature;
+
+        /// <summary>Verifies <paramref name="signature"/> (r || s) over <paramref name="digest"/> under <paramref name="publicKey"/> (0x04 || X || Y).</summary>
+        public EcdsaVerifyLoop(byte[] publicKey, byte[] digest, byte[] signature)
+        {
+            _publicKey = publicKey;
+            _digest = digest;
+            _signature = signature;
+        }
+
+        public override string Id
+        {
+            get { return "ecdsa.verify"; }
+        }
+
+        public override string Unit
+        {
+            get { return "ops"; }
+        }
+
+        public override long WorkPerOperation
+        {
+            get { return 1; }
+        }
+
+        public override void Run(int times)
+        {
+            for (int i = 0; i < times; i++)
+            {
+                if (!_verifier.Verify(_publicKey, 0, _digest, 0, _signature, 0)) throw new InvalidOperationException("ecdsa.verify: rejected");
             }
         }
     }
