@@ -16,7 +16,7 @@ namespace CoreFirmware.Benchmarks.Device
     /// <summary>
     /// The device benchmark: the firmware's hot paths, its allocation per operation and its managed heap,
     /// measured by code that runs unchanged on nanoCLR (static Main in DeviceBenchProgram; figures as lines)
-    /// and on CoreCLR (the host runner calls <see cref="Run"/> in-process). Sections, in order:
+    /// and on CoreCLR (the host runner calls <see cref="RunThroughput"/> and <see cref="RunHeap"/> in-process):
     /// heap: the runtime's own; the start-up objects (<see cref="StartupObjects"/>: constructed, with the
     /// ticker app set up, with the system threads running) and the live heap after each of 1,000 ticker
     /// iterations on top of them; bytes allocated per operation. Timed: the JSON tokenizer on the ticker
