@@ -5,21 +5,65 @@ using System.Runtime.InteropServices;
 namespace CoreFirmware.Benchmarks;
 
 /// <summary>
-/// Collects figures as rows (benchmark, figure, value, unit, goal) and prints them as one table
-/// under a header that says which machine and which settings produced them, so one run can be put
-/// beside the next.
+/// Collects figures as rows (benchmark, figure, value, nanoCLR, unit, goal) and prints them as one
+/// table under a header that says which machine and which settings produced them, so one run can be
+/// put beside the next. "value" is the host's figure (CoreCLR, or the virtual board on it); "nanoCLR"
+/// is the same figure measured on nanoFramework's interpreter (the "nano" benchmark), "-" where there
+/// is none.
 /// </summary>
 public sealed class BenchmarkReport
 {
-    private readonly List<(string Bench, string Metric, string Value, string Unit, string Goal)> _rows = new();
+    private readonly List<Row> _rows = new();
     private readonly List<(string Bench, string Text)> _settings = new();
+    private readonly List<(Row Row, string AttachBench, string AttachMetric)> _device = new();
+
+    private sealed class Row
+    {
+        public required string Bench;
+        public required string Metric;
+        public required string Value;
+        public string Nano = "-";
+        public required string Unit;
+        public required string Goal;
+    }
 
     /// <summary>Adds a figure; <paramref name="goal"/> is what an issue promised for it ("0", "&lt;= 2 x"), if anything.</summary>
     public void Add(string bench, string metric, double value, string unit, string format = "0.###", string? goal = null)
     {
-        string v = value.ToString(format, CultureInfo.InvariantCulture);
-        _rows.Add((bench, metric, v, unit, goal ?? ""));
-        Console.WriteLine($"  {bench,-10} {metric,-64} {v,14} {unit,-9} {goal}");
+        string v = Format(value, format);
+        _rows.Add(new Row { Bench = bench, Metric = metric, Value = v, Unit = unit, Goal = goal ?? "" });
+        Console.WriteLine($"  {bench,-10} {metric,-64} {v,14} {"",12} {unit,-9} {goal}");
+    }
+
+    /// <summary>
+    /// Adds a figure measured on nanoCLR (<paramref name="nano"/>, already formatted) with the same
+    /// figure on CoreCLR (<paramref name="value"/>, NaN: none). When <paramref name="attachMetric"/>
+    /// names a row of <paramref name="attachBench"/> that the run also produced (the same workload
+    /// measured by that benchmark), the nanoCLR figure goes beside that row instead; this is settled when
+    /// the table is printed, whatever order the benchmarks ran in.
+    /// </summary>
+    public void AddDevice(string bench, string metric, double value, string nano, string unit, string format = "0.###",
+        string? goal = null, string? attachBench = null, string? attachMetric = null)
+    {
+        var row = new Row { Bench = bench, Metric = metric, Value = Format(value, format), Nano = nano, Unit = unit, Goal = goal ?? "" };
+        _device.Add((row, attachBench ?? "", attachMetric ?? ""));
+        Console.WriteLine($"  {bench,-10} {metric,-64} {row.Value,14} {nano,12} {unit,-9} {goal}");
+    }
+
+    private static string Format(double value, string format) =>
+        double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
+
+    // Device figures go beside the row they measure again, or become rows of their own.
+    private List<Row> Table()
+    {
+        var rows = new List<Row>(_rows);
+        foreach (var (row, bench, metric) in _device)
+        {
+            Row? target = metric.Length == 0 ? null : rows.Find(r => r.Bench == bench && r.Metric == metric && r.Nano == "-");
+            if (target != null) target.Nano = row.Nano;
+            else rows.Add(row);
+        }
+        return rows;
     }
 
     /// <summary>Records a setting of a benchmark (iterations, repeats, timing profile) for the header.</summary>
@@ -31,9 +75,9 @@ public sealed class BenchmarkReport
         foreach (string line in MachineLines()) w.WriteLine(line);
         foreach (var (bench, text) in _settings) w.WriteLine($"setting: {bench}: {text}");
         w.WriteLine();
-        w.WriteLine($"{"benchmark",-10} {"figure",-64} {"value",14} {"unit",-9} goal");
-        w.WriteLine(new string('-', 112));
-        foreach (var r in _rows) w.WriteLine($"{r.Bench,-10} {r.Metric,-64} {r.Value,14} {r.Unit,-9} {r.Goal}");
+        w.WriteLine($"{"benchmark",-10} {"figure",-64} {"value",14} {"nanoCLR",12} {"unit",-9} goal");
+        w.WriteLine(new string('-', 125));
+        foreach (var r in Table()) w.WriteLine($"{r.Bench,-10} {r.Metric,-64} {r.Value,14} {r.Nano,12} {r.Unit,-9} {r.Goal}");
     }
 
     /// <summary>The machine and process settings: CPU model, cores, RAM, OS, .NET, build configuration, GC and JIT modes.</summary>

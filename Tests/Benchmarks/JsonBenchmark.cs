@@ -37,7 +37,7 @@ public sealed class JsonBenchmark : IBenchmark
     {
         var docs = new (string Name, byte[] Bytes)[]
         {
-            ("ticker", Encoding.UTF8.GetBytes(TickerReply)),
+            ("ticker", Encoding.UTF8.GetBytes(Device.BenchDocuments.TickerReply)),
             ("nested-1MB", Encoding.UTF8.GetBytes(NestedDocument(1_000_000))),
             ("numbers-1MB", Encoding.UTF8.GetBytes(NumberDocument(1_000_000))),
         };
@@ -379,19 +379,7 @@ public sealed class JsonBenchmark : IBenchmark
         return File.Exists(fromSource) ? fromSource : null;
     }
 
-    // ---------- documents ----------
-
-    /// <summary>A ticker reply in the shape of the public Bitcoin price APIs (time block, disclaimer, per-currency rates); our own values.</summary>
-    private const string TickerReply = """
-        {"time":{"updated":"Mar 14, 2024 09:41:00 UTC","updatedISO":"2024-03-14T09:41:00+00:00","updateduk":"Mar 14, 2024 at 09:41 GMT"},
-        "disclaimer":"This data was produced from the CoreFirmware test fixtures. Non-USD currency data converted using hourly conversion rate from a reference exchange rate feed.",
-        "chartName":"Bitcoin",
-        "bpi":{"USD":{"code":"USD","symbol":"&#36;","rate":"71,245.3012","description":"United States Dollar","rate_float":71245.3012},
-        "GBP":{"code":"GBP","symbol":"&pound;","rate":"55,702.1187","description":"British Pound Sterling","rate_float":55702.1187},
-        "EUR":{"code":"EUR","symbol":"&euro;","rate":"65,210.9931","description":"Euro","rate_float":65210.9931}},
-        "ticker":{"high":"72150.00","last":"71245.30","timestamp":"1710409260","bid":"71240.11","vwap":"70833.47","volume":"2416.73910526",
-        "low":"69810.02","ask":"71248.96","open":"70102.55","open_24":"69977.00","percent_change_24":"1.81","pair":"BTC/USD","side":"0"}}
-        """;
+    // ---------- documents (the ticker reply is Device/BenchDocuments.TickerReply, shared with the device benchmark) ----------
 
     /// <summary>Records with nested objects, arrays, escapes and non-ASCII text, about targetBytes long.</summary>
     private static string NestedDocument(int targetBytes)
