@@ -7,6 +7,11 @@ namespace CoreFirmware.Application.Http
     /// </summary>
     internal static class HttpHeaderParser
     {
+        // Literals in static fields: nanoCLR allocates a new string object each time it executes a
+        // string literal (ldstr), and these are read on every response.
+        private static readonly string Prefix = "HTTP/1.";
+        private static readonly string Chunked = "chunked";
+
         /// <summary>
         /// Returns the index just past the empty line that ends the head within
         /// [<paramref name="from"/>, <paramref name="end"/>), or -1. Pass a
@@ -32,7 +37,6 @@ namespace CoreFirmware.Application.Http
         /// </summary>
         public static bool CouldBeStatusLine(byte[] buffer, int length)
         {
-            const string Prefix = "HTTP/1.";
             int n = length < Prefix.Length ? length : Prefix.Length;
             for (int i = 0; i < n; i++)
             {
@@ -202,7 +206,7 @@ namespace CoreFirmware.Application.Http
             // A coding may carry parameters (";q=..."): compare the name only.
             int nameEnd = start;
             while (nameEnd < end && buffer[nameEnd] != ';' && buffer[nameEnd] != ' ' && buffer[nameEnd] != '\t') nameEnd++;
-            return EqualsIgnoreCase(buffer, start, nameEnd - start, "chunked");
+            return EqualsIgnoreCase(buffer, start, nameEnd - start, Chunked);
         }
 
         /// <summary>ASCII case-insensitive comparison of bytes with a string.</summary>

@@ -217,7 +217,7 @@ namespace CoreFirmware.Application.Http
         /// <returns><see cref="HttpResult.Ok"/> with <see cref="StatusCode"/>, headers and body, or why not.</returns>
         public HttpResult Get(string host, int port, string path)
         {
-            return Execute("GET", host, port, path, null, null, null, 0, 0);
+            return Execute(MethodGet, host, port, path, null, null, null, 0, 0);
         }
 
         /// <summary>
@@ -232,7 +232,7 @@ namespace CoreFirmware.Application.Http
                 ClearResponse();
                 return Finish(HttpResult.InvalidRequest, 0);
             }
-            return Execute("POST", host, port, path, contentType, null, content, offset, count);
+            return Execute(MethodPost, host, port, path, contentType, null, content, offset, count);
         }
 
         /// <summary>
@@ -247,7 +247,7 @@ namespace CoreFirmware.Application.Http
                 ClearResponse();
                 return Finish(HttpResult.InvalidRequest, 0);
             }
-            return Execute("POST", host, port, path, contentType, content, null, 0, content.Length);
+            return Execute(MethodPost, host, port, path, contentType, content, null, 0, content.Length);
         }
 
         private HttpResult Execute(string method, string host, int port, string path, string contentType,
@@ -373,12 +373,12 @@ namespace CoreFirmware.Application.Http
             {
                 _decoder.Reset(HttpBodyDecoder.FramingNone, 0);
             }
-            else if (FindHeader("Transfer-Encoding", out offset, out length))
+            else if (FindHeader(TransferEncoding, out offset, out length))
             {
                 bool chunked = HttpHeaderParser.IsChunkedLast(_head, offset, length);
                 _decoder.Reset(chunked ? HttpBodyDecoder.FramingChunked : HttpBodyDecoder.FramingClose, 0);
             }
-            else if (FindHeader("Content-Length", out offset, out length))
+            else if (FindHeader(ContentLength, out offset, out length))
             {
                 int contentLength = HttpHeaderParser.ParseContentLength(_head, offset, length, _body.Length);
                 if (contentLength == -1) return HttpResult.MalformedResponse;
@@ -488,23 +488,35 @@ namespace CoreFirmware.Application.Http
 
         // ---- request building: ASCII bytes straight into the request buffer ----
 
+        // The request's fixed text, in static fields: nanoCLR allocates a new string object each time it
+        // executes a string literal (ldstr), so literals here would cost heap on every request.
+        private static readonly string MethodGet = "GET";
+        private static readonly string MethodPost = "POST";
+        private static readonly string VersionAndHost = " HTTP/1.1\r\nHost: ";
+        private static readonly string FixedFields = "\r\nUser-Agent: CoreFirmware\r\nAccept: */*\r\nConnection: close\r\n";
+        private static readonly string ContentTypeField = "Content-Type: ";
+        private static readonly string ContentLengthField = "\r\nContent-Length: ";
+        private static readonly string LineEnd = "\r\n";
+        private static readonly string TransferEncoding = "Transfer-Encoding";
+        private static readonly string ContentLength = "Content-Length";
+
         private bool BuildRequest(string method, string host, int port, string path, string contentType, string textContent, int contentCount)
         {
             if (host == null || host.Length == 0 || path == null || path.Length == 0) return false;
-            bool isPost = contentType != null || textContent != null || method == "POST";
+            bool isPost = contentType != null || textContent != null || method == MethodPost;
             if (isPost && (contentType == null || contentType.Length == 0)) return false;
             _position = 0;
             bool ok = Put(method)
                 && PutByte(' ') && PutToken(path)
-                && Put(" HTTP/1.1\r\nHost: ") && PutToken(host);
+                && Put(VersionAndHost) && PutToken(host);
             if (ok && port != HttpPort) ok = PutByte(':') && PutDecimal(port);
-            ok = ok && Put("\r\nUser-Agent: CoreFirmware\r\nAccept: */*\r\nConnection: close\r\n");
+            ok = ok && Put(FixedFields);
             if (ok && isPost)
             {
-                ok = Put("Content-Type: ") && PutText(contentType)
-                    && Put("\r\nContent-Length: ") && PutDecimal(contentCount) && Put("\r\n");
+                ok = Put(ContentTypeField) && PutText(contentType)
+                    && Put(ContentLengthField) && PutDecimal(contentCount) && Put(LineEnd);
             }
-            ok = ok && Put("\r\n");
+            ok = ok && Put(LineEnd);
             if (ok && textContent != null) ok = PutText(textContent);
             return ok;
         }

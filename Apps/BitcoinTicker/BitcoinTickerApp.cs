@@ -22,6 +22,23 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
         private UserAppContext _context;
         private RestClient _client;
         private bool _ledOn;
+        // The text Loop prints, in static fields: nanoCLR allocates a new string object each time it
+        // executes a string literal (ldstr), so a literal in Loop would cost heap on every request.
+        private static readonly string Hash = "#";
+        private static readonly string RequestFailed = " request failed: ";
+        private static readonly string HttpStatus = " HTTP ";
+        private static readonly string NotAnObject = " reply is not a JSON object";
+        private static readonly string Pair = " BTC/USD";
+        private static readonly string LastLabel = " last ";
+        private static readonly string LastKey = "last";
+        private static readonly string BidLabel = " bid ";
+        private static readonly string BidKey = "bid";
+        private static readonly string AskLabel = " ask ";
+        private static readonly string AskKey = "ask";
+        private static readonly string VolumeLabel = " volume ";
+        private static readonly string VolumeKey = "volume";
+        private static readonly string Missing = "?";
+
         private int _requests;
         private int _parsed;
         private int _failures;
@@ -96,8 +113,8 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
             if (result != HttpResult.Ok || _client.StatusCode != 200)
             {
                 _failures++;
-                serial.Print("#").Print(_requests).Print(" request failed: ").Print(Describe(result));
-                if (result == HttpResult.Ok) serial.Print(" HTTP ").Print(_client.StatusCode);
+                serial.Print(Hash).Print(_requests).Print(RequestFailed).Print(Describe(result));
+                if (result == HttpResult.Ok) serial.Print(HttpStatus).Print(_client.StatusCode);
                 serial.PrintLine();
                 return;
             }
@@ -108,16 +125,16 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
             if (parsed != JsonResult.Complete || _tokens[0].Type != JsonTokenType.Object)
             {
                 _failures++;
-                serial.Print("#").Print(_requests).PrintLine(" reply is not a JSON object");
+                serial.Print(Hash).Print(_requests).PrintLine(NotAnObject);
                 return;
             }
 
             _parsed++;
-            serial.Print("#").Print(_requests).Print(" BTC/USD");
-            PrintField(serial, body, " last ", "last");
-            PrintField(serial, body, " bid ", "bid");
-            PrintField(serial, body, " ask ", "ask");
-            PrintField(serial, body, " volume ", "volume");
+            serial.Print(Hash).Print(_requests).Print(Pair);
+            PrintField(serial, body, LastLabel, LastKey);
+            PrintField(serial, body, BidLabel, BidKey);
+            PrintField(serial, body, AskLabel, AskKey);
+            PrintField(serial, body, VolumeLabel, VolumeKey);
             serial.PrintLine();
 
             _ledOn = !_ledOn;
@@ -131,11 +148,12 @@ namespace CoreFirmware.Application.Samples.BitcoinTicker
             serial.Print(label);
             if (value < 0)
             {
-                serial.Print("?");
+                serial.Print(Missing);
                 return;
             }
-            JsonToken t = _tokens[value];
-            serial.Print(body, t.Start, t.End - t.Start);
+            // Fields read in place: copying the struct out of the array is a heap copy on nanoCLR.
+            int start = _tokens[value].Start;
+            serial.Print(body, start, _tokens[value].End - start);
         }
 
         private static string Describe(HttpResult result)

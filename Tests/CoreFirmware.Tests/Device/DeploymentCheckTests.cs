@@ -21,7 +21,7 @@ public sealed class DeploymentCheckTests : IDisposable
         Path.Combine(DeviceBuildOutput.RepoRoot, "nf-targets", "SparkCore", "MetadataCheck", "bin", "Release", "net10.0", "MetadataCheck.dll");
 
     private static (int Exit, string Output) Check(string folder) =>
-        DeviceBuildOutput.Run("dotnet", new[] { MetadataCheckDll, "deployments", folder, DeviceBuildOutput.Tools, "262144" }, TimeSpan.FromMinutes(3));
+        DeviceBuildOutput.Run("dotnet", new[] { MetadataCheckDll, "deployments", folder, DeviceBuildOutput.Tools, "786432" }, TimeSpan.FromMinutes(3));
 
     private void Copy(string name, string? asName = null) =>
         File.Copy(Path.Combine(DeviceBuildOutput.DeployFolder, name), Path.Combine(_dir, asName ?? name));
