@@ -17,7 +17,7 @@ public sealed class NanoTestsOnCoreClr
 
     public NanoTestsOnCoreClr(ITestOutputHelper output) => _output = output;
 
-    private sealed class Collector : ITestOutput
+    private sealed class Collector : CoreFirmware.Nano.TestFramework.ITestOutput
     {
         public readonly List<string> Lines = new();
 

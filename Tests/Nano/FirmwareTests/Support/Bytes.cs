@@ -55,12 +55,34 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
             return Text(b, 0, b.Length);
         }
 
-        /// <summary>Parses hex digits (upper or lower case, even count) into bytes.</summary>
+        /// <summary>Parses hex digits (upper or lower case, even count; spaces between bytes are skipped) into bytes.</summary>
         public static byte[] FromHex(string hex)
         {
-            if (hex.Length % 2 != 0) throw new ArgumentException("odd number of hex digits");
-            byte[] b = new byte[hex.Length / 2];
-            for (int i = 0; i < b.Length; i++) b[i] = (byte)((Nibble(hex[2 * i]) << 4) | Nibble(hex[2 * i + 1]));
+            int digits = 0;
+            for (int i = 0; i < hex.Length; i++)
+            {
+                if (hex[i] != ' ') digits++;
+            }
+
+            if (digits % 2 != 0) throw new ArgumentException("odd number of hex digits");
+            byte[] b = new byte[digits / 2];
+            int n = 0;
+            int high = -1;
+            for (int i = 0; i < hex.Length; i++)
+            {
+                if (hex[i] == ' ') continue;
+                int v = Nibble(hex[i]);
+                if (high < 0)
+                {
+                    high = v;
+                }
+                else
+                {
+                    b[n++] = (byte)((high << 4) | v);
+                    high = -1;
+                }
+            }
+
             return b;
         }
 
