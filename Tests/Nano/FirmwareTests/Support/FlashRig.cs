@@ -69,10 +69,12 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
             _flash.Initialize();
         }
 
-        /// <summary>Erases the sectors <paramref name="data"/> needs at <paramref name="address"/> and programs it.</summary>
+        /// <summary>Erases the sectors <paramref name="data"/> touches at <paramref name="address"/> and programs it.</summary>
         public void Write(int address, byte[] data)
         {
-            _flash.EraseRange(address, (data.Length + Sst25Flash.SectorSize - 1) / Sst25Flash.SectorSize * Sst25Flash.SectorSize);
+            int first = address / Sst25Flash.SectorSize * Sst25Flash.SectorSize;
+            int end = (address + data.Length + Sst25Flash.SectorSize - 1) / Sst25Flash.SectorSize * Sst25Flash.SectorSize;
+            _flash.EraseRange(first, end - first);
             _flash.Program(address, data, 0, data.Length);
         }
 
