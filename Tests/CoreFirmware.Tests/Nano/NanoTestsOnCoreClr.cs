@@ -1,6 +1,11 @@
 using CoreFirmware.Nano.FirmwareTests;
-using CoreFirmware.Nano.TestFramework;
 using Xunit;
+using Cleanup = CoreFirmware.Nano.TestFramework.CleanupAttribute;
+using NanoAssert = CoreFirmware.Nano.TestFramework.Assert;
+using Setup = CoreFirmware.Nano.TestFramework.SetupAttribute;
+using TestClass = CoreFirmware.Nano.TestFramework.TestClassAttribute;
+using TestMethod = CoreFirmware.Nano.TestFramework.TestMethodAttribute;
+using TestRunner = CoreFirmware.Nano.TestFramework.TestRunner;
 using Xunit.Abstractions;
 
 namespace CoreFirmware.Tests.Nano;
@@ -70,13 +75,13 @@ public sealed class RunnerSample
     public void SetUp() => _setUp = true;
 
     [Cleanup]
-    public void CleanUp() => CoreFirmware.Nano.TestFramework.Assert.IsFalse(_dirty, "state left");
+    public void CleanUp() => NanoAssert.IsFalse(_dirty, "state left");
 
     [TestMethod]
-    public void Passes() => CoreFirmware.Nano.TestFramework.Assert.IsTrue(_setUp, "setup ran first");
+    public void Passes() => NanoAssert.IsTrue(_setUp, "setup ran first");
 
     [TestMethod]
-    public void FailsAnAssert() => CoreFirmware.Nano.TestFramework.Assert.AreEqual(1, 2, "on purpose");
+    public void FailsAnAssert() => NanoAssert.AreEqual(1, 2, "on purpose");
 
     [TestMethod]
     public void Throws() => throw new InvalidOperationException("line one\nline two");
