@@ -8,6 +8,10 @@ public sealed class FlashOptions
     /// <summary>Fast OTA: stream every chunk with its index, serve ChunkMissed, then UpdateDone after a quiet period.</summary>
     public bool Fast { get; set; }
 
+    /// <summary>Ask for a re-install (UpdateBegin flag 0x02): without it the device refuses an image of the
+    /// version it runs ("same version", a replay; BOOT-DESIGN.md, "Security counter").</summary>
+    public bool Reinstall { get; set; }
+
     /// <summary>Chunk size, 1 to 594 (Flasher.MAX_CHUNK_SIZE); default 256 (Flasher.CHUNK_SIZE).</summary>
     public int ChunkSize { get; set; } = SparkProtocol.DefaultChunkSize;
 

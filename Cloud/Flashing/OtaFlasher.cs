@@ -155,7 +155,7 @@ internal sealed class OtaFlasher
     {
         var parameters = new UpdateParameters
         {
-            Flags = _options.Fast ? SparkProtocol.UpdateFlagFastOta : 0,
+            Flags = (_options.Fast ? SparkProtocol.UpdateFlagFastOta : 0) | (_options.Reinstall ? SparkProtocol.UpdateFlagReinstall : 0),
             ChunkSize = _options.ChunkSize,
             FileSize = (uint)_image.Length,
             Destination = UpdateParameters.DestinationFirmware,

@@ -186,11 +186,13 @@ namespace CoreFirmware.Ota.Runtime
             settings.ServerPublicKeyDer = keys.ServerPublicKeyDer;
             settings.FirmwareVersion = p.FirmwareVersion;
             _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
-            // Images must be signed with the provisioned image key, for this board, and not older than
-            // the running image (BootState.ActiveVersion as read at boot; BOOT-DESIGN.md).
+            // Images must be signed with the provisioned image key, for this board, not below the security
+            // counter and not older than the running image (BootState as read at boot; BOOT-DESIGN.md).
+            BootState current = _bootState.Store.Current;
             OtaImagePolicy policy = new OtaImagePolicy(new ImageVerifier(p.Crypto, keys.ImagePublicKey, p.ImageBoardId),
-                p.ImageBoardId, _bootState.Store.Current.ActiveVersion);
+                p.ImageBoardId, current.ActiveVersion, current.SecurityCounter);
             _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
+            _deployment.Updates = _ota; // a revert request stops a transfer in flight
             _cloud.UpdateHandler = _ota;
             BootDecision decision = p.BootDecision;
             if (decision != null && decision.Installs > 0 && decision.State.PendingImageSize > 0)
