@@ -114,7 +114,7 @@ namespace CoreFirmware.Drivers.Cc3000
             _clock = clock;
             _link = new Cc3000SpiLink(spi, irq, arbiter, clock, _irqFell);
             _pending = new Cc3000PendingCommand(clock);
-            _status = new Cc3000ModuleStatus();
+            _status = new Cc3000ModuleStatus(clock);
             _dispatcher = new Cc3000EventDispatcher(_link, _pending, _status);
             _channel = new Cc3000CommandChannel(_link, _pending, clock);
             _table = new Cc3000SocketTable();
@@ -213,6 +213,21 @@ namespace CoreFirmware.Drivers.Cc3000
             get { return _status.FreeBuffers; }
         }
 
+        /// <summary>
+        /// Times a starved sender found the free-buffer count wrong (no open socket had buffers
+        /// outstanding) and set it from the module's own answer: free-buffer reports had been lost.
+        /// </summary>
+        public int BufferResyncs
+        {
+            get { return _status.Resyncs; }
+        }
+
+        /// <summary>Buffers the module reported free for sockets that did not have them outstanding (ignored: too many).</summary>
+        public int IgnoredFreeBufferReports
+        {
+            get { return _status.IgnoredFreeReports; }
+        }
+
         /// <summary>Transmit buffers the module reported at start-up.</summary>
         public int BufferCount
         {
@@ -229,6 +244,24 @@ namespace CoreFirmware.Drivers.Cc3000
         public int Frames
         {
             get { return _link.Frames; }
+        }
+
+        /// <summary>Liveness probes: commands whose answer was late, checked before the module counts as stuck.</summary>
+        public int LivenessProbes
+        {
+            get { return _channel.Probes; }
+        }
+
+        /// <summary>Answers that came after their command's timeout, while the probe was out (slow, not stuck).</summary>
+        public int LateAnswers
+        {
+            get { return _channel.LateAnswers; }
+        }
+
+        /// <summary>Commands whose answer never came though the module answered the probe (no recovery; the call timed out).</summary>
+        public int LostAnswers
+        {
+            get { return _channel.LostAnswers; }
         }
 
         /// <summary>Frames that answered nothing pending (late answers after a give-up).</summary>
@@ -543,6 +576,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             _dispatcher.Enabled = false;
             _pending.Cancel();
+            _pending.ForgetProbe();
             _status.Reset();
             _wlanEnable.Write(PinValue.Low);
             Thread.Sleep(PowerOffMilliseconds);

@@ -170,10 +170,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     // u16 entries, then per entry u16 socket, u16 buffers freed.
                     if (argsLength < 2) return;
                     int entries = HciCodec.GetU16(_packet, args);
-                    int freed = 0;
                     for (int i = 0; i < entries && 2 + 4 * i + 4 <= argsLength; i++)
-                        freed += HciCodec.GetU16(_packet, args + 2 + 4 * i + 2);
-                    _status.AddFreed(freed);
+                    {
+                        // An entry: socket (u8), mode (u8), buffers freed (u16), as TI lays out the flow-control event.
+                        int sd = _packet[args + 2 + 4 * i];
+                        _status.AddFreed(sd, HciCodec.GetU16(_packet, args + 2 + 4 * i + 2));
+                    }
                     return;
                 }
                 case Cc3000Protocol.UnsolConnect:
@@ -186,7 +188,8 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (status == 0 && argsLength >= 4) _status.OnDhcp(HciCodec.GetU32(_packet, args));
                     return;
                 case Cc3000Protocol.UnsolTcpCloseWait:
-                    _status.OnCloseWait();
+                    // TI: the first argument byte is the socket whose peer sent FIN.
+                    if (argsLength >= 1) _status.OnCloseWait(_packet[args]);
                     return;
                 default:
                     return; // other reports (scan results, ping, ...) are not used

@@ -32,6 +32,14 @@ namespace CoreFirmware.Drivers.Cc3000
         /// <summary>Longest wait for a free-buffer event before looking again: 10 ms.</summary>
         public const int BufferWaitSliceMilliseconds = 10;
 
+        /// <summary>
+        /// A sender starved this long with no free-buffer report at all makes the driver check its
+        /// count: 1000 ms. The module reports a buffer free milliseconds after it went on the air, so a
+        /// second of silence with every buffer taken means a report was lost, or the module keeps its
+        /// buffers (or a peer's TCP window is closed, which the check tells apart).
+        /// </summary>
+        public const int BufferStarvationCheckMilliseconds = 1000;
+
         private readonly Cc3000Driver _driver;
         private readonly Cc3000CommandChannel _channel;
         private readonly Cc3000ModuleStatus _status;
@@ -82,6 +90,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 if (r < 0) return r;
                 int sd = HciCodec.GetI32(_channel.Answer.Args, 0);
                 if (sd < 0) return (int)SocketError.NoFreeSocket;
+                _status.OnOpened(sd);
 
                 // Non-blocking recv, so a Receive never holds the module (TI: SOL_SOCKET, SOCKOPT_RECV_NONBLOCK, SOCK_ON).
                 at = HciCodec.CommandArgs;
@@ -195,10 +204,10 @@ namespace CoreFirmware.Drivers.Cc3000
                     int slot = _table.Find(socket);
                     if (slot < 0) return slot;
                     if (_table.PeerClosed(slot)) return (int)SocketError.ConnectionReset;
-                    if (_status.TryTakeBuffer(priority))
+                    int sd = _table.ModuleSd(slot);
+                    if (_status.TryTakeBuffer(priority, sd))
                     {
                         byte[] f = _channel.Frame;
-                        int sd = _table.ModuleSd(slot);
                         int at = HciCodec.DataArgs;
                         at = HciCodec.PutI32(f, at, sd);
                         at = HciCodec.PutI32(f, at, 12);
@@ -213,6 +222,12 @@ namespace CoreFirmware.Drivers.Cc3000
                         if (aborted != 0) return aborted;
                         int n = HciCodec.GetI32(_channel.Answer.Args, 4);
                         return n < 0 ? (int)SocketError.ConnectionReset : n;
+                    }
+                    if (_status.StarvedQuietly(BufferStarvationCheckMilliseconds))
+                    {
+                        int c = CheckBuffersWithGateHeld(priority, deadline);
+                        if (c < 0) return Consume(socket, c);
+                        if (c > 0) continue;    // buffers again: take one (the gate is left and taken again)
                     }
                     entered = false;
                     Leave(priority);
@@ -251,8 +266,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (slot < 0) return slot;
                     if (_table.PeerClosed(slot) || count == 0) return 0;
                     byte[] f = _channel.Frame;
+                    int sd = _table.ModuleSd(slot);
+                    // Asked before the recv: a FIN known then means every byte was already on the module,
+                    // so an empty answer is the end (one seen only after could have overtaken that answer).
+                    bool finishedBefore = _status.PeerFinished(sd);
                     int at = HciCodec.CommandArgs;
-                    at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
+                    at = HciCodec.PutI32(f, at, sd);
                     at = HciCodec.PutI32(f, at, want);
                     at = HciCodec.PutI32(f, at, 0);
                     int head = HciCodec.Command(f, Cc3000Protocol.Recv, at - HciCodec.CommandArgs);
@@ -264,6 +283,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (aborted != 0) return aborted;   // bytes that came with the last recv are dropped with the socket
                     n = HciCodec.GetI32(_channel.Answer.Args, 4);
                     if (n > 0) return _channel.Answer.DataLength;
+                    if (n == 0 && finishedBefore)
+                    {
+                        // The close-wait event named this socket and the module holds nothing more: end of stream.
+                        _table.MarkPeerClosed(slot);
+                        return 0;
+                    }
                     if (n == Cc3000Protocol.ErrorSocketInactive)
                     {
                         _table.MarkPeerClosed(slot);
@@ -343,6 +368,32 @@ namespace CoreFirmware.Drivers.Cc3000
             }
         }
 
+        // Gate held, a sender starved with no free-buffer report for a while: is the count wrong? Only
+        // when no open socket has buffers outstanding can the module be holding none for sending; then
+        // its own answer to read-buffer-size is the truth (TI sends it at start-up; the module answers it
+        // at any time): free buffers there mean reports were lost (resynchronised), none mean the module
+        // starves itself with nothing to send (recovered by a power cycle). With buffers outstanding on
+        // an open socket the peer may just not be reading: the sender waits on (its timeout bounds it).
+        // Returns 1 when buffers are free now, 0 when nothing changed, or a negative SocketError.
+        private int CheckBuffersWithGateHeld(BusPriority priority, long deadline)
+        {
+            for (int sd = 0; sd < Cc3000ModuleStatus.Descriptors; sd++)
+            {
+                if (_status.Outstanding(sd) > 0 && _table.IsModuleSocketOpen(sd)) return 0;
+            }
+            int r = Run(priority, Cc3000Protocol.ReadBufferSize, 0, deadline, _driver.CommandTimeoutMilliseconds);
+            if (r < 0) return r;
+            if (_channel.Answer.ArgsLength < 1) return 0;
+            int moduleFree = _channel.Answer.Args[0];
+            if (moduleFree > 0)
+            {
+                _status.Resync(moduleFree);
+                return 1;
+            }
+            _driver.RecoverWithGateHeld();
+            return (int)SocketError.ModuleReset;
+        }
+
         // Gate held: closes module socket sd.
         private int CloseModuleSocket(BusPriority priority, int sd, long deadline)
         {
@@ -365,6 +416,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             if (channelResult == Cc3000CommandChannel.Answered) return 0;
             if (channelResult == Cc3000CommandChannel.BusUnavailable) return (int)SocketError.BusUnavailable;
+            if (channelResult == Cc3000CommandChannel.AnswerLost) return (int)SocketError.TimedOut; // alive: no reset
             _driver.RecoverWithGateHeld();
             return (int)SocketError.ModuleReset;
         }
