@@ -148,6 +148,25 @@ namespace CoreFirmware.Drivers.Cc3000
             return Probe(priority, busTimeoutMilliseconds, answerTimeoutMilliseconds);
         }
 
+        /// <summary>
+        /// With the gate held: writes the packet in <see cref="Frame"/> and returns without waiting for
+        /// an answer (a slow command whose answer an <see cref="Cc3000AnswerSlot"/> waits for outside the
+        /// gate). <see cref="Answered"/> when it went out, <see cref="BusUnavailable"/>, or
+        /// <see cref="NoAnswer"/> when the module never signalled ready within <paramref name="readyTimeoutMilliseconds"/>.
+        /// </summary>
+        public int WriteOnly(BusPriority priority, int headLength, int busTimeoutMilliseconds, int readyTimeoutMilliseconds)
+        {
+            long start = _clock.UptimeMilliseconds;
+            while (true)
+            {
+                int w = _link.Write(_frame, headLength, null, 0, 0, priority, busTimeoutMilliseconds);
+                if (w == Cc3000SpiLink.Ok) return Answered;
+                if (w == Cc3000SpiLink.BusUnavailable) return BusUnavailable;
+                if (_clock.UptimeMilliseconds - start >= readyTimeoutMilliseconds) return NoAnswer;
+                Thread.Sleep(1);
+            }
+        }
+
         // The command's answer is late: write the probe (the command stays armed) and wait for either.
         private int Probe(BusPriority priority, int busTimeoutMilliseconds, int timeoutMilliseconds)
         {

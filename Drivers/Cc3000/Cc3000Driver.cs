@@ -43,6 +43,20 @@ namespace CoreFirmware.Drivers.Cc3000
         /// </summary>
         public const int DefaultCommandTimeoutMilliseconds = 2000;
 
+        /// <summary>
+        /// Default bound on the module's answer to a connect: 60 s. The module answers only when TCP has
+        /// connected or given up (its own timeout, tens of seconds against an address that never
+        /// answers); the caller's timeout ends the call sooner, the bound only decides when a silent
+        /// module is checked (probe) and, if it does not answer that either, recovered.
+        /// </summary>
+        public const int DefaultConnectTimeoutMilliseconds = 60000;
+
+        /// <summary>
+        /// Default bound on the module's answer to gethostbyname: 30 s (a lookup that goes to a DNS
+        /// server, with its retries). As for connect, the caller's timeout ends the call sooner.
+        /// </summary>
+        public const int DefaultDnsTimeoutMilliseconds = 30000;
+
         /// <summary>WLAN_EN low time in a power cycle: 20 ms (chosen; long enough for the module's supply to drop).</summary>
         public const int PowerOffMilliseconds = 20;
 
@@ -76,7 +90,11 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly Cc3000CommandChannel _channel;
         private readonly Cc3000SocketTable _table;
         private readonly Cc3000SocketLayer _sockets;
+        private readonly Cc3000AnswerSlot _connectSlot;
+        private readonly Cc3000AnswerSlot _dnsSlot;
         private int _commandTimeoutMs = DefaultCommandTimeoutMilliseconds;
+        private int _connectTimeoutMs = DefaultConnectTimeoutMilliseconds;
+        private int _dnsTimeoutMs = DefaultDnsTimeoutMilliseconds;
         private string _ssid;
         private string _key;
         private int _recoveries;
@@ -115,10 +133,12 @@ namespace CoreFirmware.Drivers.Cc3000
             _link = new Cc3000SpiLink(spi, irq, arbiter, clock, _irqFell);
             _pending = new Cc3000PendingCommand(clock);
             _status = new Cc3000ModuleStatus(clock);
-            _dispatcher = new Cc3000EventDispatcher(_link, _pending, _status);
+            _connectSlot = new Cc3000AnswerSlot(clock, Cc3000Protocol.Connect);
+            _dnsSlot = new Cc3000AnswerSlot(clock, Cc3000Protocol.GetHostByName);
+            _dispatcher = new Cc3000EventDispatcher(_link, _pending, _status, _connectSlot, _dnsSlot);
             _channel = new Cc3000CommandChannel(_link, _pending, clock);
             _table = new Cc3000SocketTable();
-            _sockets = new Cc3000SocketLayer(this, _channel, _status, _table, clock);
+            _sockets = new Cc3000SocketLayer(this, _channel, _status, _table, clock, _connectSlot, _dnsSlot);
             _wlanEnable.SetPinMode(PinMode.Output);
             _irq.SetPinMode(PinMode.InputPullUp);
             _irq.ValueChanged += OnIrq;
@@ -134,6 +154,37 @@ namespace CoreFirmware.Drivers.Cc3000
                 if (value <= 0) throw new ArgumentOutOfRangeException("value");
                 lock (_sync) _commandTimeoutMs = value;
             }
+        }
+
+        /// <summary>
+        /// Bound on the module's answer to a connect (ms), default <see cref="DefaultConnectTimeoutMilliseconds"/>;
+        /// set it above the module's own TCP connect timeout.
+        /// </summary>
+        public int ConnectTimeoutMilliseconds
+        {
+            get { lock (_sync) return _connectTimeoutMs; }
+            set
+            {
+                if (value <= 0) throw new ArgumentOutOfRangeException("value");
+                lock (_sync) _connectTimeoutMs = value;
+            }
+        }
+
+        /// <summary>Bound on the module's answer to gethostbyname (ms), default <see cref="DefaultDnsTimeoutMilliseconds"/>.</summary>
+        public int DnsTimeoutMilliseconds
+        {
+            get { lock (_sync) return _dnsTimeoutMs; }
+            set
+            {
+                if (value <= 0) throw new ArgumentOutOfRangeException("value");
+                lock (_sync) _dnsTimeoutMs = value;
+            }
+        }
+
+        /// <summary>Unsolicited events consumed without use (unknown 0x8000-range, unawaited 0x4000-range), as TI's driver does.</summary>
+        public int IgnoredEvents
+        {
+            get { return _dispatcher.IgnoredEvents; }
         }
 
         /// <summary>Times the driver power-cycled a stuck module.</summary>
@@ -529,6 +580,8 @@ namespace CoreFirmware.Drivers.Cc3000
             _dispatcher.Enabled = false;
             _dispatcher.Stop(1000);
             _pending.Cancel();
+            _connectSlot.Reset();
+            _dnsSlot.Reset();
             _table.MarkAllReset();
             _status.Reset();
             _wlanEnable.Write(PinValue.Low);
@@ -577,6 +630,8 @@ namespace CoreFirmware.Drivers.Cc3000
             _dispatcher.Enabled = false;
             _pending.Cancel();
             _pending.ForgetProbe();
+            _connectSlot.Reset();
+            _dnsSlot.Reset();
             _status.Reset();
             _wlanEnable.Write(PinValue.Low);
             Thread.Sleep(PowerOffMilliseconds);

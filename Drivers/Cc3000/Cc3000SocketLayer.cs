@@ -45,16 +45,20 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly Cc3000ModuleStatus _status;
         private readonly Cc3000SocketTable _table;
         private readonly IClock _clock;
+        private readonly Cc3000AnswerSlot _connectSlot;
+        private readonly Cc3000AnswerSlot _dnsSlot;
 
         /// <summary>Creates the layer.</summary>
         public Cc3000SocketLayer(Cc3000Driver driver, Cc3000CommandChannel channel, Cc3000ModuleStatus status,
-            Cc3000SocketTable table, IClock clock)
+            Cc3000SocketTable table, IClock clock, Cc3000AnswerSlot connectSlot, Cc3000AnswerSlot dnsSlot)
         {
             _driver = driver;
             _channel = channel;
             _status = status;
             _table = table;
             _clock = clock;
+            _connectSlot = connectSlot;
+            _dnsSlot = dnsSlot;
         }
 
         /// <summary>See <see cref="ISocketAborter.Abort"/>. Never waits.</summary>
@@ -127,31 +131,109 @@ namespace CoreFirmware.Drivers.Cc3000
                 int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
                 if (n < 0) return n;
             }
-            if (!_channel.Enter(priority, Left(deadline), _table, socket)) return NotEntered(priority, socket);
+            // sd, u32 8, u32 8, sockaddr_in: family (LE16), port and address big-endian.
+            int found = _table.Find(socket);
+            if (found < 0) return found;
+            if (!_connectSlot.Acquire(Left(deadline), _table, socket)) return NotEntered(priority, socket);
+            byte[] a = _connectSlot.Args;
+            int at = 4;
+            at = HciCodec.PutI32(a, at, 8);
+            at = HciCodec.PutI32(a, at, 8);
+            at = HciCodec.PutU16(a, at, Cc3000Protocol.AfInet);
+            a[at++] = (byte)(port >> 8);
+            a[at++] = (byte)port;
+            a[at++] = (byte)(ipv4 >> 24);
+            a[at++] = (byte)(ipv4 >> 16);
+            a[at++] = (byte)(ipv4 >> 8);
+            a[at++] = (byte)ipv4;
+            int r = RunSlow(_connectSlot, priority, socket, at, deadline, _driver.ConnectTimeoutMilliseconds);
+            if (r < 0) return r;
+            aborted = _table.AbortReason(socket);
+            if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
+            // The module reports every failed connect as -1; on loopback that is a refusal.
+            return HciCodec.GetI32(_connectSlot.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
+        }
+
+        // A slow command (connect, gethostbyname; the slot is held): its arguments are in the slot's Args
+        // (a socket's command gets the module descriptor put in front, at 0). The gate is held only to
+        // write it; the answer is waited for outside, until the caller's deadline (TimedOut; the slot
+        // stays reserved for the late answer) or the module's own bound, after which a probe tells a
+        // slow module (TimedOut) from a stuck one (recovered: ModuleReset). Releases the slot.
+        private int RunSlow(Cc3000AnswerSlot slot, BusPriority priority, int socket, int argsLength, long deadline, int answerTimeoutMilliseconds)
+        {
+            bool answered = false;
+            long answerBy = 0;
             try
             {
-                int slot = _table.Find(socket);
-                if (slot < 0) return slot;
-                byte[] f = _channel.Frame;
-                int at = HciCodec.CommandArgs;
-                at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutU16(f, at, Cc3000Protocol.AfInet);
-                f[at++] = (byte)(port >> 8);   // sockaddr_in: port and address big-endian
-                f[at++] = (byte)port;
-                f[at++] = (byte)(ipv4 >> 24);
-                f[at++] = (byte)(ipv4 >> 16);
-                f[at++] = (byte)(ipv4 >> 8);
-                f[at++] = (byte)ipv4;
-                // The module answers connect only when TCP has connected or failed: allow the caller's timeout.
-                int answerTimeout = timeoutMilliseconds > _driver.CommandTimeoutMilliseconds ? timeoutMilliseconds : _driver.CommandTimeoutMilliseconds;
-                int r = Run(priority, Cc3000Protocol.Connect, at - HciCodec.CommandArgs, deadline, answerTimeout);
-                if (r < 0) return Consume(socket, r);
-                aborted = _table.AbortReason(socket);
-                if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
-                // The module reports every failed connect as -1; on loopback that is a refusal.
-                return HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
+                if (!_channel.Enter(priority, Left(deadline), _table, socket)) return socket >= 0 ? NotEntered(priority, socket) : (int)SocketError.TimedOut;
+                int resets;
+                try
+                {
+                    if (socket >= 0)
+                    {
+                        int s = _table.Find(socket);
+                        if (s < 0) return s;
+                        HciCodec.PutI32(slot.Args, 0, _table.ModuleSd(s));
+                    }
+                    byte[] f = _channel.Frame;
+                    for (int i = 0; i < argsLength; i++) f[HciCodec.CommandArgs + i] = slot.Args[i];
+                    int head = HciCodec.Command(f, slot.Opcode, argsLength);
+                    resets = slot.Arm();
+                    int w = _channel.WriteOnly(priority, head, Left(deadline), _driver.CommandTimeoutMilliseconds);
+                    if (w != Cc3000CommandChannel.Answered)
+                    {
+                        answered = true; // nothing went out: nothing to wait for
+                        slot.Answer.Cancel();
+                        int r = Outcome(w);
+                        return socket >= 0 ? Consume(socket, r) : r;
+                    }
+                }
+                finally
+                {
+                    Leave(priority);
+                }
+                answerBy = _clock.UptimeMilliseconds + answerTimeoutMilliseconds;
+                while (true)
+                {
+                    long now = _clock.UptimeMilliseconds;
+                    int left = Left(deadline);
+                    long toBound = answerBy - now;
+                    if (slot.Wait(left < toBound ? left : (int)toBound))
+                    {
+                        answered = true;
+                        return 0;
+                    }
+                    if (slot.WasReset(resets))
+                    {
+                        answered = true;
+                        return socket >= 0 ? Consume(socket, (int)SocketError.ModuleReset) : (int)SocketError.ModuleReset;
+                    }
+                    if (socket >= 0)
+                    {
+                        int aborted = _table.AbortReason(socket);
+                        if (aborted != 0) return aborted;
+                    }
+                    if (_clock.UptimeMilliseconds >= answerBy) return SilentPastItsBound(priority, socket);
+                    if (Left(deadline) <= 0) return (int)SocketError.TimedOut;
+                }
+            }
+            finally
+            {
+                slot.Release(answered, answerBy);
+            }
+        }
+
+        // A slow command's answer did not come in the module's own bound: a cheap command tells a slow
+        // module (it answers: TimedOut, nothing to recover) from a stuck one (recovered: ModuleReset).
+        private int SilentPastItsBound(BusPriority priority, int socket)
+        {
+            int timeout = _driver.CommandTimeoutMilliseconds;
+            if (!_channel.Enter(priority, timeout)) return (int)SocketError.TimedOut;
+            try
+            {
+                int r = Run(priority, Cc3000CommandChannel.ProbeOpcode, 0, Deadline(timeout), timeout);
+                if (r < 0) return socket >= 0 ? Consume(socket, r) : r;
+                return (int)SocketError.TimedOut;
             }
             finally
             {
@@ -343,29 +425,22 @@ namespace CoreFirmware.Drivers.Cc3000
                 int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
                 if (n < 0) return n;
             }
-            if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
-            try
+            for (int i = 0; i < hostName.Length; i++)
             {
-                byte[] f = _channel.Frame;
-                int at = HciCodec.CommandArgs;
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutI32(f, at, hostName.Length);
-                for (int i = 0; i < hostName.Length; i++)
-                {
-                    char c = hostName[i];
-                    if (c == 0 || c > 127) return (int)SocketError.HostNotFound;
-                    f[at++] = (byte)c;
-                }
-                int r = Run(priority, Cc3000Protocol.GetHostByName, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
-                if (r < 0) return r;
-                if (HciCodec.GetI32(_channel.Answer.Args, 0) < 0) return (int)SocketError.HostNotFound;
-                ipv4 = HciCodec.GetU32(_channel.Answer.Args, 4);
-                return 0;
+                char c = hostName[i];
+                if (c == 0 || c > 127) return (int)SocketError.HostNotFound;
             }
-            finally
-            {
-                Leave(priority);
-            }
+            if (!_dnsSlot.Acquire(Left(deadline), null, 0)) return (int)SocketError.TimedOut;
+            // u32 8, u32 name length, the name.
+            byte[] a = _dnsSlot.Args;
+            int at = HciCodec.PutI32(a, 0, 8);
+            at = HciCodec.PutI32(a, at, hostName.Length);
+            for (int i = 0; i < hostName.Length; i++) a[at++] = (byte)hostName[i];
+            int r = RunSlow(_dnsSlot, priority, -1, at, deadline, _driver.DnsTimeoutMilliseconds);
+            if (r < 0) return r;
+            if (HciCodec.GetI32(_dnsSlot.Answer.Args, 0) < 0) return (int)SocketError.HostNotFound;
+            ipv4 = HciCodec.GetU32(_dnsSlot.Answer.Args, 4);
+            return 0;
         }
 
         // Gate held, a sender starved with no free-buffer report for a while: is the count wrong? Only
