@@ -26,6 +26,9 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly int[] _outstanding = new int[Descriptors];
         private readonly bool[] _peerFinished = new bool[Descriptors];
         private long _lastFreedAt;
+        // Buffers still outstanding on a descriptor when the module gave it to a new socket: their
+        // reports may still come (under the new socket's number) or be lost; they count as in nobody's flight.
+        private int _closedOutstanding;
         private int _ignoredFreed;
         private int _resyncs;
         private readonly AutoResetEvent _buffersFreed = new AutoResetEvent(false);
@@ -142,6 +145,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 _outstanding[i] = 0;
                 _peerFinished[i] = false;
             }
+            _closedOutstanding = 0;
         }
 
         /// <summary>
@@ -190,6 +194,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 gained = moduleFree - _freeBuffers;
                 _freeBuffers = moduleFree;
                 for (int i = 0; i < Descriptors; i++) _outstanding[i] = 0;
+                _closedOutstanding = 0;
                 _lastFreedAt = _clock.UptimeMilliseconds;
                 _resyncs++;
             }
@@ -237,9 +242,13 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 int have = sd >= 0 && sd < Descriptors ? _outstanding[sd] : 0;
                 int taken = count < have ? count : have;
+                if (taken > 0) _outstanding[sd] -= taken;
+                // Beyond it: buffers of an earlier socket with the same descriptor.
+                int earlier = count - taken < _closedOutstanding ? count - taken : _closedOutstanding;
+                _closedOutstanding -= earlier;
+                taken += earlier;
                 if (taken > 0)
                 {
-                    _outstanding[sd] -= taken;
                     _freeBuffers += taken;
                     if (_freeBuffers > _bufferCount) _freeBuffers = _bufferCount;
                     _lastFreedAt = _clock.UptimeMilliseconds;
@@ -294,7 +303,10 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             lock (_sync)
             {
-                if (sd >= 0 && sd < Descriptors) _peerFinished[sd] = false;
+                if (sd < 0 || sd >= Descriptors) return;
+                _peerFinished[sd] = false;
+                _closedOutstanding += _outstanding[sd];
+                _outstanding[sd] = 0;
             }
         }
     }

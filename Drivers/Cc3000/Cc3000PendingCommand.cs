@@ -28,9 +28,11 @@ namespace CoreFirmware.Drivers.Cc3000
         private int _destOffset;
         private int _destMax;
         private int _dataLength;
-        // A liveness probe written after the command's time ran out: its answer's opcode (-1: none),
-        // and whether it came. Kept across commands until its answer is absorbed or the module resets.
+        // Liveness probes written after a command's time ran out: their answers' opcode, how many are
+        // still to be answered (an earlier probe's late answer must not pass for the latest one's), and
+        // whether the latest was answered. Kept across commands until absorbed or the module resets.
         private int _probeOpcode = -1;
+        private int _probesOutstanding;
         private bool _probeAnswered;
 
         /// <summary>Creates the slot.</summary>
@@ -131,6 +133,7 @@ namespace CoreFirmware.Drivers.Cc3000
             lock (_sync)
             {
                 _probeOpcode = opcode;
+                _probesOutstanding++;
                 _probeAnswered = false;
                 _done.Reset();
             }
@@ -172,8 +175,6 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 if (_completed) return CommandAnswered;
                 Clear();
-                _probeOpcode = -1;
-                _probeAnswered = false;
                 return NothingAnswered;
             }
         }
@@ -184,6 +185,7 @@ namespace CoreFirmware.Drivers.Cc3000
             lock (_sync)
             {
                 _probeOpcode = -1;
+                _probesOutstanding = 0;
                 _probeAnswered = false;
             }
         }
@@ -201,10 +203,11 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 if (opcode != _opcode || _completed || _awaitingData)
                 {
-                    if (opcode != _probeOpcode) return false;
-                    // The probe's answer (after the command's, if that came): absorbed here.
-                    _probeOpcode = -1;
-                    _probeAnswered = true;
+                    if (_probesOutstanding == 0 || opcode != _probeOpcode) return false;
+                    // A probe's answer (after the command's, if that came): absorbed here. The module
+                    // answers in order, so the latest probe is answered when none is left outstanding.
+                    _probesOutstanding--;
+                    if (_probesOutstanding == 0) _probeAnswered = true;
                     _done.Set();
                     return true;
                 }
