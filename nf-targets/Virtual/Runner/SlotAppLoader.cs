@@ -15,7 +15,26 @@ namespace CoreFirmware.Virtual.Runner;
 /// </summary>
 public sealed class SlotAppLoader : IDisposable
 {
+    // Every context any loader made, weakly: the ones still in memory are the count that must not grow.
+    private static readonly List<WeakReference> Created = new();
     private AssemblyLoadContext? _context;
+
+    /// <summary>
+    /// App load contexts (of every loader in the process) still in memory: the live one of each core,
+    /// plus any that was unloaded but is still held (an app object, a type, a thread of its code). Read
+    /// after a full collection; an unloaded context needs two or three to go.
+    /// </summary>
+    public static int ContextsInMemory
+    {
+        get
+        {
+            lock (Created)
+            {
+                Created.RemoveAll(w => !w.IsAlive);
+                return Created.Count;
+            }
+        }
+    }
 
     /// <summary>Name of the app type loaded last (e.g. "CoreFirmware.Application.Samples.BitcoinTickerApp").</summary>
     public string? AppTypeName { get; private set; }
@@ -38,6 +57,11 @@ public sealed class SlotAppLoader : IDisposable
         flash.Peek(decision.PayloadOffset, payload);
         var context = new AssemblyLoadContext($"user-app v{decision.ActiveVersion:X8}", isCollectible: true);
         _context = context;
+        lock (Created)
+        {
+            Created.RemoveAll(w => !w.IsAlive);
+            Created.Add(new WeakReference(context, trackResurrection: true));
+        }
         Assembly assembly;
         try
         {

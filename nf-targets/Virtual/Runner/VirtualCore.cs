@@ -35,8 +35,11 @@ public sealed class VirtualCore : IDisposable
 {
     private readonly object _sync = new();
     private readonly ManualResetEvent _stop = new(false);
-    private readonly List<VirtualCoreReboot> _reboots = new();
-    private readonly List<long> _latency = new();
+    // Bounded history: a soak reboots thousands of times; counts are kept whole, details of the last ones only.
+    private readonly Queue<VirtualCoreReboot> _reboots = new();
+    private readonly Queue<long> _latency = new();
+    private int _rebootCount;
+    private string? _lastRebootReason;
     private readonly ManualResetEvent _watchdogExpired = new(false);
     private Thread? _loop;
     private Func<IUserApp>? _appFactory;
@@ -58,6 +61,12 @@ public sealed class VirtualCore : IDisposable
     private int _rollbacks;
     private int _factoryRestores;
     private int _appLoadFailures;
+
+    /// <summary>Reboots whose details <see cref="RebootHistory"/> keeps (the last ones).</summary>
+    public const int RebootHistoryCapacity = 64;
+
+    /// <summary>Preemption latency samples <see cref="LatencySamplesTicks"/> keeps (the last ones).</summary>
+    public const int LatencyHistoryCapacity = 4096;
 
     /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
     public const string WatchdogRebootReason = "watchdog";
@@ -88,7 +97,7 @@ public sealed class VirtualCore : IDisposable
     public int Boots { get { lock (_sync) return _boots; } }
 
     /// <summary>Reboots asked for by the firmware and carried out.</summary>
-    public int Reboots { get { lock (_sync) return _reboots.Count; } }
+    public int Reboots { get { lock (_sync) return _rebootCount; } }
 
     /// <summary>Boots that threw (retried after <see cref="VirtualCoreOptions.BootRetryMilliseconds"/>).</summary>
     public int BootFailures { get { lock (_sync) return _bootFailures; } }
@@ -106,12 +115,15 @@ public sealed class VirtualCore : IDisposable
     public int StuckUserThreads { get { lock (_sync) return _stuckUserThreads; } }
 
     /// <summary>The reason of the last reboot, or null.</summary>
-    public string? LastRebootReason { get { lock (_sync) return _reboots.Count == 0 ? null : _reboots[^1].Reason; } }
+    public string? LastRebootReason { get { lock (_sync) return _lastRebootReason; } }
 
-    /// <summary>Every reboot so far, oldest first.</summary>
+    /// <summary>The last <see cref="RebootHistoryCapacity"/> reboots, oldest first.</summary>
     public IReadOnlyList<VirtualCoreReboot> RebootHistory { get { lock (_sync) return _reboots.ToArray(); } }
 
-    /// <summary>Preemption latency samples (clock ticks) of every boot that ended, oldest first (the broker is rebuilt per boot).</summary>
+    /// <summary>
+    /// Preemption latency samples (clock ticks) of the boots that ended, oldest first (the broker is
+    /// rebuilt per boot): the last <see cref="LatencyHistoryCapacity"/>.
+    /// </summary>
     public long[] LatencySamplesTicks { get { lock (_sync) return _latency.ToArray(); } }
 
     /// <summary>The bootloader's decision of the current (or last) boot; null before the first.</summary>
@@ -440,10 +452,17 @@ public sealed class VirtualCore : IDisposable
         lock (_sync)
         {
             if (!userStopped) _stuckUserThreads++;
-            for (int i = 0; i < n; i++) _latency.Add(samples[i]);
+            for (int i = 0; i < n; i++)
+            {
+                if (_latency.Count == LatencyHistoryCapacity) _latency.Dequeue();
+                _latency.Enqueue(samples[i]);
+            }
             if (reason != null)
             {
-                _reboots.Add(new VirtualCoreReboot(_boots, reason, samples[..n], aborted, preempted, refused, userStopped, cloudStopped));
+                if (_reboots.Count == RebootHistoryCapacity) _reboots.Dequeue();
+                _reboots.Enqueue(new VirtualCoreReboot(_boots, reason, samples[..n], aborted, preempted, refused, userStopped, cloudStopped));
+                _rebootCount++;
+                _lastRebootReason = reason;
             }
             _runtime = null;
             crypto = _crypto;

@@ -6,6 +6,7 @@ using CoreFirmware.Cloud.Images;
 using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Runtime;
+using CoreFirmware.Virtual.Diagnostics;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Ticker;
 
@@ -31,8 +32,14 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
     private readonly object _sync = new();
     private readonly List<CycleResult> _results = new();
-    private readonly List<Cc3000Driver> _drivers = new();
-    private readonly List<IAppCounters> _apps = new();
+    // This boot's driver and app, and the counters of the boots before, folded in when a new boot's
+    // driver or app is first seen. Only this boot's objects are held: an app object keeps its load
+    // context (and through its context the whole runtime of its boot) in memory.
+    private Cc3000Driver? _driver;
+    private int _recoveriesBefore;
+    private IAppCounters? _app;
+    private int _requestsBefore;
+    private int _failuresBefore;
     private readonly Random _random;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _folder;
@@ -99,10 +106,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
     public IAppCounters? App => Unwrap(Core.CurrentApp);
 
     /// <summary>CC3000 recoveries summed over every boot's driver.</summary>
-    public int ModuleRecoveries { get { lock (_sync) return _drivers.Sum(d => d.Recoveries); } }
+    public int ModuleRecoveries { get { lock (_sync) return _recoveriesBefore + (_driver?.Recoveries ?? 0); } }
 
     /// <summary>Requests and failures summed over every boot's app.</summary>
-    public (int Requests, int Failures) AppTotals { get { lock (_sync) return (_apps.Sum(a => a.Requests), _apps.Sum(a => a.Failures)); } }
+    public (int Requests, int Failures) AppTotals
+    {
+        get { lock (_sync) return (_requestsBefore + (_app?.Requests ?? 0), _failuresBefore + (_app?.Failures ?? 0)); }
+    }
 
     public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
 
@@ -170,6 +180,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             bool idle = Options.IdleEvery > 0 && n % Options.IdleEvery == 0;
             FaultKind fault = idle ? FaultKind.None : Options.Faults.ForLoadedCycle(loaded++);
             CycleResult result = await RunCycleAsync(n, idle, fault, ct);
+            // What the host holds between cycles: the drift table's threads and heap, one full collection each.
+            result = result with { Host = HostResources.Take(collections: 1) };
             lock (_sync) _results.Add(result);
             onCycle?.Invoke(result);
             if (result.Outcome == CycleOutcome.Cancelled)
@@ -440,7 +452,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Samples what the summary tracks over time: heap high-water mark, every boot's driver and app.</summary>
+    /// <summary>Samples what the summary tracks over time: heap high-water mark, each boot's driver and app counters.</summary>
     public void Sample()
     {
         long heap = GC.GetTotalMemory(false);
@@ -453,8 +465,17 @@ public sealed class ScenarioRunner : IAsyncDisposable
         IAppCounters? app = App;
         lock (_sync)
         {
-            if (!_drivers.Contains(driver)) _drivers.Add(driver);
-            if (app != null && !_apps.Contains(app)) _apps.Add(app);
+            if (driver != _driver)
+            {
+                _recoveriesBefore += _driver?.Recoveries ?? 0;
+                _driver = driver;
+            }
+            if (app != null && app != _app)
+            {
+                _requestsBefore += _app?.Requests ?? 0;
+                _failuresBefore += _app?.Failures ?? 0;
+                _app = app;
+            }
         }
     }
 
