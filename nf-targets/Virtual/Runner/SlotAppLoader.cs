@@ -17,6 +17,7 @@ public sealed class SlotAppLoader : IDisposable
 {
     // Every context any loader made, weakly: the ones still in memory are the count that must not grow.
     private static readonly List<WeakReference> Created = new();
+    private static int _loads;
     private AssemblyLoadContext? _context;
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed class SlotAppLoader : IDisposable
         Unload();
         var payload = new byte[decision.PayloadSize];
         flash.Peek(decision.PayloadOffset, payload);
-        var context = new AssemblyLoadContext($"user-app v{decision.ActiveVersion:X8}", isCollectible: true);
+        var context = new AssemblyLoadContext($"user-app v{decision.ActiveVersion:X8} #{Interlocked.Increment(ref _loads)}", isCollectible: true);
         _context = context;
         lock (Created)
         {
@@ -100,6 +101,15 @@ public sealed class SlotAppLoader : IDisposable
         catch (TargetInvocationException e)
         {
             throw new AppLoadException($"{apps[0].FullName}'s constructor threw: {e.InnerException?.Message}");
+        }
+    }
+
+    /// <summary>Names of the app load contexts still in memory ("user-app v01000000 #7": version, load number), oldest first.</summary>
+    public static IReadOnlyList<string> ContextNamesInMemory()
+    {
+        lock (Created)
+        {
+            return Created.Select(w => (w.Target as AssemblyLoadContext)?.Name).OfType<string>().ToArray();
         }
     }
 

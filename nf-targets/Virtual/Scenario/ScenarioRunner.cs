@@ -25,13 +25,22 @@ namespace CoreFirmware.Virtual.Scenario;
 /// </summary>
 public sealed class ScenarioRunner : IAsyncDisposable
 {
+    /// <summary>Whole cycle results kept of the last cycles (the live view shows a few; a long soak must not keep them all).</summary>
+    public const int KeptCycles = 200;
+
+    /// <summary>Whole results kept of cycles that did not end well (lockup, failure, invalid image), the first ones.</summary>
+    public const int KeptFailures = 100;
+
     public const string TickerHost = "ticker.local";
     public const string TickerPath = "/v2/ticker/btcusd";
     private const uint Loopback = 0x7F000001;
     private const int PollMilliseconds = 10;
 
     private readonly object _sync = new();
-    private readonly List<CycleResult> _results = new();
+    // Every cycle as figures; whole results of the last KeptCycles and the first KeptFailures that did not end well.
+    private readonly List<CycleFigures> _figures = new();
+    private readonly Queue<CycleResult> _recent = new();
+    private readonly List<CycleResult> _failures = new();
     // This boot's driver and app, and the counters of the boots before, folded in when a new boot's
     // driver or app is first seen. Only this boot's objects are held: an app object keeps its load
     // context (and through its context the whole runtime of its boot) in memory.
@@ -99,8 +108,17 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// <summary>The flash of the cycle under way (or the last one), for its progress.</summary>
     public FlashJob? CurrentJob { get { lock (_sync) return _job; } }
 
-    /// <summary>Cycles finished so far.</summary>
-    public IReadOnlyList<CycleResult> Results { get { lock (_sync) return _results.ToArray(); } }
+    /// <summary>Whole results kept so far (see <see cref="ScenarioSummary.Cycles"/>), in cycle order.</summary>
+    public IReadOnlyList<CycleResult> Results
+    {
+        get
+        {
+            lock (_sync) return _failures.Where(f => _recent.Count == 0 || f.Cycle < _recent.Peek().Cycle).Concat(_recent).ToArray();
+        }
+    }
+
+    /// <summary>Every cycle finished so far, as figures.</summary>
+    public IReadOnlyList<CycleFigures> Figures { get { lock (_sync) return _figures.ToArray(); } }
 
     /// <summary>The counters of this boot's app (unwrapped), or null (safe mode, or an app without counters).</summary>
     public IAppCounters? App => Unwrap(Core.CurrentApp);
@@ -182,7 +200,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             CycleResult result = await RunCycleAsync(n, idle, fault, ct);
             // What the host holds between cycles: the drift table's threads and heap, one full collection each.
             result = result with { Host = HostResources.Take(collections: 1) };
-            lock (_sync) _results.Add(result);
+            Keep(result);
             onCycle?.Invoke(result);
             if (result.Outcome == CycleOutcome.Cancelled)
             {
@@ -213,6 +231,18 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
 
         return Summarize(started.Elapsed, stopped);
+    }
+
+    private void Keep(CycleResult result)
+    {
+        lock (_sync)
+        {
+            _figures.Add(CycleFigures.Of(result));
+            if (_recent.Count == KeptCycles) _recent.Dequeue();
+            _recent.Enqueue(result);
+            bool bad = result.Outcome is CycleOutcome.Lockup or CycleOutcome.Failed || (!result.ImageValid && result.Outcome != CycleOutcome.Cancelled);
+            if (bad && _failures.Count < KeptFailures) _failures.Add(result);
+        }
     }
 
     private async Task<CycleResult> RunCycleAsync(int n, bool idle, FaultKind fault, CancellationToken ct)
@@ -491,6 +521,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return new ScenarioSummary
         {
             Cycles = Results,
+            Figures = Figures,
             CyclesPlanned = Options.Cycles,
             Faults = Options.Faults.ToString(),
             FastOta = Options.FastOta,
