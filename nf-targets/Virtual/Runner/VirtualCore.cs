@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
@@ -255,50 +256,60 @@ public sealed class VirtualCore : IDisposable
 
     private void RunBoots()
     {
-        while (!_stop.WaitOne(0))
+        while (!_stop.WaitOne(0) && RunOneBoot())
         {
-            // An expiry during the previous shutdown is history: Board.Reset stopped the countdown.
-            _watchdogExpired.Reset();
-            SystemRuntime runtime;
-            UserThread? user;
-            try
-            {
-                (runtime, user) = BootOnce();
-            }
-            catch (Exception e)
-            {
-                lock (_sync)
-                {
-                    _bootFailures++;
-                    _lastBootError = e.Message;
-                }
-                if (_stop.WaitOne(Options.BootRetryMilliseconds)) return;
-                Board.Reset();
-                continue;
-            }
-
-            Raise(Booted, runtime, nameof(Booted));
-            int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
-            if (which == 1)
-            {
-                ShutDown(runtime, user, null);
-                return;
-            }
-
-            if (which == 2)
-            {
-                // The hardware reset: on a board everything just stops; here the threads get their
-                // bounded shutdown, then the board resets with the watchdog as the cause.
-                lock (_sync) _watchdogResets++;
-                ShutDown(runtime, user, WatchdogRebootReason);
-                Board.Reset(causedByWatchdog: true);
-                continue;
-            }
-
-            Raise(RebootRequested, runtime, nameof(RebootRequested));
-            ShutDown(runtime, user, runtime.RebootReason);
-            Board.Reset();
         }
+    }
+
+    // One boot, from the bootloader to the reset that ends it; false when the core was stopped. A
+    // frame of its own: when it returns, nothing of the boot stays on the loop's stack. (With the
+    // boot inlined in the loop, a stack slot of the loop kept the previous boot's user thread, and
+    // through it the app and its load context, alive until the next boot overwrote the slot.)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunOneBoot()
+    {
+        // An expiry during the previous shutdown is history: Board.Reset stopped the countdown.
+        _watchdogExpired.Reset();
+        SystemRuntime runtime;
+        UserThread? user;
+        try
+        {
+            (runtime, user) = BootOnce();
+        }
+        catch (Exception e)
+        {
+            lock (_sync)
+            {
+                _bootFailures++;
+                _lastBootError = e.Message;
+            }
+            if (_stop.WaitOne(Options.BootRetryMilliseconds)) return false;
+            Board.Reset();
+            return true;
+        }
+
+        Raise(Booted, runtime, nameof(Booted));
+        int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
+        if (which == 1)
+        {
+            ShutDown(runtime, user, null);
+            return false;
+        }
+
+        if (which == 2)
+        {
+            // The hardware reset: on a board everything just stops; here the threads get their
+            // bounded shutdown, then the board resets with the watchdog as the cause.
+            lock (_sync) _watchdogResets++;
+            ShutDown(runtime, user, WatchdogRebootReason);
+            Board.Reset(causedByWatchdog: true);
+            return true;
+        }
+
+        Raise(RebootRequested, runtime, nameof(RebootRequested));
+        ShutDown(runtime, user, runtime.RebootReason);
+        Board.Reset();
+        return true;
     }
 
     // An observer's handler that throws is its fault, not the board's: reported, and the loop goes on.
