@@ -1,5 +1,4 @@
 using CoreFirmware.Application.App;
-using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual.Diagnostics;
 using CoreFirmware.Virtual.Scenario;
@@ -117,17 +116,10 @@ public class BootCycleResourceTests
     private static async Task RunningAsync(EndToEndRig rig, int boot)
     {
         await Eventually.UntilAsync(() => rig.Core.Runtime?.Cloud?.IsConnected == true && rig.Cloud.Cloud.Devices.IsOnline(rig.Id)
-                && Counters(rig.Core.CurrentApp) is { Completed: > 0 },
+                && ScenarioRunner.Unwrap(rig.Core.CurrentApp) is { Completed: > 0 },
             TimeSpan.FromSeconds(60),
             () => $"boot {boot} online with its app running (boots {rig.Core.Boots}, failures {rig.Core.BootFailures}: {rig.Core.LastBootError}, app {rig.Core.LastAppName ?? "none"})");
     }
-
-    private static IAppCounters? Counters(IUserApp? app) => app switch
-    {
-        IGatedApp g => Counters(g.Inner),
-        IAppCounters c => c,
-        _ => null,
-    };
 
     private static BootFigures Take(EndToEndRig rig) => new(HostResources.Take(), rig.Board.Cc3000.Irq.EdgeHandlers);
 

@@ -544,7 +544,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
         };
     }
 
-    private static IAppCounters? Unwrap(IUserApp? app) => app switch
+    /// <summary>The counters of <paramref name="app"/> under any gate that wraps it; null for an app without counters.</summary>
+    public static IAppCounters? Unwrap(IUserApp? app) => app switch
     {
         IGatedApp g => Unwrap(g.Inner),
         IAppCounters c => c,
