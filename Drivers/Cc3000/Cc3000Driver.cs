@@ -574,9 +574,14 @@ namespace CoreFirmware.Drivers.Cc3000
             return new Cc3000SocketView(_sockets, priority);
         }
 
-        /// <summary>Stops the worker and powers the module off.</summary>
+        /// <summary>
+        /// Stops the worker and powers the module off, and lets go of the IRQ line: the pin outlives
+        /// this driver (a reset builds a new one over the same pin), and a handler left on it would be
+        /// called on every edge for as long as the board runs.
+        /// </summary>
         public void Stop()
         {
+            _irq.ValueChanged -= OnIrq;
             _dispatcher.Enabled = false;
             _dispatcher.Stop(1000);
             _pending.Cancel();
