@@ -33,7 +33,7 @@ namespace CoreFirmware.Cloud;
 /// spark-server 0.1.0 itself (node-oauth2-server 1.5.3) answered 400 with error
 /// "invalid_request" (missing) or "invalid_grant" (wrong); the descriptions here are its texts.
 /// </summary>
-public sealed class CloudApi : IAsyncDisposable
+public sealed partial class CloudApi : IAsyncDisposable
 {
     /// <summary>spark-server's 404 body for an unknown core (a JSON string).</summary>
     public const string UnknownCoreMessage = "Oops, I couldn't find that core";
@@ -196,6 +196,19 @@ public sealed class CloudApi : IAsyncDisposable
             product_id = d.ProductId,
             firmware_version = d.FirmwareVersion,
             last_device_message = d.LastDeviceMessage,
+            running = d.Running == null ? null : new
+            {
+                version = d.Running.Version,
+                status = d.Running.Status,
+                boot = d.Running.Boot,
+                reported_at = d.Running.At,
+            },
+            last_ota = d.LastOta == null ? null : new
+            {
+                outcome = d.LastOta.Outcome,
+                message = d.LastOta.Message,
+                at = d.LastOta.At,
+            },
             ota = p == null ? null : new
             {
                 state = p.StateName,
@@ -277,9 +290,9 @@ public sealed class CloudApi : IAsyncDisposable
         string? chunkSize = context.Request.Query["chunk_size"].FirstOrDefault() ?? form?["chunk_size"].FirstOrDefault();
         if (chunkSize != null)
         {
-            if (!int.TryParse(chunkSize, out int size) || size < 1 || size > Ota.Protocol.SparkProtocol.MaxChunkSize)
+            if (!int.TryParse(chunkSize, out int size) || size < FlashOptions.MinChunkSize || size > Ota.Protocol.SparkProtocol.MaxChunkSize)
             {
-                return FlashFailed(record.Id, "chunk_size must be 1.." + Ota.Protocol.SparkProtocol.MaxChunkSize);
+                return FlashFailed(record.Id, FlashOptions.ChunkSizeRange);
             }
 
             options.ChunkSize = size;
@@ -295,13 +308,15 @@ public sealed class CloudApi : IAsyncDisposable
             return FlashFailed(record.Id, e.Message);
         }
 
-        Task finished = await Task.WhenAny(job.Started, Task.Delay(_options.StartWait, context.RequestAborted)).ConfigureAwait(false);
-        if (finished != job.Started)
+        // Honest: answer once the device accepted (or refused) the UpdateBegin AND chunk 0, whose header
+        // it checks (board, size, version) before it erases anything.
+        Task finished = await Task.WhenAny(job.Accepted, Task.Delay(_options.StartWait, context.RequestAborted)).ConfigureAwait(false);
+        if (finished != job.Accepted)
         {
             return Results.Json(new { ok = false, errors = new object[] { new { error = "Timed out." } } }, Json);
         }
 
-        if (!job.Started.Result)
+        if (!job.Accepted.Result)
         {
             return FlashFailed(record.Id, job.Progress.Reason ?? "unknown");
         }

@@ -338,6 +338,16 @@ internal sealed class DeviceConnection : IAsyncDisposable
         inbox?.Writer.TryComplete();
     }
 
+    /// <summary>Closes <paramref name="reader"/>'s inbox if it is still the attached one (a newer flash's stays).</summary>
+    public void DetachFlasher(ChannelReader<DeviceMessage> reader)
+    {
+        Channel<DeviceMessage>? inbox = Volatile.Read(ref _otaInbox);
+        if (inbox != null && inbox.Reader == reader && Interlocked.CompareExchange(ref _otaInbox, null, inbox) == inbox)
+        {
+            inbox.Writer.TryComplete();
+        }
+    }
+
     /// <summary>Reads until one whole message is decoded into <see cref="_message"/> (bounded by <paramref name="timeout"/>).</summary>
     private async Task ReadMessageAsync(TimeSpan timeout, string timeoutReason, CancellationToken ct)
     {
