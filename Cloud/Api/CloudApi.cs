@@ -84,9 +84,10 @@ public sealed partial class CloudApi : IAsyncDisposable
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         WebApplication app = builder.Build();
         app.MapGet("/v1/devices", ListDevices);
-        app.MapGet("/v1/devices/{id}", GetDevice);
+        app.MapGet("/v1/devices/{id}", (Delegate)GetDevice);
         app.MapPut("/v1/devices/{id}", PutDevice);
         app.MapPost("/v1/devices/{id}/safe-mode", PostSafeMode);
+        MapSparkRoutes(app);
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -168,7 +169,7 @@ public sealed partial class CloudApi : IAsyncDisposable
         return Results.Json(list, Json);
     }
 
-    private IResult GetDevice(HttpContext context, string id)
+    private async Task<IResult> GetDevice(HttpContext context, string id)
     {
         IResult? denied = CheckToken(context, null);
         if (denied != null)
@@ -183,14 +184,18 @@ public sealed partial class CloudApi : IAsyncDisposable
         }
 
         OtaProgress? p = d.Ota;
+        // spark-server asks the device (Describe) for what it exposes; null lists when it is offline.
+        DeviceDescription? description = d.Connected
+            ? await _devices.DescribeAsync(d.Id, DescribeWait, context.RequestAborted).ConfigureAwait(false)
+            : null;
         return Results.Json(new
         {
             id = d.Id,
             name = d.Name,
             last_app = (string?)null,
             connected = d.Connected,
-            variables = (object?)null,
-            functions = (object?)null,
+            variables = description?.Variables,
+            functions = description?.Functions,
             cc3000_patch_version = (string?)null,
             last_heard = d.LastHeard,
             product_id = d.ProductId,

@@ -14,7 +14,7 @@ namespace CoreFirmware.Cloud;
 /// frames capped by SecureFraming. A device that lies (bad reply, bad frame, bad counter) or times
 /// out is dropped; the reason is logged and kept in <see cref="RecentDrops"/>.
 /// </summary>
-public sealed class DeviceServer : IAsyncDisposable
+public sealed partial class DeviceServer : IAsyncDisposable
 {
     /// <summary>The private event name the device reports OTA outcomes under (Uri-Path "E", "corefw/ota").</summary>
     public const string OtaEventName = "corefw/ota";
