@@ -415,7 +415,7 @@ public sealed class VirtualCore : IDisposable
         }
 
         UserThread? user = app == null ? null
-            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment));
+            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment, runtime.DeviceCloud));
         if (user != null) user.FaultHandler = (_, fault) => OnUserFault(runtime, fault);
         lock (_sync)
         {
