@@ -19,10 +19,10 @@ public static class FlashLimit
 
     /// <summary>
     /// SST25 time to erase and program an image of <paramref name="size"/> bytes at the start of a
-    /// 64 KB-aligned staging slot: the quickest erase that covers it (per 64 KB block of the slot a
-    /// 64 KB block erase, a 32 KB block plus sectors, or sectors, whichever the profile makes
-    /// shortest; the slot is the image's alone, so an erase may run past the image's end) plus AAI
-    /// word programs (a byte program for an odd last byte). In milliseconds.
+    /// 64 KB-aligned staging slot: the erase of the sectors the image occupies, in the fewest
+    /// operations that stay within them (64 KB blocks, then 32 KB blocks, then 4 KB sectors: the
+    /// staging writer's rule, which never erases past the image's last sector), plus AAI word
+    /// programs (a byte program for an odd last byte). In milliseconds.
     /// </summary>
     public static double StagingMilliseconds(Sst25TimingProfile t, int size) =>
         EraseMilliseconds(t, size) + ProgramMilliseconds(t, size);
@@ -34,16 +34,26 @@ public static class FlashLimit
     /// <summary>The erase part of <see cref="StagingMilliseconds"/>.</summary>
     public static double EraseMilliseconds(Sst25TimingProfile t, int size)
     {
-        double s = t.SectorErase.TotalMilliseconds, b32 = t.Block32Erase.TotalMilliseconds, b64 = t.Block64Erase.TotalMilliseconds;
+        int end = Sectors(size) * Sector;
         double total = 0;
-        for (int at = 0; at < size; at += Block64)
+        for (int at = 0; at < end;)
         {
-            int r = Math.Min(Block64, size - at);
-            double best = b64;
-            best = Math.Min(best, Sectors(r) * s);
-            best = Math.Min(best, r <= Block32 ? b32 : b32 + Sectors(r - Block32) * s);
-            best = Math.Min(best, r <= Block32 ? b32 : 2 * b32);
-            total += best;
+            int left = end - at;
+            if (at % Block64 == 0 && left >= Block64)
+            {
+                total += t.Block64Erase.TotalMilliseconds;
+                at += Block64;
+            }
+            else if (at % Block32 == 0 && left >= Block32)
+            {
+                total += t.Block32Erase.TotalMilliseconds;
+                at += Block32;
+            }
+            else
+            {
+                total += t.SectorErase.TotalMilliseconds;
+                at += Sector;
+            }
         }
 
         return total;
