@@ -336,6 +336,7 @@ namespace CoreFirmware.Drivers.Cc3000
             CheckRange(buffer, offset, count);
             long deadline = Deadline(timeoutMilliseconds);
             int want = count < Cc3000Protocol.MaxDataChunk ? count : Cc3000Protocol.MaxDataChunk;
+            int empty = 0;
             while (true)
             {
                 int aborted = _table.AbortReason(socket);
@@ -382,9 +383,11 @@ namespace CoreFirmware.Drivers.Cc3000
                 {
                     Leave(priority);
                 }
-                // Nothing yet.
+                // Nothing yet. The first empty recv of a call is followed by another at once (its own
+                // HCI round trip is the pause): an answer due in a moment, such as the next chunk of a
+                // slow OTA after its acknowledgement, is then not held back a whole poll interval.
                 if (Left(deadline) <= 0) return (int)SocketError.TimedOut;
-                Thread.Sleep(PollIntervalMilliseconds);
+                if (empty++ > 0) Thread.Sleep(PollIntervalMilliseconds);
             }
         }
 
