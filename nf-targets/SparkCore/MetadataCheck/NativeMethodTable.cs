@@ -156,6 +156,8 @@ sealed class NativeMethodTable
         foreach (var e in Entries)
             cpp.Append(e.IsNative ? $"    {e.FunctionName(prefix)}, // {e.Index}\n" : $"    NULL, // {e.Index} {e.TypeName}.{e.MethodName}\n");
         cpp.Append("};\n\n");
+        // Declared extern first: a const object at namespace scope has internal linkage in C++.
+        cpp.Append($"extern const CLR_RT_NativeAssemblyData {symbol};\n");
         cpp.Append($"const CLR_RT_NativeAssemblyData {symbol} = {{\n");
         cpp.Append($"    \"{AssemblyName}\",\n    0x{Checksum:X8},\n    s_nativeMethods,\n    {{{string.Join(", ", Version)}}},\n}};\n");
         return cpp.ToString();

@@ -4,20 +4,20 @@ using CoreFirmware.Virtual.Sst25;
 namespace CoreFirmware.Virtual.NanoClr;
 
 /// <summary>
-/// <c>nanoclr [--seconds N] [--deploy DIR] [--lib FILE] [--fast-flash] program.pe [more.pe ...]</c>: runs a
+/// <c>nanoclr [--seconds N] [--deploy DIR] [--lib FILE] [--fast-flash] [--verbose] program.pe [more.pe ...]</c>: runs a
 /// program on nanoCLR with the HAL bridge over a fresh virtual board. mscorlib, the system and the
 /// board support come from the device build's deploy folder; the program's lines go to stdout, then one
 /// summary line. Exit code 0 when the program ended by itself, 3 when it was stopped after N seconds.
 /// </summary>
 public static class NanoClrCommand
 {
-    public const string Usage = "nanoclr [--seconds N (60)] [--deploy DIR] [--lib FILE] [--fast-flash] program.pe [more.pe ...]";
+    public const string Usage = "nanoclr [--seconds N (60)] [--deploy DIR] [--lib FILE] [--fast-flash] [--verbose] program.pe [more.pe ...]";
 
     public static int Run(string[] args)
     {
         int seconds = 60;
         string? deploy = null, lib = null;
-        bool fastFlash = false;
+        bool fastFlash = false, verbose = false;
         var programs = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -27,6 +27,7 @@ public static class NanoClrCommand
                 case "--deploy" when i + 1 < args.Length: deploy = args[++i]; break;
                 case "--lib" when i + 1 < args.Length: lib = args[++i]; break;
                 case "--fast-flash": fastFlash = true; break;
+                case "--verbose": verbose = true; break;
                 default:
                     if (args[i].StartsWith("--") || !args[i].EndsWith(".pe", StringComparison.Ordinal))
                     {
@@ -55,7 +56,13 @@ public static class NanoClrCommand
         });
         var hal = new VirtualBoardHal(board);
         using var host = new NanoClrHost(hal, lib);
-        host.Line += Console.WriteLine;
+        // nanoCLR's own start-up report (assembly tables, sizes) comes before "Ready.": shown with --verbose.
+        bool ready = verbose;
+        host.Line += line =>
+        {
+            if (ready) Console.WriteLine(line);
+            else if (line == "Ready.") ready = true;
+        };
         foreach (var f in files) host.Load(f);
         var clock = Stopwatch.StartNew();
         host.Start();

@@ -33,7 +33,7 @@ public sealed unsafe class NanoClrHost : IDisposable
     private readonly List<string> _lines = new();
     private readonly StringBuilder _partial = new();
     private readonly ManualResetEventSlim _exited = new(false);
-    private readonly byte[] _zeros = new byte[256];
+    private byte[] _zeros = new byte[256];
     private byte[] _scratch = new byte[256];
     private NanoHalFailure? _lastFailure;
     private Thread? _thread;
@@ -220,7 +220,7 @@ public sealed unsafe class NanoClrHost : IDisposable
     private int Transfer(int handle, byte* write, byte* read, int count)
     {
         // A null buffer on the firmware side: zeros out, or a scratch area in.
-        if (write == null && _zeros.Length < count) throw new ArgumentException($"a read of {count} bytes is longer than the bridge's {_zeros.Length}-byte zero source; split it");
+        if (write == null && _zeros.Length < count) _zeros = new byte[count];
         if (read == null && _scratch.Length < count) _scratch = new byte[count];
         ReadOnlySpan<byte> mosi = write != null ? new ReadOnlySpan<byte>(write, count) : _zeros.AsSpan(0, count);
         Span<byte> miso = read != null ? new Span<byte>(read, count) : _scratch.AsSpan(0, count);

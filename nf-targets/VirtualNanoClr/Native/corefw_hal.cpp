@@ -192,7 +192,7 @@ namespace
 
     int32_t Arg4(CLR_RT_StackFrame &stack, int i)
     {
-        return stack.Arg(i).NumericByRef().s4;
+        return stack.m_arguments[i].NumericByRef().s4;
     }
 
     // ── crash report ──
