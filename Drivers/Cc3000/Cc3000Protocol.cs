@@ -2,7 +2,7 @@ namespace CoreFirmware.Drivers.Cc3000
 {
     /// <summary>
     /// The CC3000's SPI and HCI numbers as the host driver uses them. Sources: the CC3000 summary
-    /// in shared/specs/README.md and TI's CC3000 host driver (spi.c, hci.h, socket.h,
+    /// in docs/PARTS.md and TI's CC3000 host driver (spi.c, hci.h, socket.h,
     /// cc3000_common.h), read for numbers and layouts only. Arguments are little-endian, as the TI
     /// driver streams them; the SPI length is big-endian.
     /// </summary>
