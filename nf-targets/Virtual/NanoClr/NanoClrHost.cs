@@ -38,6 +38,7 @@ public sealed unsafe class NanoClrHost : IDisposable
     private byte[] _zeros = new byte[256];
     private byte[] _scratch = new byte[256];
     private NanoHalFailure? _lastFailure;
+    private string? _resetReason;
     private Thread? _thread;
     private long _nativeCalls;
     private long _failures;
@@ -66,6 +67,9 @@ public sealed unsafe class NanoClrHost : IDisposable
 
     /// <summary>Native calls that failed in the board (each became a managed exception).</summary>
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Why the firmware reset the MCU in the last run (NativeBoard.Reset), or null when it did not.</summary>
+    public string? ResetReason { get { lock (_sync) return _resetReason; } }
 
     /// <summary>The last failure handed to the firmware, if any.</summary>
     public NanoHalFailure? LastFailure { get { lock (_sync) return _lastFailure; } }
@@ -122,6 +126,7 @@ public sealed unsafe class NanoClrHost : IDisposable
         if (_loaded == 0) throw new InvalidOperationException("no .pe loaded");
         _loaded = 0;
         _runs++;
+        lock (_sync) _resetReason = null;
         _exited.Reset();
         var settings = new NanoClrSettings { MaxContextSwitches = (ushort)maxContextSwitches };
         // 16 MB: nanoCLR's native code runs on this thread as it runs on an MCU's main stack.
@@ -175,6 +180,10 @@ public sealed unsafe class NanoClrHost : IDisposable
                 SerialWrite = &OnSerialWrite,
                 LedSet = &OnLedSet,
                 LastError = &OnLastError,
+                Crypto = &OnCrypto,
+                Setting = &OnSetting,
+                SettingText = &OnSettingText,
+                Reset = &OnReset,
             };
             _library.Attach(&host, -1);
             _library.SetDebugPrintCallback(&OnDebugPrint);
@@ -205,11 +214,17 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
         catch (Exception e)
         {
-            var failure = NanoHalFailure.From(e);
-            lock (host._sync) host._lastFailure = failure;
-            Interlocked.Increment(ref host._failures);
-            return failure.Code;
+            return host.Fail(e);
         }
+    }
+
+    // Keeps the failure for the native side's last_error call; returns its code.
+    private int Fail(Exception e)
+    {
+        var failure = NanoHalFailure.From(e);
+        lock (_sync) _lastFailure = failure;
+        Interlocked.Increment(ref _failures);
+        return failure.Code;
     }
 
     [UnmanagedCallersOnly]
@@ -281,10 +296,7 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
         catch (Exception e)
         {
-            var failure = NanoHalFailure.From(e);
-            lock (host._sync) host._lastFailure = failure;
-            Interlocked.Increment(ref host._failures);
-            return failure.Code;
+            return host.Fail(e);
         }
     }
 
@@ -337,6 +349,52 @@ public sealed unsafe class NanoClrHost : IDisposable
     private static int OnLedSet(int red, int green, int blue) => Serve(h =>
     {
         h._board.LedSet((byte)red, (byte)green, (byte)blue);
+        return 0;
+    });
+
+    // A crypto result below zero is a CryptoStatus code for the firmware; the host's own failure is
+    // reported 1000 below its code, so the native side can tell the two apart.
+    [UnmanagedCallersOnly]
+    private static int OnCrypto(int operation, byte* a, int aCount, byte* b, int bCount, byte* c, int cCount, byte* d, int dCount)
+    {
+        NanoClrHost? host = t_current;
+        if (host == null) return NanoHalFailure.ModelFault - 1000;
+        Interlocked.Increment(ref host._nativeCalls);
+        try
+        {
+            return host._board.Crypto(operation, new Span<byte>(a, aCount), new Span<byte>(b, bCount),
+                new Span<byte>(c, cCount), new Span<byte>(d, dCount));
+        }
+        catch (Exception e)
+        {
+            return host.Fail(e) - 1000;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnSetting(int id, int* value) => Serve(h =>
+    {
+        *value = h._board.Setting(id);
+        return 0;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnSettingText(int id, byte* buffer, int capacity) => Serve(h =>
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(h._board.SettingText(id));
+        if (text.Length > capacity) throw new ArgumentException($"setting {id} is {text.Length} bytes, the firmware's buffer {capacity}");
+        text.CopyTo(new Span<byte>(buffer, capacity));
+        return text.Length;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnReset(byte* reason) => Serve(h =>
+    {
+        string why = Marshal.PtrToStringUTF8((IntPtr)reason) ?? "";
+        lock (h._sync) h._resetReason = why;
+        h._board.Reset(why);
+        // This run ends at the interpreter's next scheduling point; the board's owner boots the next one.
+        h._library.RequestExit();
         return 0;
     });
 

@@ -115,4 +115,8 @@ internal unsafe struct CoreFwHalHost
     public delegate* unmanaged<int, byte*, int, int> SerialWrite;
     public delegate* unmanaged<int, int, int, int> LedSet;
     public delegate* unmanaged<byte*, int, byte*, int, int> LastError;
+    public delegate* unmanaged<int, byte*, int, byte*, int, byte*, int, byte*, int, int> Crypto;
+    public delegate* unmanaged<int, int*, int> Setting;
+    public delegate* unmanaged<int, byte*, int, int> SettingText;
+    public delegate* unmanaged<byte*, int> Reset;
 }
