@@ -58,7 +58,9 @@ public class Cc3000HangOf2014Tests
             byte[] image = rig.TickerImage(new ImageVersion(1, 0, 1, 0));
             OtaRun ota = await rig.FlashAsync(image, fast: false, TimeSpan.FromSeconds(60));
             _out.WriteLine($"2014 driver: flash {ota.State} ({ota.Reason}); device said '{ota.DeviceMessage}'");
-            Assert.Equal("failed", ota.State);
+            // The CLI of 2014 saw ECONNRESET; this cloud answers the PUT with the failure, or ends the job failed.
+            Assert.True(ota.State is "refused" or "failed", $"the flash ended {ota.State}");
+            Assert.Contains("no UpdateReady", ota.Reason);
 
             // The seed's symptoms, still there after the flash gave up: nothing recovered by itself.
             rig.WaitForLedPattern("breathing cyan", TimeSpan.FromSeconds(2));
