@@ -1,6 +1,7 @@
 using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Status;
@@ -16,8 +17,8 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>The external flash's map.</summary>
         public FlashMap FlashMap;
 
-        /// <summary>The WiFi module's driver.</summary>
-        public Cc3000Driver Cc3000;
+        /// <summary>The WiFi module's driver (the CC3000's <see cref="Cc3000Driver"/> on the Core).</summary>
+        public IWifiModule Cc3000;
 
         /// <summary>Crypto (RSA, AES, hashes) for the cloud link.</summary>
         public ICrypto Crypto;

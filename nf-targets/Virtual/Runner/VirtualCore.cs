@@ -366,7 +366,7 @@ public sealed class VirtualCore : IDisposable
             AutoConfirmMilliseconds = Options.AutoConfirmMilliseconds,
             Flash = Board.Flash,
             FlashMap = map,
-            Cc3000 = Board.Cc3000Driver,
+            Cc3000 = Options.WifiModule?.Invoke(Board) ?? Board.Cc3000Driver,
             Crypto = crypto,
             Clock = Board.Clock,
             StatusLed = Board.RgbLed,

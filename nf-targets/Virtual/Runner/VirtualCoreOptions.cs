@@ -33,6 +33,13 @@ public sealed class VirtualCoreOptions
     /// <summary>How often the supervisor feeds (firmware default 500 ms; must stay below the hardware timeout).</summary>
     public int WatchdogFeedPeriodMilliseconds { get; init; } = SystemWatchdog.DefaultFeedPeriodMilliseconds;
 
+    /// <summary>
+    /// The WiFi driver each boot hands the runtime; null (always, on a device): the board's
+    /// <see cref="VirtualBoard.Cc3000Driver"/>. Exists only for the negative run whose 2014-style
+    /// driver lives in the test assembly (it drives the board's CC3000 part itself).
+    /// </summary>
+    public Func<VirtualBoard, CoreFirmware.Drivers.Net.IWifiModule>? WifiModule { get; init; }
+
     /// <summary>Firmware version the runtime reports in Hello.</summary>
     public int FirmwareVersion { get; init; } = 1;
 
