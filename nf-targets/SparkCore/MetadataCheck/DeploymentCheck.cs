@@ -14,6 +14,8 @@ using System.Linq;
 sealed class DeploymentCheck
 {
     private const string SystemPe = "CoreFirmware.System.pe";
+    // Board support (the HAL over nanoCLR's native bridge): deployed beside the system, not an app.
+    private const string BoardSupportPe = "CoreFirmware.VirtualNanoClr.pe";
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _folder;
@@ -55,18 +57,21 @@ sealed class DeploymentCheck
 
         Console.WriteLine("Deployments (nanoFramework .pe files):");
         long largestApp = 0;
+        long boardSupport = 0;
         string largestName = "no app";
         foreach (var pe in deployments)
         {
             long size = new FileInfo(pe).Length;
-            if (Path.GetFileName(pe) != SystemPe && size > largestApp) { largestApp = size; largestName = Path.GetFileNameWithoutExtension(pe); }
+            if (Path.GetFileName(pe) == BoardSupportPe) boardSupport = size;
+            else if (Path.GetFileName(pe) != SystemPe && size > largestApp) { largestApp = size; largestName = Path.GetFileNameWithoutExtension(pe); }
             Console.WriteLine($"  {Path.GetFileName(pe),-44} {size,9:N0} bytes");
         }
-        // A device's deployment area holds mscorlib, the system and one app.
+        // A device's deployment area holds mscorlib, the system, its board support and one app.
         long mscorlibSize = File.Exists(mscorlib) ? new FileInfo(mscorlib).Length : 0;
         long systemSize = File.Exists(system) ? new FileInfo(system).Length : 0;
-        long total = mscorlibSize + systemSize + largestApp;
-        Console.WriteLine($"  {"mscorlib + system + largest app (" + largestName + ")",-44} {total,9:N0} bytes" +
+        long total = mscorlibSize + systemSize + boardSupport + largestApp;
+        string board = boardSupport > 0 ? " + board support" : "";
+        Console.WriteLine($"  {"mscorlib + system" + board + " + largest app (" + largestName + ")",-44} {total,9:N0} bytes" +
             (_budget > 0 ? $" of a {_budget:N0}-byte deployment area ({100.0 * total / _budget:F0}%)" : ""));
         if (_budget > 0 && total > _budget) _findings.Add($"mscorlib + system + {largestName} take {total:N0} bytes, more than the {_budget:N0}-byte deployment area");
 

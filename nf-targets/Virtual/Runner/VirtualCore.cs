@@ -62,6 +62,7 @@ public sealed class VirtualCore : IDisposable
     private int _rollbacks;
     private int _factoryRestores;
     private int _appLoadFailures;
+    private long _lastBootloaderTicks;
 
     /// <summary>Reboots whose details <see cref="RebootHistory"/> keeps (the last ones).</summary>
     public const int RebootHistoryCapacity = 64;
@@ -129,6 +130,9 @@ public sealed class VirtualCore : IDisposable
 
     /// <summary>The bootloader's decision of the current (or last) boot; null before the first.</summary>
     public BootDecision? LastBootDecision { get { lock (_sync) return _lastDecision; } }
+
+    /// <summary>How long the bootloader of the current (or last) boot ran (install, rollback or nothing), in clock ticks.</summary>
+    public long LastBootloaderTicks { get { lock (_sync) return _lastBootloaderTicks; } }
 
     /// <summary>Packed version of the image the last boot ran (0 in safe mode without an image).</summary>
     public uint RunningVersion { get { lock (_sync) return _lastDecision?.RunApplication == true ? _lastDecision.ActiveVersion : 0; } }
@@ -338,7 +342,9 @@ public sealed class VirtualCore : IDisposable
                 ?? throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
             var verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
             var bootloader = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog) { TestBootEnabled = Options.TestBootEnabled };
+            long bootloaderStart = Board.Clock.UptimeTicks;
             decision = bootloader.Run();
+            lock (_sync) _lastBootloaderTicks = Board.Clock.UptimeTicks - bootloaderStart;
         }
         catch
         {
@@ -415,7 +421,7 @@ public sealed class VirtualCore : IDisposable
         }
 
         UserThread? user = app == null ? null
-            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment));
+            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment, runtime.DeviceCloud));
         if (user != null) user.FaultHandler = (_, fault) => OnUserFault(runtime, fault);
         lock (_sync)
         {
