@@ -628,9 +628,10 @@ namespace CoreFirmware.Application.Json
         }
 
         /// <summary>
-        /// Scans a string's content from json[i] (after the opening quote), checking escapes, control
-        /// characters and UTF-8. Returns the index of the closing quote; -1 if the input ends first;
-        /// -(p + 2) for an invalid byte at p.
+        /// Scans a string's content from json[i] (any byte after the opening quote: Parse has already
+        /// skipped the plain ASCII bytes before i), checking escapes, control characters and UTF-8.
+        /// Returns the index of the closing quote; -1 if the input ends first; -(p + 2) for an
+        /// invalid byte at p.
         /// </summary>
         private static int ScanString(byte[] json, int i, int end)
         {
