@@ -102,7 +102,12 @@ public sealed class OtaBenchSession : IAsyncDisposable
         double grantsPerChunk = (arbiter.Grants - grants) / chunks;
         double share = busy?.CpuShare ?? double.NaN;
         busy?.Dispose();
-        if (end.State != CoreFirmware.Cloud.OtaState.Done) throw new InvalidOperationException($"OTA ended {end.State}: {end.Reason}");
+        if (end.State != CoreFirmware.Cloud.OtaState.Done)
+        {
+            throw new OtaFailedException($"OTA ended {end.State}: {end.Reason} (device: link dropped '{_core.Runtime?.Cloud?.LastDropReason}', "
+                + $"watchdog resets {_core.WatchdogResets}, reboots {_core.Reboots - reboots} during it)");
+        }
+
         WaitUntil(() => _core.Reboots == reboots + 1 && _core.Installs == installs + 1 && _core.Runtime != null, 60_000);
         double install = _core.LastBootloaderTicks / (double)TimeSpan.TicksPerMillisecond;
         double[] latencies = _core.RebootHistory[^1].LatencyTicks.Select(t => t / (double)TimeSpan.TicksPerMillisecond).ToArray();
@@ -127,6 +132,9 @@ public sealed class OtaBenchSession : IAsyncDisposable
             Thread.Sleep(5);
         }
     }
+
+    /// <summary>An update that did not end Done (the benchmark counts it and tries again).</summary>
+    public sealed class OtaFailedException(string message) : Exception(message);
 
     private sealed class Gate
     {
