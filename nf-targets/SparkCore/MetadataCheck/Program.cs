@@ -5,9 +5,10 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
 // Two checks of the device build, run by MSBuild (nf-targets/SparkCore/DeviceBuild):
-//   MetadataCheck <assembly.dll> [--allow <assembly name>]...
+//   MetadataCheck <assembly.dll> [--allow <assembly name>]... [--allow-call-before-try]
 //       the compiled assembly is acceptable to nanoFramework 1.x (NanoMetadataRules): no generics,
-//       multi-dimensional arrays or pointers; references only mscorlib and the allowed deployments.
+//       multi-dimensional arrays or pointers; references only mscorlib and the allowed deployments;
+//       no call directly before a try (CallBeforeTryRule: a nanoCLR defect; the option is for its repro).
 //   MetadataCheck deployments <deploy folder> <nanoFramework tools folder> [budget bytes]
 //       every .pe a device would hold is valid and loads with its references on nanoCLR (DeploymentCheck).
 //   MetadataCheck native-table <assembly.pe> <assembly.dll> [--cpp <out.cpp> --symbol <C name> --prefix <fn prefix> --header <h>]
@@ -27,20 +28,22 @@ if (args.Length >= 3 && args[0] == "native-table")
 
 if (args.Length < 1 || args[0].StartsWith("--"))
 {
-    Console.Error.WriteLine("usage: MetadataCheck <assembly.dll> [--allow <assembly name>]... | MetadataCheck deployments <folder> <tools> [budget]");
+    Console.Error.WriteLine("usage: MetadataCheck <assembly.dll> [--allow <assembly name>]... [--allow-call-before-try] | MetadataCheck deployments <folder> <tools> [budget]");
     return 2;
 }
 var allowed = new HashSet<string>(StringComparer.Ordinal);
+bool allowCallBeforeTry = false;
 for (int i = 1; i < args.Length; i++)
 {
     if (args[i] == "--allow" && i + 1 < args.Length) allowed.Add(args[++i]);
+    else if (args[i] == "--allow-call-before-try") allowCallBeforeTry = true;
     else { Console.Error.WriteLine($"MetadataCheck: unknown argument '{args[i]}'"); return 2; }
 }
 
 using var stream = File.OpenRead(args[0]);
 using var pe = new PEReader(stream);
 var md = pe.GetMetadataReader();
-var findings = new NanoMetadataRules(pe, md, allowed).Check();
+var findings = new NanoMetadataRules(pe, md, allowed, allowCallBeforeTry).Check();
 foreach (var f in findings)
     Console.Error.WriteLine($"{Path.GetFileName(args[0])}: error NF0001: {f}");
 if (findings.Count > 0)
@@ -49,5 +52,5 @@ if (findings.Count > 0)
     return 1;
 }
 string refs = allowed.Count == 0 ? "mscorlib only" : "mscorlib and " + string.Join(", ", allowed);
-Console.WriteLine($"MetadataCheck: {Path.GetFileName(args[0])} uses no generics, multi-dimensional arrays or pointers; references {refs}.");
+Console.WriteLine($"MetadataCheck: {Path.GetFileName(args[0])} uses no generics, multi-dimensional arrays or pointers{(allowCallBeforeTry ? "" : ", no call directly before a try")}; references {refs}.");
 return 0;
