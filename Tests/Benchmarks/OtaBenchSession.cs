@@ -75,7 +75,7 @@ public sealed class OtaBenchSession : IAsyncDisposable
     public async Task<Sample> FlashAsync(byte[] image, FlashOptions options, bool appRunning, bool neighbour)
     {
         _gate.Paused = !appRunning;
-        WaitUntil(() => _core.Runtime?.Cloud?.IsConnected == true && _cloud.Devices.IsOnline(_keys.IdHex), 30_000);
+        WaitUntil(() => _core.Runtime?.Cloud?.IsConnected == true && _cloud.Devices.IsOnline(_keys.IdHex), 120_000);
         if (appRunning)
         {
             var app = (GatedTicker)_core.CurrentApp!;
@@ -108,7 +108,7 @@ public sealed class OtaBenchSession : IAsyncDisposable
                 + $"watchdog resets {_core.WatchdogResets}, reboots {_core.Reboots - reboots} during it)");
         }
 
-        WaitUntil(() => _core.Reboots == reboots + 1 && _core.Installs == installs + 1 && _core.Runtime != null, 60_000);
+        WaitUntil(() => _core.Reboots == reboots + 1 && _core.Installs == installs + 1 && _core.Runtime != null, 300_000); // a starved host took 30 s for an install with its backup copy
         double install = _core.LastBootloaderTicks / (double)TimeSpan.TicksPerMillisecond;
         double[] latencies = _core.RebootHistory[^1].LatencyTicks.Select(t => t / (double)TimeSpan.TicksPerMillisecond).ToArray();
         return new Sample(sw.Elapsed.TotalMilliseconds, install, framesPerChunk, grantsPerChunk, share, latencies);
