@@ -5,8 +5,10 @@ namespace CoreFirmware.Ota.Update
 {
     /// <summary>
     /// What <see cref="OtaService"/> accepts: signed images (<see cref="ImageFormat"/>) for this board,
-    /// signed with the device's image key, not older than the running image unless
-    /// <see cref="AllowDowngrade"/>. The header gate (<see cref="CheckHeader"/>) runs on chunk 0
+    /// signed with the device's image key, never older than the security counter (the highest version
+    /// ever confirmed, BootState.SecurityCounter), not older than the running image unless
+    /// <see cref="AllowDowngrade"/>, and not the running image's version unless the cloud asked for a
+    /// re-install (<see cref="ReinstallRequested"/>). The header gate (<see cref="CheckHeader"/>) runs on chunk 0
     /// before the staging slot is touched; the full <see cref="Verifier"/> runs on the staging slot
     /// at UpdateDone. See Ota/Boot/BOOT-DESIGN.md "Image version and downgrade".
     /// </summary>
@@ -29,6 +31,9 @@ namespace CoreFirmware.Ota.Update
         /// <summary>Reason: the image is older than the running one and downgrades are not allowed.</summary>
         public const string ReasonDowngrade = "downgrade refused";
 
+        /// <summary>Reason: the image has the running image's version and the cloud did not ask for a re-install (a replay).</summary>
+        public const string ReasonSameVersion = "same version";
+
         /// <summary>Reason: the signature does not verify with the device's image key.</summary>
         public const string ReasonBadSignature = "bad signature";
 
@@ -42,7 +47,9 @@ namespace CoreFirmware.Ota.Update
         private readonly uint _boardId;
         private readonly ImageHeader _header = new ImageHeader();
         private uint _activeVersion;
+        private uint _securityCounter;
         private bool _allowDowngrade;
+        private bool _reinstall;
         private bool _verifyStaged = true;
 
         /// <summary>Creates the policy.</summary>
@@ -50,11 +57,22 @@ namespace CoreFirmware.Ota.Update
         /// <param name="boardId">This board's image board id (SystemParts.ImageBoardId).</param>
         /// <param name="activeVersion">Packed version of the running image (BootState.ActiveVersion; 0 when unknown).</param>
         public OtaImagePolicy(ImageVerifier verifier, uint boardId, uint activeVersion)
+            : this(verifier, boardId, activeVersion, 0)
+        {
+        }
+
+        /// <summary>Creates the policy with the board's security counter.</summary>
+        /// <param name="verifier">Verifies images with the device's image public key (DeviceKeys.ImagePublicKey) for this board.</param>
+        /// <param name="boardId">This board's image board id (SystemParts.ImageBoardId).</param>
+        /// <param name="activeVersion">Packed version of the running image (BootState.ActiveVersion; 0 when unknown).</param>
+        /// <param name="securityCounter">The highest version ever confirmed (BootState.SecurityCounter).</param>
+        public OtaImagePolicy(ImageVerifier verifier, uint boardId, uint activeVersion, uint securityCounter)
         {
             if (verifier == null) throw new ArgumentNullException("verifier");
             _verifier = verifier;
             _boardId = boardId;
             _activeVersion = activeVersion;
+            _securityCounter = securityCounter;
         }
 
         /// <summary>The verifier run over the staging slot at UpdateDone.</summary>
@@ -76,7 +94,22 @@ namespace CoreFirmware.Ota.Update
             set { _activeVersion = value; }
         }
 
-        /// <summary>Accept images older than <see cref="ActiveVersion"/> (default false).</summary>
+        /// <summary>The anti-rollback floor: images below it are refused whatever <see cref="AllowDowngrade"/> says.</summary>
+        public uint SecurityCounter
+        {
+            get { return _securityCounter; }
+            set { _securityCounter = value; }
+        }
+
+        /// <summary>The update under way asked for a re-install: an image of the running version is
+        /// accepted (OtaService sets it from the UpdateBegin flags, SparkProtocol.UpdateFlagReinstall).</summary>
+        public bool ReinstallRequested
+        {
+            get { return _reinstall; }
+            set { _reinstall = value; }
+        }
+
+        /// <summary>Accept images older than <see cref="ActiveVersion"/>, down to <see cref="SecurityCounter"/> (default false).</summary>
         public bool AllowDowngrade
         {
             get { return _allowDowngrade; }
@@ -106,7 +139,8 @@ namespace CoreFirmware.Ota.Update
         /// Returns null when it passes, else the reason: <see cref="ReasonBadImage"/> (magic, format,
         /// or a file size that is not header + payload + a trailer of
         /// <see cref="ImageFormat.MinTrailerSize"/>..<see cref="ImageFormat.MaxTrailerSize"/> bytes),
-        /// <see cref="ReasonWrongBoard"/>, <see cref="ReasonTooLarge"/>, <see cref="ReasonDowngrade"/>.
+        /// <see cref="ReasonWrongBoard"/>, <see cref="ReasonTooLarge"/>, <see cref="ReasonDowngrade"/>,
+        /// <see cref="ReasonSameVersion"/>.
         /// </summary>
         public string CheckHeader(byte[] b, int offset, int fileSize, int slotSize)
         {
@@ -119,15 +153,25 @@ namespace CoreFirmware.Ota.Update
             // Check passed, so header + payload + min trailer fits the slot (an int).
             int body = ImageFormat.HeaderSize + (int)_header.PayloadSize;
             if (fileSize < body + ImageFormat.MinTrailerSize || fileSize > body + ImageFormat.MaxTrailerSize) return ReasonBadImage;
-            if (IsDowngrade(_header)) return ReasonDowngrade;
-            return null;
+            return VersionRefusal(_header);
         }
 
-        /// <summary>True when <paramref name="header"/>'s version is older than the running image and downgrades are not allowed.</summary>
+        /// <summary>True when <paramref name="header"/>'s version is below the security counter, or older
+        /// than the running image while downgrades are not allowed.</summary>
         public bool IsDowngrade(ImageHeader header)
         {
             if (header == null) throw new ArgumentNullException("header");
-            return !_allowDowngrade && PackedImageVersion.Of(header) < _activeVersion;
+            uint version = PackedImageVersion.Of(header);
+            return version < _securityCounter || (!_allowDowngrade && version < _activeVersion);
+        }
+
+        /// <summary>The version gate alone: null when <paramref name="header"/>'s version is accepted, else
+        /// <see cref="ReasonDowngrade"/> or <see cref="ReasonSameVersion"/>.</summary>
+        public string VersionRefusal(ImageHeader header)
+        {
+            if (IsDowngrade(header)) return ReasonDowngrade;
+            if (!_reinstall && _activeVersion != 0 && PackedImageVersion.Of(header) == _activeVersion) return ReasonSameVersion;
+            return null;
         }
 
         /// <summary>The reason text for a verifier result (null for Ok).</summary>
