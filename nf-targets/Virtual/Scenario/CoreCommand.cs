@@ -12,9 +12,10 @@ public static class CoreCommand
 
     public static int Run(string[] args)
     {
-        if (args.Length > 0)
+        bool nano = args.Length == 2 && args[0] == "--clr" && args[1] == "nano";
+        if (args.Length > 0 && !nano && !(args.Length == 2 && args[0] == "--clr" && args[1] == "coreclr"))
         {
-            Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- core   (no flags; Ctrl-C stops)");
+            Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- core [--clr coreclr|nano]   (Ctrl-C stops)");
             return 2;
         }
 
@@ -23,6 +24,8 @@ public static class CoreCommand
         Console.CancelKeyPress += onCancel;
         try
         {
+            // --clr nano: the firmware interpreted by nanoCLR over the native HAL bridge.
+            if (nano) return CoreFirmware.Virtual.NanoClr.NanoCoreCommand.Run(cts.Token);
             RunAsync(cts.Token).GetAwaiter().GetResult();
             return 0;
         }
