@@ -71,10 +71,10 @@ public sealed class NanoVirtualCore : IDisposable
     /// <summary>Boots whose program ended without a reset (a firmware that fell out of Main): restarted.</summary>
     public int HaltedBoots { get { lock (_sync) return _haltedBoots; } }
 
-    /// <summary>The firmware's last "@@boot ..." line (the bootloader's decision, or why the boot failed).</summary>
+    /// <summary>This boot's "@@boot ..." line (the bootloader's decision, or why the boot failed); null until the firmware printed it.</summary>
     public string? LastBootLine { get { lock (_sync) return _lastBootLine; } }
 
-    /// <summary>The firmware's last "@@app ..." line (the app it runs, or why it does not).</summary>
+    /// <summary>This boot's "@@app ..." line (the app it runs, or why it does not); null until printed.</summary>
     public string? LastAppLine { get { lock (_sync) return _lastAppLine; } }
 
     /// <summary>
@@ -146,7 +146,12 @@ public sealed class NanoVirtualCore : IDisposable
         {
             _watchdogExpired.Reset();
             foreach (var pe in _deployments) Host.Load(pe);
-            lock (_sync) _boots++;
+            lock (_sync)
+            {
+                _boots++;
+                _lastBootLine = null;
+                _lastAppLine = null;
+            }
             Host.Start();
 
             // The run ends by itself (a reset, or a program that fell out of Main), or the watchdog or Stop ends it.
