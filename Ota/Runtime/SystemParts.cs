@@ -64,10 +64,16 @@ namespace CoreFirmware.Ota.Runtime
         public int CloudPort = 5683;
 
         /// <summary>
-        /// Whether an OTA update preempts user networking (SocketBroker.PreemptionEnabled). Always true
-        /// on a device; false exists only for the negative end-to-end run (the virtual core's switch).
+        /// How the OTA service reaches user networking (null, as on a device: the socket broker itself).
         /// </summary>
-        public bool UserPreemption = true;
+        public IUserPreemptionProvider UserPreemptionProvider;
+
+        /// <summary>
+        /// The socket view the system side (the cloud link) uses (null, as on a device: the WiFi driver's
+        /// view at <see cref="CoreFirmware.Drivers.Spi.BusPriority.SystemNetwork"/>). A board whose system
+        /// traffic takes another path supplies it here.
+        /// </summary>
+        public INetworkSockets SystemSockets;
 
         /// <summary>
         /// What the bootloader decided this boot (null: no bootloader ran, the image counts as
