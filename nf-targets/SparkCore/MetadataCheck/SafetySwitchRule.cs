@@ -16,7 +16,7 @@ using System.Reflection.Metadata;
 /// <item>any member, of any visibility, named as one of the switches that were taken out
 /// (<see cref="ForbiddenNames"/>);</item>
 /// <item>a method visible outside the assembly whose name starts with a fault-injection or bypass verb
-/// (<see cref="ForbiddenMethodPrefixes"/>: Inject*, Bypass*, Disable*, Skip*);</item>
+/// (<see cref="ForbiddenMethodPrefixes"/>: Inject*, Bypass*, Disable*);</item>
 /// <item>a settable bool visible outside the assembly (a property with a public or protected setter, or
 /// a public or protected non-readonly field) named like an on/off switch: *Enabled, *Disabled, or
 /// starting with Enable, Disable, Bypass, Skip, Inject, Verify or Check
@@ -36,7 +36,8 @@ public static class SafetySwitchRule
     };
 
     /// <summary>Method names that say "fault injection" or "bypass".</summary>
-    public static readonly IReadOnlyList<string> ForbiddenMethodPrefixes = new[] { "Inject", "Bypass", "Disable", "Skip" };
+    // Not "Skip": a parser's Skip (JsonTokenReader.Skip, past a value) is no switch; a settable bool SkipX still is.
+    public static readonly IReadOnlyList<string> ForbiddenMethodPrefixes = new[] { "Inject", "Bypass", "Disable" };
 
     /// <summary>Suffixes of a settable bool that reads as an on/off switch.</summary>
     public static readonly IReadOnlyList<string> SwitchSuffixes = new[] { "Enabled", "Disabled" };
