@@ -53,10 +53,10 @@ public sealed class SafetySwitchRuleTests
         Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Cloud.CloudLink.InjectStall:"));
         Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Boot.Bootloader.TestBootEnabled:"));
         Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Update.OtaImagePolicy.VerifyStagedImage:"));
-        // Not on the list, caught by the pattern: a settable *Enabled bool, a public bool field, a Skip* method.
+        // Not on the list, caught by the pattern: a settable *Enabled bool, a public bool field, a Disable* method.
         Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Status.SystemWatchdog.FeedingEnabled:"));
         Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Drivers.Spi.SpiBusArbiter.ArbitrationDisabled:"));
-        Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Update.OtaService.SkipChunkCrc:"));
+        Assert.Contains(findings, f => f.StartsWith("CoreFirmware.Ota.Update.OtaService.DisableChunkCrc:"));
         // What is not a switch stays quiet: a read-only flag, an internal type's setter, a private field.
         Assert.DoesNotContain(findings, f => f.Contains("IsConnected") || f.Contains("Cc3000EventDispatcher") || f.Contains("_enabled"));
         Assert.Equal(7, findings.Count);
@@ -107,7 +107,7 @@ public sealed class SafetySwitchRuleTests
         arbiter.CreateType();
 
         TypeBuilder ota = PublicType(module, "CoreFirmware.Ota.Update.OtaService");
-        VoidMethod(ota, "SkipChunkCrc", MethodAttributes.Public);
+        VoidMethod(ota, "DisableChunkCrc", MethodAttributes.Public);
         ota.CreateType();
 
         TypeBuilder dispatcher = module.DefineType("CoreFirmware.Drivers.Cc3000.Cc3000EventDispatcher", TypeAttributes.NotPublic | TypeAttributes.Sealed | TypeAttributes.Class);
