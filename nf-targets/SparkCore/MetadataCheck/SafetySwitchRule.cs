@@ -16,7 +16,7 @@ using System.Reflection.Metadata;
 /// <item>any member, of any visibility, named as one of the switches that were taken out
 /// (<see cref="ForbiddenNames"/>);</item>
 /// <item>a method visible outside the assembly whose name starts with a fault-injection or bypass verb
-/// (<see cref="ForbiddenMethodPrefixes"/>: Inject*, Bypass*, Disable*, Skip*);</item>
+/// (<see cref="ForbiddenMethodPrefixes"/>: InjectX, BypassX, DisableX, SkipX, where X starts a word);</item>
 /// <item>a settable bool visible outside the assembly (a property with a public or protected setter, or
 /// a public or protected non-readonly field) named like an on/off switch: *Enabled, *Disabled, or
 /// starting with Enable, Disable, Bypass, Skip, Inject, Verify or Check
@@ -110,9 +110,10 @@ public static class SafetySwitchRule
     private static bool IsSwitchName(string name) =>
         SwitchSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)) || SwitchPrefixes.Any(p => StartsWithWord(name, p));
 
-    // "Skip" matches Skip and SkipChecks, not Skipped or Skipper's: the next character starts a new word.
+    // The verb and then what it acts on: "Skip" matches SkipChecks, not Skipped, nor Skip alone (a parser's
+    // "skip this value" is no switch).
     private static bool StartsWithWord(string name, string prefix) =>
-        name.StartsWith(prefix, StringComparison.Ordinal) && (name.Length == prefix.Length || char.IsUpper(name[prefix.Length]));
+        name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal) && char.IsUpper(name[prefix.Length]);
 
     private static bool IsVisibleMember(MethodAttributes a, bool sealedType)
     {
