@@ -21,7 +21,7 @@ public static class ImageSigner
         string priv = basePath + ".pem";
         string pub = basePath + ".pub.pem";
         string point = basePath + ".pub.bin";
-        File.WriteAllText(priv, key.ExportPkcs8PrivateKeyPem() + "\n");
+        OwnerOnlyFile.WriteAllText(priv, key.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllText(pub, key.ExportSubjectPublicKeyInfoPem() + "\n");
         File.WriteAllBytes(point, PublicKeyPoint(key));
         return (priv, pub, point);

@@ -55,6 +55,7 @@ namespace CoreFirmware.Ota.Runtime
         private readonly ManualResetEvent _rebootRequested = new ManualResetEvent(false);
         private string _rebootReason;
         private CloudLink _cloud;
+        private DeviceCloud _deviceCloud;
         private OtaService _ota;
         private SocketBroker _broker;
         private BootStateRecord _bootState;
@@ -81,6 +82,12 @@ namespace CoreFirmware.Ota.Runtime
         public CloudLink Cloud
         {
             get { return _cloud; }
+        }
+
+        /// <summary>The app's cloud API (variables, functions, events, time; null before boot): hand it to the user app.</summary>
+        public DeviceCloud DeviceCloud
+        {
+            get { return _deviceCloud; }
         }
 
         /// <summary>The OTA service (null before boot).</summary>
@@ -202,6 +209,11 @@ namespace CoreFirmware.Ota.Runtime
 
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
+            _deviceCloud = new DeviceCloud(_cloud, p.Clock, _broker);
+            _deviceCloud.SetBootReport(BootReport(decision), _safeMode ? null : _deployment,
+                PackedImageVersion.ToText(decision == null ? 0 : decision.ActiveVersion));
+            _cloud.AppHandler = _deviceCloud;
+            _deviceCloud.Start();
 
             if (p.StatusLed != null)
             {
@@ -217,6 +229,18 @@ namespace CoreFirmware.Ota.Runtime
                 // In safe mode the app does not run, so a test image cannot prove itself healthy.
                 _deployment.StartAutoConfirm(_cloud, p.BootDecision != null && (p.BootDecision.ImageFlags & ImageFlags.ManualConfirm) != 0);
             }
+        }
+
+        // The "corefw/boot" text (DeviceCloud.SetBootReport): version, test or confirmed, what the bootloader did.
+        private string BootReport(BootDecision decision)
+        {
+            if (_safeMode) return "safe-mode " + _safeModeReason;
+            if (decision == null) return "none confirmed ran";
+            string how = decision.Rollbacks > 0 ? "rolled-back"
+                : decision.Installs > 0 ? "installed"
+                : decision.FactoryRestores > 0 ? "factory"
+                : "ran";
+            return PackedImageVersion.ToText(decision.ActiveVersion) + (decision.TestBoot ? " testing " : " confirmed ") + how;
         }
 
         // The cloud's safe-mode request (BootStateFlags.SafeModeRequested): safe mode this boot, and
@@ -380,6 +404,8 @@ namespace CoreFirmware.Ota.Runtime
             if (_status != null && !_status.Stop(timeoutMilliseconds)) clean = false;
             if (_led != null && !_led.Stop(timeoutMilliseconds)) clean = false;
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
+            // A callback stuck in app code leaves the call thread behind (as the user thread); not a dirty stop.
+            if (_deviceCloud != null) _deviceCloud.Stop(timeoutMilliseconds < 1000 ? timeoutMilliseconds : 1000);
             _parts.Cc3000.Stop();
 
             // Last: the supervisor feeds while the rest stops. The hardware watchdog keeps running;

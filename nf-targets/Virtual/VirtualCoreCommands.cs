@@ -1,3 +1,4 @@
+using CoreFirmware.Virtual.NanoClr;
 using CoreFirmware.Virtual.PowerCut;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Scenario;
@@ -27,6 +28,8 @@ public static class VirtualCoreCommands
                 return BusStressCommand.Run(rest);
             case "power-cut-sweep":
                 return PowerCutSweepCommand.Run(rest);
+            case "nanoclr":
+                return NanoClrCommand.Run(rest);
             default:
                 Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- <command> [flags]");
                 Console.WriteLine("commands:");
@@ -37,6 +40,7 @@ public static class VirtualCoreCommands
                 Console.WriteLine("  app          the Bitcoin ticker app alone on the virtual Core against a local ticker server (--seconds N, --quiet)");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");
                 Console.WriteLine("  power-cut-sweep  cut the power at every flash operation of a full update; count bricks");
+                Console.WriteLine("  nanoclr      run a .pe on nanoCLR with the native HAL bridge over a fresh virtual board: " + NanoClrCommand.Usage);
                 return command == "help" ? 0 : 2;
         }
     }

@@ -10,11 +10,19 @@ using System.Reflection.PortableExecutable;
 //       multi-dimensional arrays or pointers; references only mscorlib and the allowed deployments.
 //   MetadataCheck deployments <deploy folder> <nanoFramework tools folder> [budget bytes]
 //       every .pe a device would hold is valid and loads with its references on nanoCLR (DeploymentCheck).
+//   MetadataCheck native-table <assembly.pe> <assembly.dll> [--cpp <out.cpp> --symbol <C name> --prefix <fn prefix> --header <h>]
+//       prints an interop assembly's native method table and the checksum the metadata processor put in
+//       the .pe (NativeMethodTable); with --cpp, writes the C++ table nanoCLR registers (only if changed).
 // Exit 0 when acceptable; 1 with one line per finding otherwise; 2 on a usage error.
 if (args.Length >= 3 && args[0] == "deployments")
 {
     long budget = args.Length > 3 ? long.Parse(args[3]) : 0;
     return new DeploymentCheck(args[1], args[2], budget).Run();
+}
+
+if (args.Length >= 3 && args[0] == "native-table")
+{
+    return NativeTableCommand.Run(args);
 }
 
 if (args.Length < 1 || args[0].StartsWith("--"))
