@@ -70,7 +70,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             parts.CloudPort = settings.Port;
             parts.FirmwareVersion = settings.Version;
             parts.ImageBoardId = SparkCoreBoard.ImageBoardId;
-            parts.UserPreemption = settings.Preemption;
+            if (!settings.Preemption) parts.UserPreemptionProvider = new NoUserPreemption();
             parts.Watchdog = settings.Watchdog ? watchdog : null;
             parts.WatchdogCheckinTimeoutMilliseconds = settings.CheckinTimeout;
             parts.WatchdogHardwareTimeoutMilliseconds = settings.HardwareTimeout;
@@ -113,8 +113,9 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 DeviceKeys keys = DeviceKeys.Read(flash, map.Keys);
                 if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region");
                 ImageVerifier verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
-                Bootloader bootloader = new Bootloader(flash, map, internalFlash, verifier, watchdog);
-                bootloader.TestBootEnabled = settings.TestBoot;
+                Bootloader bootloader = settings.TestBoot
+                    ? new Bootloader(flash, map, internalFlash, verifier, watchdog)
+                    : new BootloaderWithoutTestBoot(flash, map, internalFlash, verifier, watchdog);
                 decision = bootloader.Run();
             }
             catch (Exception e)
