@@ -35,8 +35,11 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
             byte[] flash = Bytes.Filled(10000, 0xFF);
             System.Array.Copy(image, 0, flash, 4096, image.Length);
             ImageVerifier verifier = TestImages.NewVerifier();
-            Assert.AreEqual(ImageVerifyResult.Ok, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length + 100));
+            Assert.AreEqual(ImageVerifyResult.Ok, verifier.VerifyInSlot(new ArrayFlash(flash), 4096, Slot));
             Assert.AreEqual(image.Length, verifier.ImageLength);
+            Assert.AreEqual(ImageVerifyResult.Ok, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length));
+            // A known length must be the image's exactly: nothing may follow the trailer.
+            Assert.AreEqual(ImageVerifyResult.Malformed, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length + 100));
         }
 
         [TestMethod]

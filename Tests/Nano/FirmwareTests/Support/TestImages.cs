@@ -79,8 +79,9 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         /// </summary>
         public static byte[] SignedByAnotherKey(bool withKeyHash)
         {
+            // The signature's s is in its low form (n - s of the one the host made): the verifier refuses s above n / 2.
             return Build(1, 1, 0, 1500, 5, SparkCoreBoard.ImageBoardId,
-                "38865843e8fc2f498436790bf5a7b13dadd24c0e9872f59dac7a122b515d46d0e20736288ce059b2d526f029b690a7f0fbf648a6662266ab79f0a362785f24c7",
+                "38865843e8fc2f498436790bf5a7b13dadd24c0e9872f59dac7a122b515d46d01df8c9d6731fa64e2ad90fd6496f580ec0f0b20740f537d979c927608404008a",
                 OtherKey, withKeyHash);
         }
 
