@@ -8,6 +8,9 @@ namespace CoreFirmware.Application.Http
     /// payload that does not fit makes <see cref="Feed"/> answer <see cref="TooLarge"/>.
     /// Raw bytes may be received straight into the free tail of the body buffer and decoded in place,
     /// because decoded payload never moves forward of the raw bytes it comes from.
+    /// Chunk framing is read as strictly as RFC 9112 7.1 writes it: hex size, extensions by their
+    /// grammar (tokens and quoted strings, no control bytes), CRLF or a bare LF, trailer lines checked
+    /// like header lines; a CR that is not followed by LF is <see cref="Malformed"/>.
     /// </summary>
     internal sealed class HttpBodyDecoder
     {

@@ -94,7 +94,6 @@ namespace CoreFirmware.Ota.Cloud
         private ICloudMessageHandler _appHandler;
         private ISafeModeRequestHandler _safeModeHandler;
         private SystemWatchdog _watchdog;
-        private int _stallMs;
         private Thread _thread;
         private int _stopRequested;
         private int _socket = -1;
@@ -107,6 +106,7 @@ namespace CoreFirmware.Ota.Cloud
         private long _lastPingMs;
         private long _pingSentMs;
         private bool _pingOutstanding;
+        private long _lastInboundMs;
         private int _pingId;
         private int _reasonCount;
         private int _reasonNext;
@@ -173,20 +173,6 @@ namespace CoreFirmware.Ota.Cloud
         {
             get { return _watchdog; }
             set { _watchdog = value; }
-        }
-
-        /// <summary>
-        /// Test hook (fault injection; never called by firmware): the next loop iteration waits
-        /// <paramref name="milliseconds"/> without checking in with the <see cref="Watchdog"/> and
-        /// without servicing the link, as a system thread stuck in a driver would. The wait ends
-        /// early only on <see cref="RequestStop"/>. Thread-safe; a second call before the stall
-        /// began replaces the first.
-        /// </summary>
-        /// <param name="milliseconds">How long the stall lasts (positive).</param>
-        public void InjectStall(int milliseconds)
-        {
-            if (milliseconds < 1) throw new ArgumentOutOfRangeException("milliseconds");
-            Interlocked.Exchange(ref _stallMs, milliseconds);
         }
 
         /// <summary>Where the link is.</summary>
@@ -288,14 +274,6 @@ namespace CoreFirmware.Ota.Cloud
         {
             while (!StopRequested)
             {
-                int stall = Interlocked.Exchange(ref _stallMs, 0);
-                if (stall > 0)
-                {
-                    // Injected fault: no checkin, no link service (only Stop ends it early).
-                    _stopEvent.WaitOne(stall, false);
-                    continue;
-                }
-
                 Checkin();
                 if (_socket < 0)
                 {
@@ -520,7 +498,12 @@ namespace CoreFirmware.Ota.Cloud
 
             if (_pingOutstanding)
             {
-                if (now - _pingSentMs > _settings.PingTimeoutMilliseconds)
+                // The ping's acknowledgement may be queued behind messages the cloud sent first (a fast
+                // OTA puts a whole image in the TCP buffers ahead of it, seconds of work for the device):
+                // while messages arrive the link is alive, so the timeout counts from the later of the
+                // ping and the last message received.
+                long since = _lastInboundMs > _pingSentMs ? _lastInboundMs : _pingSentMs;
+                if (now - since > _settings.PingTimeoutMilliseconds)
                 {
                     Drop("ping not acknowledged");
                     return;
@@ -570,6 +553,7 @@ namespace CoreFirmware.Ota.Cloud
                 }
 
                 _messagesIn++;
+                _lastInboundMs = _clock.UptimeMilliseconds;
                 if (!Dispatch()) return false;
             }
 

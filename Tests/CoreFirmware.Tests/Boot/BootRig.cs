@@ -200,7 +200,9 @@ internal sealed class BootRig : IDisposable
         _watchdog.LastResetWasWatchdog = watchdogReset;
         _transfer = null;
         Boots++;
-        Decision = new Bootloader(External, Map, App, Verifier, _watchdog) { TestBootEnabled = TestBootEnabled }.Run();
+        Decision = (TestBootEnabled
+            ? new Bootloader(External, Map, App, Verifier, _watchdog)
+            : new CoreFirmware.Virtual.NegativeRuns.BootloaderWithoutTestBoot(External, Map, App, Verifier, _watchdog)).Run();
         StartRuntime(Decision);
         return Decision;
     }

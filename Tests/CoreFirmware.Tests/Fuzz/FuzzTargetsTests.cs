@@ -68,15 +68,23 @@ public sealed class FuzzTargetsTests
         Assert.True(finding.Input.Length >= 10);
     }
 
-    [Fact]
-    public void RunnerReportsAHangAndStops()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RunnerReportsAHangAndStops(bool spinning)
     {
         using var release = new ManualResetEventSlim(false);
         try
         {
+            // A loop is caught by its processor time, a wait that never ends by the clock.
             FuzzReport report = RunPlanted(input =>
             {
-                if (input.Length > 20) release.Wait(TimeSpan.FromMinutes(1));
+                if (input.Length > 20)
+                {
+                    if (spinning) SpinUntil(release);
+                    else release.Wait(TimeSpan.FromMinutes(1));
+                }
+
                 return "ok";
             }, TimeSpan.FromMilliseconds(300));
             FuzzFinding finding = Assert.Single(report.Findings);
@@ -86,6 +94,14 @@ public sealed class FuzzTargetsTests
         finally
         {
             release.Set();
+        }
+    }
+
+    private static void SpinUntil(ManualResetEventSlim release)
+    {
+        var limit = System.Diagnostics.Stopwatch.StartNew();
+        while (!release.IsSet && limit.Elapsed < TimeSpan.FromMinutes(1))
+        {
         }
     }
 }

@@ -5,8 +5,10 @@ namespace CoreFirmware.Fuzz.Engine;
 /// <summary>
 /// Runs one target: first every seed as it is, then mutated inputs (from the seeds and from inputs
 /// that gave a new outcome) until an iteration or time budget is spent. The target runs on a worker
-/// thread watched by the caller's thread: an iteration still running after <see cref="HangBound"/>
-/// is reported as a hang with its input, and the run ends.
+/// thread watched by the caller's thread: an iteration that has used <see cref="HangBound"/> of
+/// processor time (a loop), or stayed <see cref="BlockedBound"/> on the clock (a wait that never
+/// ends), is reported as a hang with its input, and the run ends. Processor time, not the clock,
+/// bounds a loop, so a starved process on a loaded machine is not taken for a hung parser.
 /// </summary>
 /// <remarks>
 /// Why our own fuzzer and not SharpFuzz (AFL/libFuzzer): SharpFuzz needs instrumented assemblies
@@ -39,8 +41,11 @@ public sealed class FuzzRunner
         _seed = seed;
     }
 
-    /// <summary>Longest a single input may take before it counts as a hang.</summary>
+    /// <summary>Processor time (the whole process's) one input may use before it counts as a hang.</summary>
     public TimeSpan HangBound { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time on the clock one input may take before it counts as a hang (blocked); default 6 x <see cref="HangBound"/>.</summary>
+    public TimeSpan? BlockedBound { get; init; }
 
     /// <summary>Distinct findings to collect before the run stops (1: stop at the first).</summary>
     public int MaxFindings { get; init; } = 1;
@@ -135,7 +140,12 @@ public sealed class FuzzRunner
         };
         worker.Start();
 
-        // The watchdog: poll the running iteration's age (a bound on a hang, not a timing assertion).
+        // The watchdog: follows the running iteration's processor time and age (bounds on a hang, not
+        // timing assertions).
+        TimeSpan blockedBound = BlockedBound ?? HangBound * 6;
+        using Process process = Process.GetCurrentProcess();
+        long watched = 0;
+        TimeSpan cpuAtStart = TimeSpan.Zero;
         while (!worker.Join(50))
         {
             long started;
@@ -146,9 +156,23 @@ public sealed class FuzzRunner
                 input = _current;
             }
 
-            if (started != 0 && Stopwatch.GetElapsedTime(started) > HangBound)
+            if (started == 0) continue;
+            process.Refresh();
+            TimeSpan cpu = process.TotalProcessorTime;
+            if (started != watched)
             {
-                Record(new FuzzFinding(_target.Name, "hang", $"one input ran longer than {HangBound.TotalSeconds:0} s", input));
+                watched = started;
+                cpuAtStart = cpu;
+                continue;
+            }
+
+            TimeSpan used = cpu - cpuAtStart;
+            TimeSpan age = Stopwatch.GetElapsedTime(started);
+            if (used > HangBound || age > blockedBound)
+            {
+                Record(new FuzzFinding(_target.Name, "hang", used > HangBound
+                    ? $"one input used more than {HangBound.TotalSeconds:0.#} s of processor time"
+                    : $"one input has not finished in {blockedBound.TotalSeconds:0.#} s (blocked)", input));
                 _stop = true;
                 break; // the worker is abandoned (a background thread)
             }

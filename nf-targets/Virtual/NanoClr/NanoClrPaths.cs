@@ -23,6 +23,9 @@ public static class NanoClrPaths
     /// <summary>The device build's test programs (TestPrograms/*: CoreFirmware.DevicePrograms.*.pe).</summary>
     public static string ProgramsFolder => Path.Combine(DeviceBuildBin, "programs");
 
+    /// <summary>The device build's firmware entries (Firmware/*: CoreFirmware.VirtualCore.Firmware.pe).</summary>
+    public static string FirmwareFolder => Path.Combine(DeviceBuildBin, "firmware");
+
     /// <summary>What every program on the bridge runs over, in load order: mscorlib, the system, the board support.</summary>
     public static IReadOnlyList<string> BasePe(string? deployFolder = null)
     {

@@ -14,16 +14,19 @@ public static class CoreCommand
 
     public static int Run(string[] args)
     {
-        bool serial = false, paused = false;
-        foreach (string a in args)
+        bool serial = false, paused = false, nano = false;
+        for (int i = 0; i < args.Length; i++)
         {
+            string a = args[i];
             if (a == "--serial") serial = true;
             else if (a == "--paused") paused = true;
+            else if (a == "--clr" && i + 1 < args.Length && (args[i + 1] == "nano" || args[i + 1] == "coreclr")) nano = args[++i] == "nano";
             else
             {
-                Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- core [--serial] [--paused]   (Ctrl-C stops)");
+                Console.WriteLine("usage: dotnet run --project nf-targets/Virtual -- core [--serial] [--paused] [--clr coreclr|nano]   (Ctrl-C stops)");
                 Console.WriteLine("  --serial  echo every Serial1 line (default: a count every 10 s)");
                 Console.WriteLine("  --paused  keep the factory ticker app paused until your first image is installed");
+                Console.WriteLine("  --clr     the runtime of the firmware: coreclr (default) or nano (interpreted by nanoCLR over the native HAL bridge)");
                 return 2;
             }
         }
@@ -39,6 +42,8 @@ public static class CoreCommand
         });
         try
         {
+            // --clr nano: the firmware interpreted by nanoCLR over the native HAL bridge.
+            if (nano) return CoreFirmware.Virtual.NanoClr.NanoCoreCommand.Run(cts.Token);
             RunAsync(serial, paused, cts.Token).GetAwaiter().GetResult();
             return 0;
         }

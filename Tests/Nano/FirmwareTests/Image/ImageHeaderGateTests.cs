@@ -49,10 +49,16 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
             Assert.AreEqual(OtaImagePolicy.ReasonDowngrade, policy.CheckHeader(image, 0, image.Length, Slot));
             policy.AllowDowngrade = true;
             Assert.IsNull(policy.CheckHeader(image, 0, image.Length, Slot));
-            OtaImagePolicy same = Policy(TestImages.Version(1, 1, 0));
-            Assert.AreEqual(OtaImagePolicy.ReasonSameVersion, same.CheckHeader(image, 0, image.Length, Slot), "the same version is a replay");
-            same.ReinstallRequested = true;
-            Assert.IsNull(same.CheckHeader(image, 0, image.Length, Slot), "the same version when the cloud asked for a re-install");
+        }
+
+        [TestMethod]
+        public void TheRunningVersionIsRefusedUnlessAReinstallIsAsked()
+        {
+            byte[] image = TestImages.Update110();
+            OtaImagePolicy policy = Policy(TestImages.Version(1, 1, 0));
+            Assert.AreEqual(OtaImagePolicy.ReasonSameVersion, policy.CheckHeader(image, 0, image.Length, Slot));
+            policy.ReinstallRequested = true;
+            Assert.IsNull(policy.CheckHeader(image, 0, image.Length, Slot));
         }
 
         [TestMethod]
