@@ -99,7 +99,7 @@ public sealed class BootStateModelCheckTests
 
     /// <summary>
     /// The negative run: the same checker over a bootloader that confirms a new image at install
-    /// (Bootloader.TestBootEnabled false, the switch that exists for the end-to-end negative run) must
+    /// (BootloaderWithoutTestBoot, the negative runs' subclass on the virtual board) must
     /// find a violation, so the invariants do bite.
     /// </summary>
     [Fact]

@@ -58,6 +58,8 @@ public class PowerCutSweepTests
         Assert.True(result.BootsOld > 0 && result.BootsNew > 0, "cuts before the Pending write boot the old image, cuts after it the new one");
         Assert.True(result.Bricks == 0, result.Summary());
         Assert.Equal(result.CutPoints, result.BootsOld + result.BootsNew);
+        // Every cut, the counter's updates (first boot, confirm) included, left the counter right and enforced.
+        Assert.Equal(result.CutPoints, result.CounterHeld);
     }
 
     /// <summary>The negative run: an installer that consumes the request first and keeps no backup

@@ -1,3 +1,4 @@
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Cloud.Cli;
 using CoreFirmware.SparkCore;
 using Spectre.Console;
@@ -88,6 +89,46 @@ public sealed class ImageCliTests : IDisposable
         (exit, output) = await RunAsync("image", "verify", P("bad.img"), "--key", P("signing.pub.pem"));
         Assert.Equal(1, exit);
         Assert.Contains("BadHash", output);
+    }
+
+    /// <summary>Issue 13 item 4 and issue 12 item 5 at the host tool: the signer emits low-S
+    /// signatures; verify refuses (r, n - s), a set reserved byte and bytes after the trailer.</summary>
+    [Fact(Timeout = TestTimeouts.Host)]
+    public async Task VerifyRefusesAHighSReservedBytesAndBytesAfterTheTrailer()
+    {
+        Assert.Equal(0, (await RunAsync("image", "keygen", P("k"))).Exit);
+        File.WriteAllBytes(P("app.bin"), new byte[700]);
+        var (exit, output) = await RunAsync("image", "sign", P("app.bin"), "--key", P("k.pem"), "--version", "1.0.0", "-o", P("a.img"));
+        Assert.True(exit == 0, output);
+        byte[] img = File.ReadAllBytes(P("a.img"));
+        int sAt = img.Length - 32;
+        Assert.True(ImageFormat.IsLowS(img, sAt), "the signer emits the low s");
+
+        var n = new System.Numerics.BigInteger(Convert.FromHexString("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"), isUnsigned: true, isBigEndian: true);
+        var sValue = new System.Numerics.BigInteger(img.AsSpan(sAt, 32), isUnsigned: true, isBigEndian: true);
+        byte[] high = (byte[])img.Clone();
+        byte[] nMinusS = (n - sValue).ToByteArray(isUnsigned: true, isBigEndian: true);
+        Array.Clear(high, sAt, 32);
+        nMinusS.CopyTo(high, img.Length - nMinusS.Length);
+        File.WriteAllBytes(P("high.img"), high);
+        (exit, output) = await RunAsync("image", "verify", P("high.img"), "--key", P("k.pub.pem"));
+        Assert.Equal(1, exit);
+        Assert.Contains("BadSignature", output);
+
+        byte[] reserved = (byte[])img.Clone();
+        reserved[ImageFormat.HeaderSize + 700 + ImageFormat.TrailerInfoSize + 1] = 1; // the first entry's reserved byte
+        File.WriteAllBytes(P("reserved.img"), reserved);
+        (exit, output) = await RunAsync("image", "verify", P("reserved.img"), "--key", P("k.pub.pem"));
+        Assert.Equal(1, exit);
+        Assert.Contains("Malformed", output);
+
+        File.WriteAllBytes(P("appended.img"), [.. img, 0x00]);
+        (exit, output) = await RunAsync("image", "verify", P("appended.img"), "--key", P("k.pub.pem"));
+        Assert.Equal(1, exit);
+        Assert.Contains("Malformed", output);
+
+        (exit, output) = await RunAsync("image", "verify", P("a.img"), "--key", P("k.pub.pem"));
+        Assert.True(exit == 0, output);
     }
 
     [Fact(Timeout = TestTimeouts.Host)]

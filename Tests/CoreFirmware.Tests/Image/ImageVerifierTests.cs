@@ -174,6 +174,31 @@ public sealed class ImageVerifierTests : IDisposable
         Assert.Equal(ImageVerifyResult.UnsupportedVersion, VerifyStaged(image));
     }
 
+    /// <summary>Issue 12 item 5: reserved bytes must be zero, and nothing may follow the trailer of an
+    /// image whose length is known; a slot (length unknown) ignores what follows its image.</summary>
+    [Fact]
+    public void ReservedBytesSetOrBytesAfterTheTrailerAreMalformed()
+    {
+        byte[] image = Signed();
+        byte[] reservedWord = (byte[])image.Clone();
+        reservedWord[29] = 0x01;                                              // header bytes 28..31
+        Assert.Equal(ImageVerifyResult.Malformed, VerifyStaged(reservedWord));
+        Assert.Equal(ImageVerifyResult.Malformed, ImageSigner.Verify(reservedWord, _key, SparkCoreBoard.ImageBoardId, SparkCoreFlashLayout.SlotSize));
+
+        int firstEntry = ImageFormat.HeaderSize + 5000 + ImageFormat.TrailerInfoSize;
+        byte[] reservedEntry = (byte[])image.Clone();
+        reservedEntry[firstEntry + 1] = 0x80;                                 // the key-hash entry's reserved byte
+        Assert.Equal(ImageVerifyResult.Malformed, VerifyStaged(reservedEntry));
+        Assert.Equal(ImageVerifyResult.Malformed, ImageSigner.Verify(reservedEntry, _key, SparkCoreBoard.ImageBoardId, SparkCoreFlashLayout.SlotSize));
+
+        byte[] appended = [.. image, 0xAA, 0xBB];
+        Assert.Equal(ImageVerifyResult.Malformed, VerifyStaged(appended));    // an OTA of this file: its length is known
+        Assert.Equal(ImageVerifyResult.Malformed, ImageSigner.Verify(appended, _key, SparkCoreBoard.ImageBoardId, SparkCoreFlashLayout.SlotSize));
+        var verifier = new ImageVerifier(_crypto, ImageSigner.PublicKeyPoint(_key), SparkCoreBoard.ImageBoardId);
+        Assert.Equal(ImageVerifyResult.Ok, verifier.VerifyInSlot(_rig.Flash, _staging, SparkCoreFlashLayout.SlotSize)); // in a slot: not the image's
+        Assert.Equal(image.Length, verifier.ImageLength);
+    }
+
     [Fact]
     public void MalformedTrailerIsTruncatedNotACrash()
     {

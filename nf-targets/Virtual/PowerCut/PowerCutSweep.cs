@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Image;
+using CoreFirmware.Ota.Update;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Virtual.Hardware;
 
@@ -24,9 +25,12 @@ namespace CoreFirmware.Virtual.PowerCut;
 /// restored, the update runs until the power is cut inside that operation, both parts are powered
 /// back on and the board boots (more than once while the boot state says a copy is under way). The
 /// run passes when the application slot verifies and is byte for byte the old or the new image, the
-/// boot state agrees with it, and a complete second OTA (1.2.0) then installs, test-boots, confirms
-/// and boots as confirmed. Anything else (no valid image, an exception after power is back, the
-/// second OTA not landing) is a brick.</para>
+/// boot state agrees with it, the security counter is what the recovered image calls for (1.1.0
+/// once its confirm is durable, else 1.0.0: the first boot raises it from 0 and the confirm raises it
+/// again, both writes are in the dry run) and refuses an image just below it even with downgrades
+/// otherwise allowed, and a complete second OTA (1.2.0) then installs, test-boots, confirms and boots
+/// as confirmed with the counter at 1.2.0. Anything else (no valid image, an exception after power is
+/// back, a counter lowered or lost, the second OTA not landing) is a brick.</para>
 /// </remarks>
 public sealed class PowerCutSweep
 {
@@ -35,6 +39,8 @@ public sealed class PowerCutSweep
     private SweepImages _images = null!;
     private SweepOtaTransfer _update = null!;
     private SweepOtaTransfer _second = null!;
+    private SweepOtaTransfer _oldProbe = null!;
+    private SweepOtaTransfer _olderProbe = null!;
     private byte[] _baseExternal = null!;
     private byte[] _baseInternal = null!;
 
@@ -54,6 +60,8 @@ public sealed class PowerCutSweep
         _images = new SweepImages(_options.ImageKb, _options.Signer ?? SweepImages.HostSigner(key), SweepImages.PointOf(key));
         _update = new SweepOtaTransfer(_images.New);
         _second = new SweepOtaTransfer(_images.Second);
+        _oldProbe = new SweepOtaTransfer(_images.Old);
+        _olderProbe = new SweepOtaTransfer(_images.Older);
         int lanes = Math.Max(1, _options.Parallelism);
         var pool = new System.Collections.Concurrent.ConcurrentBag<Lane>();
         var all = new List<Lane>();
@@ -118,6 +126,7 @@ public sealed class PowerCutSweep
             return;
         }
         if (o.BootedNew) result.BootsNew++; else result.BootsOld++;
+        if (o.CounterHeld) result.CounterHeld++;
         if (o.RolledBack) result.Rollbacks++;
     }
 
@@ -149,6 +158,7 @@ public sealed class PowerCutSweep
         public string? Brick;
         public bool BootedNew;
         public bool RolledBack;
+        public bool CounterHeld;
         public int RepeatBoots;
         public bool Diverged;
         public bool Missed;
@@ -345,6 +355,17 @@ public sealed class PowerCutSweep
         outcome.BootedNew = isNew;
         outcome.RolledBack = d.Rollbacks > 0;
 
+        // The security counter: 1.1.0 once the new image's confirm is durable, else 1.0.0; and an image
+        // just below it is refused though downgrades below the running image are allowed.
+        uint counter = isNew && s.State != BootImageState.Testing ? SweepImages.NewVersion : SweepImages.OldVersion;
+        if (s.SecurityCounter != counter)
+            return $"security counter {PackedImageVersion.ToText(s.SecurityCounter)} after the cut, expected {PackedImageVersion.ToText(counter)} (state [{s}])";
+        string? probe = board.ReceiveOta(counter == SweepImages.NewVersion ? _oldProbe : _olderProbe, allowDowngrade: true);
+        if (probe == null || !probe.Contains(OtaImagePolicy.ReasonDowngrade, StringComparison.Ordinal))
+            return $"an image below the security counter {PackedImageVersion.ToText(counter)} was not refused: {probe ?? "accepted"}";
+        if (!board.Store.Read().SameAs(s)) return "the refused downgrade changed the boot state";
+        outcome.CounterHeld = true;
+
         // The runtime confirms a healthy test image; then the second OTA must land.
         if (d.TestBoot && !board.Confirm()) return "confirm after the cut failed";
         string? error = board.ReceiveOta(_second);
@@ -359,7 +380,7 @@ public sealed class PowerCutSweep
         d = _step.Boot(board);
         s = board.Store.Read();
         if (!d.RunApplication || d.TestBoot || d.ActiveVersion != SweepImages.SecondVersion
-            || s.State is not (BootImageState.Confirmed or BootImageState.None)
+            || s.State is not (BootImageState.Confirmed or BootImageState.None) || s.SecurityCounter != SweepImages.SecondVersion
             || !hw.ApplicationBytes(_images.Second.Length).AsSpan().SequenceEqual(_images.Second))
         {
             return $"second OTA did not land: boot '{d.Reason}', state [{s}]";

@@ -30,6 +30,10 @@ public sealed class PowerCutSweepResult
     /// <summary>Cut runs that did not end with an intact old/new image and a landed second OTA.</summary>
     public int Bricks { get; set; }
 
+    /// <summary>Cut runs after which the security counter had the value the recovered image calls for
+    /// and refused an image below it (with downgrades otherwise allowed).</summary>
+    public int CounterHeld { get; set; }
+
     /// <summary>Recovery boots beyond the first (a boot that left a copy state for the next one).</summary>
     public int RepeatBoots { get; set; }
 
@@ -57,6 +61,7 @@ public sealed class PowerCutSweepResult
             $"cut points tried: {CutPoints}",
             $"boots old: {BootsOld}, boots new: {BootsNew} (rollbacks {Rollbacks}, repeat boots {RepeatBoots})",
             $"bricks: {Bricks}" + (Diverged + CutsMissed > 0 ? $" (diverged replays {Diverged}, cuts missed {CutsMissed})" : ""),
+            $"security counter held (right value, older image refused): {CounterHeld} of {CutPoints}",
             $"elapsed: {Elapsed.TotalSeconds:0.0} s",
         };
         lines.AddRange(BrickDetails.Select(d => "  brick: " + d));

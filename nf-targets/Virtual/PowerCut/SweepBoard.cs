@@ -83,8 +83,10 @@ public sealed class SweepBoard
     /// <summary>
     /// Receives <paramref name="transfer"/> through a new OtaService (the system runtime's wiring: the
     /// boot-state record over the store). Null when the image is pending and a reboot was asked for.
+    /// <paramref name="allowDowngrade"/>: the policy accepts images older than the running one, so that
+    /// only the security counter can refuse one (the sweep's anti-rollback probe).
     /// </summary>
-    public string? ReceiveOta(SweepOtaTransfer transfer)
+    public string? ReceiveOta(SweepOtaTransfer transfer, bool allowDowngrade = false)
     {
         var channel = new RecordingOtaChannel();
         var user = new NoUserSockets();
@@ -93,7 +95,10 @@ public sealed class SweepBoard
         record.Read();
         // The runtime's policy: the device's image key, this board, no downgrade below the security
         // counter or the running image.
-        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion, Store.Current.SecurityCounter);
+        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion, Store.Current.SecurityCounter)
+        {
+            AllowDowngrade = allowDowngrade,
+        };
         var ota = new OtaService(channel, new SocketBroker(user, user, Hardware.Clock), new StagingWriter(Flash, Map.Staging), record, policy, Hardware.Clock, reboots);
         return transfer.Send(ota, channel, () => Hardware.Plan.BoardPowered, () => reboots.Count > 0);
     }

@@ -66,12 +66,19 @@ public sealed class UnsafeInstallStep : ISweepBootStep
                 }
                 s.State = BootImageState.Confirmed;
                 s.ActiveVersion = version;
+                s.RaiseSecurityCounter(version); // its flaw is the copy protocol, not the counter
                 board.Store.Write(s);
                 installs = 1;
             }
         }
 
         var r = board.VerifyApplication(out uint running, out _);
+        if (r == ImageVerifyResult.Ok && s.State is BootImageState.None or BootImageState.Confirmed && s.SecurityCounter < running)
+        {
+            s.RaiseSecurityCounter(running);
+            board.Store.Write(s);
+        }
+
         return r == ImageVerifyResult.Ok
             ? new SweepBootResult(true, false, running, installs > 0 ? "installed" : "running", installs, 0)
             : new SweepBootResult(false, false, 0, "no valid image", installs, 0);

@@ -9,9 +9,10 @@ namespace CoreFirmware.Virtual.PowerCut;
 public delegate byte[] SweepImageSigner(byte[] payload, int major, int minor, int revision);
 
 /// <summary>
-/// The three images of a power-cut sweep: the old one installed at the start (1.0.0), the update
-/// (1.1.0) and the second update that must land after every cut (1.2.0). Sizes differ a little
-/// around the chosen size so partial pages and unaligned ends are exercised.
+/// The images of a power-cut sweep: the old one installed at the start (1.0.0), the update (1.1.0),
+/// the second update that must land after every cut (1.2.0), and an older one (0.9.0) the security
+/// counter must refuse after every cut. Sizes differ a little around the chosen size so partial
+/// pages and unaligned ends are exercised.
 /// </summary>
 public sealed class SweepImages
 {
@@ -22,6 +23,7 @@ public sealed class SweepImages
         Old = sign(Payload(size - 700, 100), 1, 0, 0);
         New = sign(Payload(size + 300, 110), 1, 1, 0);
         Second = sign(Payload(size - 100, 120), 1, 2, 0);
+        Older = sign(Payload(2048, 90), 0, 9, 0);
         PublicKeyPoint = publicKeyPoint;
     }
 
@@ -34,12 +36,16 @@ public sealed class SweepImages
     /// <summary>1.2.0, the OTA that must land after the cut.</summary>
     public byte[] Second { get; }
 
+    /// <summary>0.9.0, validly signed and older than anything the board ever confirmed: a rollback attack.</summary>
+    public byte[] Older { get; }
+
     /// <summary>The 65-byte public point the device's verifier uses.</summary>
     public byte[] PublicKeyPoint { get; }
 
     public static readonly uint OldVersion = PackedImageVersion.Pack(1, 0, 0);
     public static readonly uint NewVersion = PackedImageVersion.Pack(1, 1, 0);
     public static readonly uint SecondVersion = PackedImageVersion.Pack(1, 2, 0);
+    public static readonly uint OlderVersion = PackedImageVersion.Pack(0, 9, 0);
 
     // Payload bytes such that the whole signed image is `imageSize` bytes.
     private static byte[] Payload(int imageSize, int seed)
