@@ -59,6 +59,9 @@ public sealed class NanoCoreBootTests
         Assert.Equal(image, slot);
 
         await Eventually.UntilAsync(() => cloud.Cloud.Devices.IsOnline(keys.IdHex), TimeSpan.FromMinutes(2), () => "the device online; output:\n" + Output());
+        // The firmware's own counters, reported from inside nanoCLR: connected, the app's requests answered.
+        await Eventually.UntilAsync(() => core.Status.CloudConnected && core.Status.AppCompleted >= 3, TimeSpan.FromMinutes(1),
+            () => $"the app's requests ({core.Status}); output:\n" + Output());
 
         // The OTA: the next version's .pe, signed, through the REST API as the Spark CLI sends it.
         byte[] next = cloud.Cloud.SignImage(pe, new ImageVersion(1, 0, 1, 0), SparkCoreBoard.ImageBoardId);
@@ -75,6 +78,9 @@ public sealed class NanoCoreBootTests
         Assert.Equal(next, slot2);
         await Eventually.UntilAsync(() => cloud.Cloud.Devices.IsOnline(keys.IdHex), TimeSpan.FromMinutes(2), () => "online after the update; output:\n" + Output());
 
+        // Interpreter-side figures: nanoCLR's heap (not the host's) and the longest bus hold against its 100 ms bound.
+        Assert.True(core.HeapHighWaterBytes > 0 && core.HeapHighWaterBytes < 10L * 1024 * 1024, $"heap high-water {core.HeapHighWaterBytes} B, status {core.Status}, heap now {core.Host.Heap}");
+        Assert.InRange(core.LongestBusHoldTicks, 1, CoreFirmware.Drivers.Spi.SpiBusArbiter.DefaultMaxHoldMilliseconds * TimeSpan.TicksPerMillisecond);
         Assert.Equal(0, board.Bus.ViolationCount);
         Assert.Equal(0, core.WatchdogResets);
         Assert.True(core.Stop(TimeSpan.FromSeconds(30)));

@@ -184,6 +184,7 @@ public sealed unsafe class NanoClrHost : IDisposable
                 Setting = &OnSetting,
                 SettingText = &OnSettingText,
                 Reset = &OnReset,
+                Status = &OnStatus,
             };
             _library.Attach(&host, -1);
             _library.SetDebugPrintCallback(&OnDebugPrint);
@@ -395,6 +396,13 @@ public sealed unsafe class NanoClrHost : IDisposable
         h._board.Reset(why);
         // This run ends at the interpreter's next scheduling point; the board's owner boots the next one.
         h._library.RequestExit();
+        return 0;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnStatus(int* values, int count) => Serve(h =>
+    {
+        h._board.Status(new ReadOnlySpan<int>(values, count));
         return 0;
     });
 

@@ -34,6 +34,9 @@ public sealed class NanoVirtualCore : IDisposable
     private int _haltedBoots;
     private string? _lastBootLine;
     private string? _lastAppLine;
+    private NanoCoreStatus _status = NanoCoreStatus.None;
+    private long _heapHighWater;
+    private long _longestBusHoldTicks;
 
     /// <param name="board">A board without host drivers.</param>
     /// <param name="configuration">What the firmware reads as the board's configuration.</param>
@@ -49,6 +52,7 @@ public sealed class NanoVirtualCore : IDisposable
         foreach (var f in _deployments.Where(f => !File.Exists(f)))
             throw new FileNotFoundException($"{f} is missing: run the device build (dotnet build nf-targets/SparkCore/DeviceBuild -c Release)", f);
         Host.Line += OnLine;
+        Hal.StatusReported += OnStatus;
     }
 
     public VirtualBoard Board { get; }
@@ -76,6 +80,18 @@ public sealed class NanoVirtualCore : IDisposable
 
     /// <summary>This boot's "@@app ..." line (the app it runs, or why it does not); null until printed.</summary>
     public string? LastAppLine { get { lock (_sync) return _lastAppLine; } }
+
+    /// <summary>This boot's counters, as the firmware's last status report gave them.</summary>
+    public NanoCoreStatus Status { get { lock (_sync) return _status; } }
+
+    /// <summary>
+    /// The highest managed heap in use on nanoCLR (total minus free after its last garbage collection) seen
+    /// at any status report since start: the interpreter's heap, not the host process's.
+    /// </summary>
+    public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
+
+    /// <summary>The longest SPI bus hold any boot's arbiter measured (clock ticks).</summary>
+    public long LongestBusHoldTicks => Interlocked.Read(ref _longestBusHoldTicks);
 
     /// <summary>
     /// Manufacture, as a factory programmer writes the external flash before the MCU ever runs: the device
@@ -132,6 +148,20 @@ public sealed class NanoVirtualCore : IDisposable
         Hal.Dispose();
     }
 
+    // On the interpreter thread: the counters, and the heap as the last collection left it.
+    private void OnStatus(int[] values)
+    {
+        var status = NanoCoreStatus.From(values);
+        var (total, free) = Host.Heap;
+        long inUse = total - free;
+        lock (_sync)
+        {
+            _status = status;
+            if (inUse > _heapHighWater) Interlocked.Exchange(ref _heapHighWater, inUse);
+            if (status.LongestBusHoldTicks > _longestBusHoldTicks) Interlocked.Exchange(ref _longestBusHoldTicks, status.LongestBusHoldTicks);
+        }
+    }
+
     private void OnWatchdogExpired(object? sender, EventArgs e) => _watchdogExpired.Set();
 
     private void OnLine(string line)
@@ -151,6 +181,7 @@ public sealed class NanoVirtualCore : IDisposable
                 _boots++;
                 _lastBootLine = null;
                 _lastAppLine = null;
+                _status = NanoCoreStatus.None;
             }
             Host.Start();
 

@@ -137,6 +137,11 @@ public sealed class VirtualBoardHal : INanoHalBoard, IDisposable
 
     public void Reset(string reason) => ResetRequested?.Invoke(reason);
 
+    /// <summary>Raised on the interpreter thread with each status report of the firmware.</summary>
+    public event Action<int[]>? StatusReported;
+
+    public void Status(ReadOnlySpan<int> values) => StatusReported?.Invoke(values.ToArray());
+
     public void Dispose()
     {
         Detach();
