@@ -95,22 +95,28 @@ internal static class ImageCommands
         return CorefwCli.ExitOk;
     }
 
-    // --key, or else the local cloud's image key (created with the registry if there is none yet).
+    // --key, or else the local cloud's image key in the registry folder. Never creates a key: a key made
+    // here silently would sign images no device trusts. Says which key it uses.
     private static ECDsa LoadKeyOrCloudKey(IAnsiConsole console, string? keyPath, string registryFolder, out string used)
     {
         if (keyPath != null)
         {
+            if (!File.Exists(keyPath)) throw new CliException($"No such key file: {keyPath}");
             used = keyPath;
+            console.MarkupLineInterpolated($"key: {keyPath} (--key)");
             return ImageSigner.LoadKey(keyPath);
         }
 
         DeviceRegistry registry = DeviceRegistry.Open(registryFolder);
-        if (registry.EnsureImageKey())
+        if (!registry.HasImageKey)
         {
-            console.MarkupLineInterpolated($"[yellow]created[/] the local cloud's image key {registry.ImageKeyPath}");
+            throw new CliException($"No image key: {registry.ImageKeyPath} does not exist. Pass --registry <folder> of the local cloud "
+                + "whose devices should take the image (its image_key.pem; `core` and `serve` print the folder), or --key <private.pem> "
+                + "(`corefw image keygen` makes one; devices must be provisioned with its public point).");
         }
 
         used = registry.ImageKeyPath;
+        console.MarkupLineInterpolated($"key: {used} (the local cloud's image key, from the registry folder)");
         return registry.LoadImageSigningKey();
     }
 

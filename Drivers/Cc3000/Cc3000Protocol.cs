@@ -2,7 +2,7 @@ namespace CoreFirmware.Drivers.Cc3000
 {
     /// <summary>
     /// The CC3000's SPI and HCI numbers as the host driver uses them. Sources: the CC3000 summary
-    /// in shared/specs/README.md and TI's CC3000 host driver (spi.c, hci.h, socket.h,
+    /// in docs/PARTS.md and TI's CC3000 host driver (spi.c, hci.h, socket.h,
     /// cc3000_common.h), read for numbers and layouts only. Arguments are little-endian, as the TI
     /// driver streams them; the SPI length is big-endian.
     /// </summary>
@@ -51,6 +51,8 @@ namespace CoreFirmware.Drivers.Cc3000
         public const byte DataSend = 0x81;
         public const byte DataRecv = 0x85;
 
+        /// <summary>TI's HCI_EVNT_UNSOL_BASE: events with this bit set are unsolicited unless a command awaits them.</summary>
+        public const int UnsolicitedBase = 0x4000;
         public const int UnsolFreeBuffers = 0x4100;
         public const int UnsolConnect = 0x8001;
         public const int UnsolDisconnect = 0x8002;

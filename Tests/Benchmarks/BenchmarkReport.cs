@@ -35,6 +35,27 @@ public sealed class BenchmarkReport
         Console.WriteLine($"  {bench,-10} {metric,-64} {v,14} {"",12} {unit,-9} {goal}");
     }
 
+    /// <summary>Adds a figure whose value is text (a spread "min / median / max", several values side by side).</summary>
+    public void AddText(string bench, string metric, string value, string unit, string? goal = null)
+    {
+        _rows.Add(new Row { Bench = bench, Metric = metric, Value = value, Unit = unit, Goal = goal ?? "" });
+        Console.WriteLine($"  {bench,-10} {metric,-64} {value,14} {"",12} {unit,-9} {goal}");
+    }
+
+    /// <summary>Adds "min / median / max" of <paramref name="values"/> (NaNs left out) as one row.</summary>
+    public void AddSpread(string bench, string metric, IReadOnlyCollection<double> values, string unit, string format = "0.###", string? goal = null)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
+        string text = v.Length == 0 ? "-"
+            : $"{Format(v[0], format)} / {Format(Median(v), format)} / {Format(v[^1], format)}";
+        AddText(bench, metric, text, unit, goal);
+    }
+
+    /// <summary>Median of sorted values.</summary>
+    public static double Median(double[] sorted) =>
+        sorted.Length == 0 ? double.NaN
+        : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+
     /// <summary>
     /// Adds a figure measured on nanoCLR (<paramref name="nano"/>, already formatted) with the same
     /// figure on CoreCLR (<paramref name="value"/>, NaN: none). When <paramref name="attachMetric"/>
@@ -75,9 +96,12 @@ public sealed class BenchmarkReport
         foreach (string line in MachineLines()) w.WriteLine(line);
         foreach (var (bench, text) in _settings) w.WriteLine($"setting: {bench}: {text}");
         w.WriteLine();
-        w.WriteLine($"{"benchmark",-10} {"figure",-64} {"value",14} {"nanoCLR",12} {"unit",-9} goal");
-        w.WriteLine(new string('-', 125));
-        foreach (var r in Table()) w.WriteLine($"{r.Bench,-10} {r.Metric,-64} {r.Value,14} {r.Nano,12} {r.Unit,-9} {r.Goal}");
+        var rows = Table();
+        int valueWidth = Math.Max(14, rows.Count == 0 ? 0 : rows.Max(r => r.Value.Length));
+        int metricWidth = Math.Max(64, rows.Count == 0 ? 0 : rows.Max(r => r.Metric.Length));
+        w.WriteLine($"{"benchmark",-10} {"figure".PadRight(metricWidth)} {"value".PadLeft(valueWidth)} {"nanoCLR",12} {"unit",-9} goal");
+        w.WriteLine(new string('-', 47 + metricWidth + valueWidth));
+        foreach (var r in rows) w.WriteLine($"{r.Bench,-10} {r.Metric.PadRight(metricWidth)} {r.Value.PadLeft(valueWidth)} {r.Nano,12} {r.Unit,-9} {r.Goal}");
     }
 
     /// <summary>The machine and process settings: CPU model, cores, RAM, OS, .NET, build configuration, GC and JIT modes.</summary>
@@ -89,7 +113,7 @@ public sealed class BenchmarkReport
         const string config = "Release";
 #endif
         yield return $"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, machine: {Environment.MachineName}";
-        yield return $"cpu: {CpuModel()}, {Environment.ProcessorCount} cores; ram: {RamText()}";
+        yield return $"cpu: {CpuModel()}, {Environment.ProcessorCount} cores; ram: {RamText()}; load average at the end: {LoadAverage()}";
         yield return $"os: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}); runtime: {RuntimeInformation.FrameworkDescription}";
         string tiered = AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool t) ? (t ? "on" : "off") : "default (on)";
         yield return $"settings: {config} build, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode}), tiered compilation {tiered}";
@@ -111,6 +135,20 @@ public sealed class BenchmarkReport
         {
         }
         return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    // The 1, 5 and 15 minute load averages (Linux): how busy the shared machine was while the figures were taken.
+    private static string LoadAverage()
+    {
+        try
+        {
+            string[] f = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{f[0]} / {f[1]} / {f[2]} (1 / 5 / 15 min)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return "unknown";
+        }
     }
 
     private static string RamText()

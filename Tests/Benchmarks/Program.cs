@@ -3,6 +3,7 @@ using CoreFirmware.Benchmarks;
 
 // Runs every benchmark ("all", "table" or no name) or the ones named, then prints ONE table with
 // the machine and the settings on top. See README.md.
+if (args.Length == 1 && args[0] == NoisyNeighbour.SpinArgument) return NoisyNeighbour.Spin(); // the ota benchmark's busy neighbour
 var all = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

@@ -4,7 +4,7 @@ namespace CoreFirmware.Virtual.Cc3000;
 /// The CC3000's SPI and HCI numbers as the model knows them. Kept apart from the firmware driver's
 /// constants on purpose: the model is written from the protocol description, not from the driver,
 /// so a wrong number on one side shows up as a test failure instead of agreeing with itself.
-/// Sources: the CC3000 SPI/HCI summary in shared/specs/README.md and TI's CC3000 host driver
+/// Sources: the CC3000 SPI/HCI summary in docs/PARTS.md and TI's CC3000 host driver
 /// (hci.h, socket.h, cc3000_common.h), read for numbers only.
 /// </summary>
 internal static class Cc3000Wire

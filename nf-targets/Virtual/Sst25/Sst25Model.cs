@@ -6,7 +6,7 @@ namespace CoreFirmware.Virtual.Sst25;
 
 /// <summary>
 /// The SST25VF016B (2 MB SPI NOR flash) at its pins: SPI mode 0, active-low chip select, its
-/// instruction set decoded byte by byte as the part does (see specs/README.md, SST25 section).
+/// instruction set decoded byte by byte as the part does (see docs/PARTS.md, SST25 section).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
