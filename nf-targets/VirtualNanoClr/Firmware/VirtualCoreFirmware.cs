@@ -48,7 +48,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             NanoCrypto crypto = new NanoCrypto();
             FlashMap map = SparkCoreFlashLayout.Create();
 
-            BootDecision decision = RunBootloader(flash, map, internalFlash, crypto, watchdog, settings);
+            BootDecision decision = RunBootloader(flash, map, internalFlash, crypto, watchdog);
             if (decision == null)
             {
                 Halt();
@@ -71,8 +71,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             parts.CloudPort = settings.Port;
             parts.FirmwareVersion = settings.Version;
             parts.ImageBoardId = SparkCoreBoard.ImageBoardId;
-            parts.UserPreemption = settings.Preemption;
-            parts.Watchdog = settings.Watchdog ? watchdog : null;
+            parts.Watchdog = watchdog;
             parts.WatchdogCheckinTimeoutMilliseconds = settings.CheckinTimeout;
             parts.WatchdogHardwareTimeoutMilliseconds = settings.HardwareTimeout;
             parts.WatchdogFeedPeriodMilliseconds = settings.FeedPeriod;
@@ -108,7 +107,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         }
 
         private static BootDecision RunBootloader(Sst25Flash flash, FlashMap map, NanoInternalFlash internalFlash,
-            NanoCrypto crypto, NanoWatchdog watchdog, NanoBoardSettings settings)
+            NanoCrypto crypto, NanoWatchdog watchdog)
         {
             BootDecision decision = null;
             string failure = null;
@@ -119,7 +118,6 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region");
                 ImageVerifier verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
                 Bootloader bootloader = new Bootloader(flash, map, internalFlash, verifier, watchdog);
-                bootloader.TestBootEnabled = settings.TestBoot;
                 decision = bootloader.Run();
             }
             catch (Exception e)
