@@ -53,6 +53,9 @@ public sealed unsafe class NanoClrHost : IDisposable
         _library = NanoClrLibrary.LoadPrivateCopy(libraryPath);
     }
 
+    /// <summary>Raised on the interpreter thread for each board failure handed to the firmware as an exception.</summary>
+    public event Action<NanoHalFailure>? Failed;
+
     /// <summary>Raised for each line the firmware (or nanoCLR) prints, on the interpreter thread.</summary>
     public event Action<string>? Line;
 
@@ -225,6 +228,14 @@ public sealed unsafe class NanoClrHost : IDisposable
         var failure = NanoHalFailure.From(e);
         lock (_sync) _lastFailure = failure;
         Interlocked.Increment(ref _failures);
+        try
+        {
+            Failed?.Invoke(failure);
+        }
+        catch (Exception)
+        {
+            // A listener's exception must not cross into nanoCLR.
+        }
         return failure.Code;
     }
 

@@ -12,8 +12,9 @@ namespace CoreFirmware.Virtual.NanoClr;
 /// does on nanoCLR what the runner's VirtualCore does on CoreCLR: bootloader, runtime, the app from the
 /// application slot (its .pe, through Assembly.Load). A boot ends when the firmware resets the MCU (its
 /// reboot: an update landed, safe mode requested), when the board's watchdog expires (the board resets
-/// with the watchdog as the cause), or at <see cref="Stop"/>; then the board resets and the loop boots
-/// again. The board must be built with <see cref="VirtualBoardOptions.HostDrivers"/> false.
+/// with the watchdog as the cause), when a part loses power under the firmware (a power cut: the MCU
+/// stops with it, and the power comes back), or at <see cref="Stop"/>; then the board resets and the
+/// loop boots again. The board must be built with <see cref="VirtualBoardOptions.HostDrivers"/> false.
 /// </summary>
 public sealed class NanoVirtualCore : IDisposable
 {
@@ -26,12 +27,14 @@ public sealed class NanoVirtualCore : IDisposable
     private readonly object _sync = new();
     private readonly ManualResetEventSlim _stop = new(false);
     private readonly ManualResetEventSlim _watchdogExpired = new(false);
+    private readonly ManualResetEventSlim _powerLost = new(false);
     private readonly List<string> _reboots = new();
     private readonly IReadOnlyList<string> _deployments;
     private Thread? _loop;
     private int _boots;
     private int _watchdogResets;
     private int _haltedBoots;
+    private int _powerCuts;
     private string? _lastBootLine;
     private string? _lastAppLine;
     private NanoCoreStatus _status = NanoCoreStatus.None;
@@ -52,6 +55,10 @@ public sealed class NanoVirtualCore : IDisposable
         foreach (var f in _deployments.Where(f => !File.Exists(f)))
             throw new FileNotFoundException($"{f} is missing: run the device build (dotnet build nf-targets/SparkCore/DeviceBuild -c Release)", f);
         Host.Line += OnLine;
+        Host.Failed += failure =>
+        {
+            if (failure.Code == NanoHalFailure.PowerLost) _powerLost.Set();
+        };
         Hal.StatusReported += OnStatus;
     }
 
@@ -71,6 +78,9 @@ public sealed class NanoVirtualCore : IDisposable
 
     /// <summary>Resets carried out because the board's watchdog expired.</summary>
     public int WatchdogResets { get { lock (_sync) return _watchdogResets; } }
+
+    /// <summary>Boots that a power cut ended (a part threw PowerLossException under the firmware).</summary>
+    public int PowerCuts { get { lock (_sync) return _powerCuts; } }
 
     /// <summary>Boots whose program ended without a reset (a firmware that fell out of Main): restarted.</summary>
     public int HaltedBoots { get { lock (_sync) return _haltedBoots; } }
@@ -175,6 +185,7 @@ public sealed class NanoVirtualCore : IDisposable
         while (!_stop.IsSet)
         {
             _watchdogExpired.Reset();
+            _powerLost.Reset();
             foreach (var pe in _deployments) Host.Load(pe);
             lock (_sync)
             {
@@ -186,10 +197,11 @@ public sealed class NanoVirtualCore : IDisposable
             Host.Start();
 
             // The run ends by itself (a reset, or a program that fell out of Main), or the watchdog or Stop ends it.
-            while (!Host.WaitForExit(TimeSpan.FromMilliseconds(50)) && !_watchdogExpired.IsSet && !_stop.IsSet)
+            while (!Host.WaitForExit(TimeSpan.FromMilliseconds(50)) && !_watchdogExpired.IsSet && !_powerLost.IsSet && !_stop.IsSet)
             {
             }
-            bool watchdog = _watchdogExpired.IsSet && !Host.HasExited;
+            bool powerCut = _powerLost.IsSet;
+            bool watchdog = !powerCut && _watchdogExpired.IsSet && !Host.HasExited;
             if (!Host.HasExited && !Host.Stop(TimeSpan.FromSeconds(30)))
                 throw new InvalidOperationException("nanoCLR did not stop within 30 s; last native call " + Host.LastNativeCall);
             Hal.Detach();
@@ -198,7 +210,8 @@ public sealed class NanoVirtualCore : IDisposable
             string? reason = Host.ResetReason;
             lock (_sync)
             {
-                if (watchdog) _watchdogResets++;
+                if (powerCut) _powerCuts++;
+                else if (watchdog) _watchdogResets++;
                 else if (reason != null) _reboots.Add(reason);
                 else _haltedBoots++;
             }
