@@ -18,9 +18,10 @@ public sealed record NanoCoreStatus(
     int AppFailures,
     int UserLoops,
     long LongestBusHoldTicks,
-    int BusHoldOverruns)
+    int BusHoldOverruns,
+    bool AppInLoop)
 {
-    public const int Count = 14;
+    public const int Count = 15;
 
     public static NanoCoreStatus None { get; } = From(new int[Count]);
 
@@ -28,6 +29,6 @@ public sealed record NanoCoreStatus(
     public static NanoCoreStatus From(int[] v)
     {
         int At(int i) => i < v.Length ? v[i] : 0;
-        return new NanoCoreStatus(At(0) != 0, At(1), At(2), At(3), At(4), At(5) != 0, At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13));
+        return new NanoCoreStatus(At(0) != 0, At(1), At(2), At(3), At(4), At(5) != 0, At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14) != 0);
     }
 }

@@ -38,6 +38,15 @@ public sealed class NanoVirtualCore : IDisposable
     private string? _lastBootLine;
     private string? _lastAppLine;
     private NanoCoreStatus _status = NanoCoreStatus.None;
+    private int _installs;
+    private int _rollbacks;
+    private int _bootFailures;
+    private string? _lastBootError;
+    private int _recoveriesBefore;
+    private int _requestsBefore;
+    private int _failuresBefore;
+    private int _preemptionsBefore;
+    private long _lastPreemptionTicks = -1;
     private long _heapHighWater;
     private long _longestBusHoldTicks;
 
@@ -90,6 +99,30 @@ public sealed class NanoVirtualCore : IDisposable
 
     /// <summary>This boot's "@@app ..." line (the app it runs, or why it does not); null until printed.</summary>
     public string? LastAppLine { get { lock (_sync) return _lastAppLine; } }
+
+    /// <summary>Installs the bootloader carried out, over every boot (from the "@@boot" lines).</summary>
+    public int Installs { get { lock (_sync) return _installs; } }
+
+    /// <summary>Rollbacks the bootloader carried out, over every boot.</summary>
+    public int Rollbacks { get { lock (_sync) return _rollbacks; } }
+
+    /// <summary>Boots whose firmware reported a failed start ("@@boot failed ...").</summary>
+    public int BootFailures { get { lock (_sync) return _bootFailures; } }
+
+    /// <summary>Why the last failed boot failed, or null.</summary>
+    public string? LastBootError { get { lock (_sync) return _lastBootError; } }
+
+    /// <summary>CC3000 recoveries over every boot (each boot's last status report).</summary>
+    public int ModuleRecoveries { get { lock (_sync) return _recoveriesBefore + _status.ModuleRecoveries; } }
+
+    /// <summary>The app's requests and failures over every boot.</summary>
+    public (int Requests, int Failures) AppTotals { get { lock (_sync) return (_requestsBefore + _status.AppRequests, _failuresBefore + _status.AppFailures); } }
+
+    /// <summary>Preemptions of user networking over every boot (each boot's last status report).</summary>
+    public int TotalPreemptions { get { lock (_sync) return _preemptionsBefore + _status.Preemptions; } }
+
+    /// <summary>The latency of the last preemption any boot reported (clock ticks), -1 before the first.</summary>
+    public long LastPreemptionTicks { get { lock (_sync) return _lastPreemptionTicks; } }
 
     /// <summary>This boot's counters, as the firmware's last status report gave them.</summary>
     public NanoCoreStatus Status { get { lock (_sync) return _status; } }
@@ -167,6 +200,7 @@ public sealed class NanoVirtualCore : IDisposable
         lock (_sync)
         {
             _status = status;
+            if (status.Preemptions > 0) _lastPreemptionTicks = status.LastPreemptionTicks;
             if (inUse > _heapHighWater) Interlocked.Exchange(ref _heapHighWater, inUse);
             if (status.LongestBusHoldTicks > _longestBusHoldTicks) Interlocked.Exchange(ref _longestBusHoldTicks, status.LongestBusHoldTicks);
         }
@@ -176,8 +210,34 @@ public sealed class NanoVirtualCore : IDisposable
 
     private void OnLine(string line)
     {
-        if (line.StartsWith("@@boot ", StringComparison.Ordinal)) lock (_sync) _lastBootLine = line;
-        else if (line.StartsWith("@@app ", StringComparison.Ordinal)) lock (_sync) _lastAppLine = line;
+        if (line.StartsWith("@@boot ", StringComparison.Ordinal))
+        {
+            lock (_sync)
+            {
+                _lastBootLine = line;
+                if (line.StartsWith("@@boot failed", StringComparison.Ordinal))
+                {
+                    _bootFailures++;
+                    _lastBootError = line["@@boot failed".Length..].Trim();
+                }
+                _installs += Field(line, "installs");
+                _rollbacks += Field(line, "rollbacks");
+            }
+        }
+        else if (line.StartsWith("@@app ", StringComparison.Ordinal))
+        {
+            lock (_sync) _lastAppLine = line;
+        }
+    }
+
+    /// <summary>The number after "name=" in a "@@boot" line; 0 when it has none.</summary>
+    public static int Field(string line, string name)
+    {
+        int at = line.IndexOf(" " + name + "=", StringComparison.Ordinal);
+        if (at < 0) return 0;
+        int start = at + name.Length + 2, end = start;
+        while (end < line.Length && char.IsDigit(line[end])) end++;
+        return int.TryParse(line.AsSpan(start, end - start), out int value) ? value : 0;
     }
 
     private void BootLoop()
@@ -192,6 +252,11 @@ public sealed class NanoVirtualCore : IDisposable
                 _boots++;
                 _lastBootLine = null;
                 _lastAppLine = null;
+                // The last boot's counters go into the totals; this boot's start from zero.
+                _recoveriesBefore += _status.ModuleRecoveries;
+                _requestsBefore += _status.AppRequests;
+                _failuresBefore += _status.AppFailures;
+                _preemptionsBefore += _status.Preemptions;
                 _status = NanoCoreStatus.None;
             }
             Host.Start();

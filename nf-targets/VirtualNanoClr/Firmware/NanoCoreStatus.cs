@@ -27,7 +27,8 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         public const int UserLoops = 11;
         public const int LongestBusHoldTicks = 12;
         public const int BusHoldOverruns = 13;
-        public const int Count = 14;
+        public const int AppInLoop = 14;
+        public const int Count = 15;
 
         private readonly int[] _values = new int[Count];
         private readonly SystemRuntime _runtime;
@@ -35,6 +36,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         private readonly SpiBusArbiter _arbiter;
         private UserThread _user;
         private IAppCounters _app;
+        private NanoAppGate _gate;
 
         public NanoCoreStatus(SystemRuntime runtime, Cc3000Driver cc3000, SpiBusArbiter arbiter)
         {
@@ -43,11 +45,12 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             _arbiter = arbiter;
         }
 
-        /// <summary>The user thread and app of this boot (null in safe mode).</summary>
-        public void SetApp(UserThread user, IUserApp app)
+        /// <summary>The user thread, app and its gate of this boot (null in safe mode).</summary>
+        public void SetApp(UserThread user, IUserApp app, NanoAppGate gate)
         {
             _user = user;
             _app = app as IAppCounters;
+            _gate = gate;
         }
 
         /// <summary>Fills the counters and reports them.</summary>
@@ -68,6 +71,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             v[UserLoops] = _user != null ? _user.Loops : 0;
             v[LongestBusHoldTicks] = Clamp(_arbiter.LongestHoldTicks);
             v[BusHoldOverruns] = _arbiter.HoldOverruns;
+            v[AppInLoop] = _gate != null ? _gate.InLoop : 0;
             NanoMcu.ReportStatus(v, Count);
         }
 

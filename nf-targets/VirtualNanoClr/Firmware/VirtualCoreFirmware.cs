@@ -177,14 +177,15 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 return null;
             }
             Console.WriteLine("@@app " + app.GetType().FullName);
-            UserThread user = new UserThread(app, new UserAppContext(serial1, d0, d7, runtime.UserSockets, clock, runtime.Updates, runtime.Deployment));
+            NanoAppGate gate = new NanoAppGate(app);
+            UserThread user = new UserThread(gate, new UserAppContext(serial1, d0, d7, runtime.UserSockets, clock, runtime.Updates, runtime.Deployment));
             user.FaultHandler = delegate (UserThread thread, Exception fault)
             {
                 int code = fault is OutOfMemoryException ? SystemRuntime.OutOfMemorySosCode : SystemRuntime.UserFaultSosCode;
                 Console.WriteLine("@@app fault " + fault.GetType().Name + ": " + fault.Message);
                 runtime.ReportUserFault("user app: " + fault.GetType().Name + ": " + fault.Message, code);
             };
-            status.SetApp(user, app);
+            status.SetApp(user, app, gate);
             user.Start();
             return user;
         }
