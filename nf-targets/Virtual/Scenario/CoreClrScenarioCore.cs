@@ -21,6 +21,7 @@ public sealed class CoreClrScenarioCore : IScenarioCore
     private IAppCounters? _app;
     private int _requestsBefore;
     private int _failuresBefore;
+    private long _longestHold;
 
     public CoreClrScenarioCore(VirtualBoard board, VirtualCoreOptions options, AppGate gate)
     {
@@ -69,6 +70,8 @@ public sealed class CoreClrScenarioCore : IScenarioCore
 
     public int ModuleRecoveries { get { lock (_sync) return _recoveriesBefore + (_driver?.Recoveries ?? 0); } }
 
+    public long LongestBusHoldTicks { get { lock (_sync) return Math.Max(_longestHold, Board.Arbiter?.LongestHoldTicks ?? 0); } }
+
     /// <summary>The counters of this boot's app (unwrapped), or null.</summary>
     public IAppCounters? App => ScenarioRunner.Unwrap(Core.CurrentApp);
 
@@ -96,8 +99,10 @@ public sealed class CoreClrScenarioCore : IScenarioCore
     {
         Cc3000Driver driver = Board.Cc3000Driver;
         IAppCounters? app = App;
+        long hold = Board.Arbiter?.LongestHoldTicks ?? 0;
         lock (_sync)
         {
+            if (hold > _longestHold) _longestHold = hold;
             if (driver != _driver)
             {
                 _recoveriesBefore += _driver?.Recoveries ?? 0;

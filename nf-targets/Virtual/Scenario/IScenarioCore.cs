@@ -66,6 +66,9 @@ public interface IScenarioCore
 
     int ChunksReceived { get; }
 
+    /// <summary>The longest SPI bus hold any boot's arbiter measured (clock ticks; sampled).</summary>
+    long LongestBusHoldTicks { get; }
+
     /// <summary>CC3000 recoveries over every boot.</summary>
     int ModuleRecoveries { get; }
 

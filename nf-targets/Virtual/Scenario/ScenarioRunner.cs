@@ -521,6 +521,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             StoppedEarly = stopped,
             BusViolations = Board.Bus.ViolationCount,
             HeapHighWaterBytes = HeapHighWaterBytes,
+            LongestBusHoldMilliseconds = Device.LongestBusHoldTicks / (double)TimeSpan.TicksPerMillisecond,
+            BusHoldBoundMilliseconds = Board.Options.MaxBusHoldMilliseconds,
             ModuleRecoveries = ModuleRecoveries,
             Clr = Device.Clr,
             HeapSource = Device.HeapSource,

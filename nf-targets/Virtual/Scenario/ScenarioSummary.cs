@@ -27,6 +27,9 @@ public sealed record ScenarioSummary
     public string Clr { get; init; } = "CoreCLR";
     /// <summary>Which heap <see cref="HeapHighWaterBytes"/> follows: the host process's, or nanoCLR's managed heap.</summary>
     public string HeapSource { get; init; } = "host process";
+    /// <summary>The longest SPI bus hold the firmware's arbiter measured (sampled), and its bound.</summary>
+    public double LongestBusHoldMilliseconds { get; init; } = double.NaN;
+    public int BusHoldBoundMilliseconds { get; init; }
     /// <summary>CC3000 power-cycle recoveries summed over every boot's driver.</summary>
     public required int ModuleRecoveries { get; init; }
     public required int Boots { get; init; }
@@ -108,6 +111,8 @@ public sealed record ScenarioSummary
             ("preemption latency p50 / p99 (loaded)", $"{Ms(PreemptionP50, "0.00")} / {Ms(PreemptionP99, "0.00")}"),
             ($"OTA time idle / under load ({(FastOta ? "fast" : "slow")} OTA, p50)", $"{Ms(OtaIdleP50)} / {Ms(OtaLoadedP50)} (x{(double.IsNaN(OtaLoadedOverIdle) ? "n/a" : OtaLoadedOverIdle.ToString("0.00", c))})"),
             ("bus violations", BusViolations.ToString(c)),
+            ("longest bus hold / bound", $"{Ms(LongestBusHoldMilliseconds, "0.0")} / {BusHoldBoundMilliseconds} ms"),
+            ("ticker requests per second", Elapsed.TotalSeconds > 0 ? (AppRequests / Elapsed.TotalSeconds).ToString("0.0", c) : "n/a"),
             ("firmware runs on", Clr),
             ($"heap high-water mark ({HeapSource})", $"{HeapHighWaterBytes / 1024} KiB"),
             ("module recoveries (CC3000 power cycles)", ModuleRecoveries.ToString(c)),
