@@ -3,18 +3,19 @@ namespace CoreFirmware.Virtual.NanoClr;
 /// <summary>
 /// What the firmware on nanoCLR reads as the board's configuration (NativeBoard.Setting / SettingText,
 /// ids of CoreFirmware.VirtualNanoClr.NanoBoardSettings): a device keeps these in its configuration block.
-/// Nothing here switches a safety mechanism off (issue 12's rule): the firmware on nanoCLR always preempts,
-/// boots new images in test mode and feeds the watchdog.
 /// </summary>
 public sealed class NanoBoardConfiguration
 {
     public uint CloudIpv4 { get; init; } = 0x7F000001;
     public int CloudPort { get; init; } = 5683;
     public int AutoConfirmMilliseconds { get; init; } = 30_000;
+    public bool UserPreemption { get; init; } = true;
+    public bool WatchdogEnabled { get; init; } = true;
     public int WatchdogCheckinTimeoutMilliseconds { get; init; } = CoreFirmware.Ota.Status.SystemWatchdog.DefaultCheckinTimeoutMilliseconds;
     public int WatchdogHardwareTimeoutMilliseconds { get; init; } = CoreFirmware.Ota.Status.SystemWatchdog.DefaultHardwareTimeoutMilliseconds;
     public int WatchdogFeedPeriodMilliseconds { get; init; } = CoreFirmware.Ota.Status.SystemWatchdog.DefaultFeedPeriodMilliseconds;
     public int FirmwareVersion { get; init; } = 1;
+    public bool TestBootEnabled { get; init; } = true;
     public string AccessPointSsid { get; init; } = "CoreNet";
     public string AccessPointKey { get; init; } = "core-firmware";
 
@@ -24,10 +25,13 @@ public sealed class NanoBoardConfiguration
         0 => unchecked((int)CloudIpv4),
         1 => CloudPort,
         2 => AutoConfirmMilliseconds,
+        3 => UserPreemption ? 1 : 0,
+        4 => WatchdogEnabled ? 1 : 0,
         5 => WatchdogCheckinTimeoutMilliseconds,
         6 => WatchdogHardwareTimeoutMilliseconds,
         7 => WatchdogFeedPeriodMilliseconds,
         8 => FirmwareVersion,
+        9 => TestBootEnabled ? 1 : 0,
         _ => throw new KeyNotFoundException($"no numeric setting {id}"),
     };
 

@@ -48,7 +48,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             NanoCrypto crypto = new NanoCrypto();
             FlashMap map = SparkCoreFlashLayout.Create();
 
-            BootDecision decision = RunBootloader(flash, map, internalFlash, crypto, watchdog);
+            BootDecision decision = RunBootloader(flash, map, internalFlash, crypto, watchdog, settings);
             if (decision == null)
             {
                 Halt();
@@ -71,7 +71,8 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             parts.CloudPort = settings.Port;
             parts.FirmwareVersion = settings.Version;
             parts.ImageBoardId = SparkCoreBoard.ImageBoardId;
-            parts.Watchdog = watchdog;
+            if (!settings.Preemption) parts.UserPreemptionProvider = new NoUserPreemption();
+            parts.Watchdog = settings.Watchdog ? watchdog : null;
             parts.WatchdogCheckinTimeoutMilliseconds = settings.CheckinTimeout;
             parts.WatchdogHardwareTimeoutMilliseconds = settings.HardwareTimeout;
             parts.WatchdogFeedPeriodMilliseconds = settings.FeedPeriod;
@@ -107,7 +108,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         }
 
         private static BootDecision RunBootloader(Sst25Flash flash, FlashMap map, NanoInternalFlash internalFlash,
-            NanoCrypto crypto, NanoWatchdog watchdog)
+            NanoCrypto crypto, NanoWatchdog watchdog, NanoBoardSettings settings)
         {
             BootDecision decision = null;
             string failure = null;
@@ -117,7 +118,9 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 DeviceKeys keys = DeviceKeys.Read(flash, map.Keys);
                 if (keys == null) throw new InvalidOperationException("no device keys in the flash's keys region");
                 ImageVerifier verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
-                Bootloader bootloader = new Bootloader(flash, map, internalFlash, verifier, watchdog);
+                Bootloader bootloader = settings.TestBoot
+                    ? new Bootloader(flash, map, internalFlash, verifier, watchdog)
+                    : new BootloaderWithoutTestBoot(flash, map, internalFlash, verifier, watchdog);
                 decision = bootloader.Run();
             }
             catch (Exception e)

@@ -4,8 +4,7 @@ namespace CoreFirmware.VirtualNanoClr
 {
     /// <summary>
     /// The virtual Core's configuration as its firmware reads it on nanoCLR (a device keeps these in its
-    /// configuration block): the access point, the cloud, and the system's timings. No safety mechanism
-    /// can be switched off here (preemption, test boot, the watchdog always run, as on a device).
+    /// configuration block): the access point, the cloud, and the system's timings.
     /// </summary>
     public sealed class NanoBoardSettings
     {
@@ -13,10 +12,13 @@ namespace CoreFirmware.VirtualNanoClr
         public const int CloudIpv4 = 0;
         public const int CloudPort = 1;
         public const int AutoConfirmMilliseconds = 2;
+        public const int UserPreemption = 3;
+        public const int WatchdogEnabled = 4;
         public const int WatchdogCheckinTimeoutMilliseconds = 5;
         public const int WatchdogHardwareTimeoutMilliseconds = 6;
         public const int WatchdogFeedPeriodMilliseconds = 7;
         public const int FirmwareVersion = 8;
+        public const int TestBootEnabled = 9;
         public const int AppPaused = 10;
         public const int AccessPointSsid = 100;
         public const int AccessPointKey = 101;
@@ -32,10 +34,13 @@ namespace CoreFirmware.VirtualNanoClr
             s.CloudAddress = (uint)NativeBoard.Setting(CloudIpv4);
             s.Port = NativeBoard.Setting(CloudPort);
             s.AutoConfirm = NativeBoard.Setting(AutoConfirmMilliseconds);
+            s.Preemption = NativeBoard.Setting(UserPreemption) != 0;
+            s.Watchdog = NativeBoard.Setting(WatchdogEnabled) != 0;
             s.CheckinTimeout = NativeBoard.Setting(WatchdogCheckinTimeoutMilliseconds);
             s.HardwareTimeout = NativeBoard.Setting(WatchdogHardwareTimeoutMilliseconds);
             s.FeedPeriod = NativeBoard.Setting(WatchdogFeedPeriodMilliseconds);
             s.Version = NativeBoard.Setting(FirmwareVersion);
+            s.TestBoot = NativeBoard.Setting(TestBootEnabled) != 0;
             s.Ssid = Text(AccessPointSsid);
             s.Key = Text(AccessPointKey);
             return s;
@@ -50,6 +55,12 @@ namespace CoreFirmware.VirtualNanoClr
         /// <summary>Test boot: confirm after this long connected.</summary>
         public int AutoConfirm { get; private set; }
 
+        /// <summary>User networking is preempted during an update.</summary>
+        public bool Preemption { get; private set; }
+
+        /// <summary>The system feeds the hardware watchdog.</summary>
+        public bool Watchdog { get; private set; }
+
         /// <summary>System thread check-in bound.</summary>
         public int CheckinTimeout { get; private set; }
 
@@ -61,6 +72,9 @@ namespace CoreFirmware.VirtualNanoClr
 
         /// <summary>Firmware version reported to the cloud.</summary>
         public int Version { get; private set; }
+
+        /// <summary>The bootloader boots a new image in test mode.</summary>
+        public bool TestBoot { get; private set; }
 
         /// <summary>The access point's SSID.</summary>
         public string Ssid { get; private set; }
