@@ -18,7 +18,8 @@ namespace CoreFirmware.Tests.NanoClr;
 /// point and connects to the local cloud (its RSA/AES through the board's native crypto), and the app is
 /// loaded from the slot with Assembly.Load and runs. Then an OTA through the cloud's REST API brings the
 /// next version's .pe: the firmware on nanoCLR stages and verifies it, resets the MCU, and the next boot
-/// installs it and runs it in test mode until it confirms itself.
+/// installs it, the power fails inside the install (the MCU stops with it), the boot after resumes the
+/// install and runs the new .pe in test mode until it confirms itself.
 /// </summary>
 [Trait("Category", "NanoClr")]
 [Collection("NanoClr")]
@@ -59,15 +60,21 @@ public sealed class NanoCoreBootTests
         Assert.Equal(image, slot);
 
         await Eventually.UntilAsync(() => cloud.Cloud.Devices.IsOnline(keys.IdHex), TimeSpan.FromMinutes(2), () => "the device online; output:\n" + Output());
+        // The firmware's own counters, reported from inside nanoCLR: connected, the app's requests answered.
+        await Eventually.UntilAsync(() => core.Status.CloudConnected && core.Status.AppCompleted >= 3, TimeSpan.FromMinutes(1),
+            () => $"the app's requests ({core.Status}); output:\n" + Output());
 
+        // The power fails in the fifth write of the install into the application slot (the next boot's bootloader).
+        board.InternalFlash.CutPowerAtOperation(board.InternalFlash.OperationCount + 4);
         // The OTA: the next version's .pe, signed, through the REST API as the Spark CLI sends it.
         byte[] next = cloud.Cloud.SignImage(pe, new ImageVersion(1, 0, 1, 0), SparkCoreBoard.ImageBoardId);
         var (status, _) = await cloud.PutFileAsync(keys.IdHex, next, fast: false);
         Assert.Equal(200, status);
         var end = await cloud.WaitForOtaEndAsync(keys.IdHex, TimeSpan.FromMinutes(3));
         Assert.Equal("done", end.GetProperty("ota").GetProperty("state").GetString());
-        await Eventually.UntilAsync(() => core.Boots >= 2 && core.LastBootLine != null && core.LastBootLine.Contains("installs=1") && core.LastAppLine != null,
-            TimeSpan.FromMinutes(2), () => "the second boot's install; output:\n" + Output());
+        await Eventually.UntilAsync(() => core.Boots >= 3 && core.LastBootLine != null && core.LastBootLine.Contains("installs=1") && core.LastAppLine != null,
+            TimeSpan.FromMinutes(2), () => $"the resumed install (power cuts {core.PowerCuts}); output:\n" + Output());
+        Assert.Equal(1, core.PowerCuts);
         Assert.StartsWith("@@boot run=1 version=16777217 installs=1 rollbacks=0 factory=0 testboot=1", core.LastBootLine);
         Assert.Contains(core.Reboots, r => r.Contains("update", StringComparison.OrdinalIgnoreCase) || r.Contains("pending", StringComparison.OrdinalIgnoreCase));
         var slot2 = new byte[next.Length];
@@ -75,6 +82,9 @@ public sealed class NanoCoreBootTests
         Assert.Equal(next, slot2);
         await Eventually.UntilAsync(() => cloud.Cloud.Devices.IsOnline(keys.IdHex), TimeSpan.FromMinutes(2), () => "online after the update; output:\n" + Output());
 
+        // Interpreter-side figures: nanoCLR's heap (not the host's) and the longest bus hold against its 100 ms bound.
+        Assert.True(core.HeapHighWaterBytes > 0 && core.HeapHighWaterBytes < 10L * 1024 * 1024, $"heap high-water {core.HeapHighWaterBytes} B, status {core.Status}, heap now {core.Host.Heap}");
+        Assert.InRange(core.LongestBusHoldTicks, 1, CoreFirmware.Drivers.Spi.SpiBusArbiter.DefaultMaxHoldMilliseconds * TimeSpan.TicksPerMillisecond);
         Assert.Equal(0, board.Bus.ViolationCount);
         Assert.Equal(0, core.WatchdogResets);
         Assert.True(core.Stop(TimeSpan.FromSeconds(30)));

@@ -61,4 +61,7 @@ public interface INanoHalBoard
 
     /// <summary>The firmware reset the MCU with <paramref name="reason"/> (the host ends this run).</summary>
     void Reset(string reason);
+
+    /// <summary>The firmware's status counters (NanoMcu.ReportStatus), on the interpreter thread.</summary>
+    void Status(ReadOnlySpan<int> values);
 }

@@ -53,6 +53,9 @@ public sealed unsafe class NanoClrHost : IDisposable
         _library = NanoClrLibrary.LoadPrivateCopy(libraryPath);
     }
 
+    /// <summary>Raised on the interpreter thread for each board failure handed to the firmware as an exception.</summary>
+    public event Action<NanoHalFailure>? Failed;
+
     /// <summary>Raised for each line the firmware (or nanoCLR) prints, on the interpreter thread.</summary>
     public event Action<string>? Line;
 
@@ -184,6 +187,7 @@ public sealed unsafe class NanoClrHost : IDisposable
                 Setting = &OnSetting,
                 SettingText = &OnSettingText,
                 Reset = &OnReset,
+                Status = &OnStatus,
             };
             _library.Attach(&host, -1);
             _library.SetDebugPrintCallback(&OnDebugPrint);
@@ -224,6 +228,14 @@ public sealed unsafe class NanoClrHost : IDisposable
         var failure = NanoHalFailure.From(e);
         lock (_sync) _lastFailure = failure;
         Interlocked.Increment(ref _failures);
+        try
+        {
+            Failed?.Invoke(failure);
+        }
+        catch (Exception)
+        {
+            // A listener's exception must not cross into nanoCLR.
+        }
         return failure.Code;
     }
 
@@ -395,6 +407,13 @@ public sealed unsafe class NanoClrHost : IDisposable
         h._board.Reset(why);
         // This run ends at the interpreter's next scheduling point; the board's owner boots the next one.
         h._library.RequestExit();
+        return 0;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnStatus(int* values, int count) => Serve(h =>
+    {
+        h._board.Status(new ReadOnlySpan<int>(values, count));
         return 0;
     });
 

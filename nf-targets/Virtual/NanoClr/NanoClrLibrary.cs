@@ -119,4 +119,5 @@ internal unsafe struct CoreFwHalHost
     public delegate* unmanaged<int, int*, int> Setting;
     public delegate* unmanaged<int, byte*, int, int> SettingText;
     public delegate* unmanaged<byte*, int> Reset;
+    public delegate* unmanaged<int*, int, int> Status;
 }

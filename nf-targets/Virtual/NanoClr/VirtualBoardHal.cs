@@ -33,6 +33,9 @@ public sealed class VirtualBoardHal : INanoHalBoard, IDisposable
     /// <summary>The configuration the firmware reads (cloud, access point, timings).</summary>
     public NanoBoardConfiguration Configuration { get; init; } = new();
 
+    /// <summary>What the firmware reads as setting 10 (NanoBoardSettings.AppPaused) at each Loop of the user app: pauses it.</summary>
+    public bool AppPaused { get; set; }
+
     /// <summary>Raised on the interpreter thread when the firmware resets the MCU, with its reason.</summary>
     public event Action<string>? ResetRequested;
 
@@ -131,11 +134,16 @@ public sealed class VirtualBoardHal : INanoHalBoard, IDisposable
         return result;
     }
 
-    public int Setting(int id) => Configuration.Number(id);
+    public int Setting(int id) => id == 10 ? (AppPaused ? 1 : 0) : Configuration.Number(id);
 
     public string SettingText(int id) => Configuration.Text(id);
 
     public void Reset(string reason) => ResetRequested?.Invoke(reason);
+
+    /// <summary>Raised on the interpreter thread with each status report of the firmware.</summary>
+    public event Action<int[]>? StatusReported;
+
+    public void Status(ReadOnlySpan<int> values) => StatusReported?.Invoke(values.ToArray());
 
     public void Dispose()
     {

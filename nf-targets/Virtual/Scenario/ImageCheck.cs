@@ -14,15 +14,19 @@ namespace CoreFirmware.Virtual.Scenario;
 /// </summary>
 public sealed record ImageCheck(bool Valid, uint ActiveVersion, bool TestBoot, string Description)
 {
-    public static ImageCheck Read(VirtualCore core, byte[] imagePublicKey)
+    public static ImageCheck Read(VirtualCore core, byte[] imagePublicKey) =>
+        Read(core.Runtime != null, core.LastBootDecision is { } d ? (d.RunApplication, d.TestBoot, d.Reason ?? "") : null, core.Board, imagePublicKey);
+
+    /// <summary>The check for the scenario's device, on either CLR.</summary>
+    public static ImageCheck Read(IScenarioCore core, byte[] imagePublicKey) => Read(core.Running, core.Decision, core.Board, imagePublicKey);
+
+    private static ImageCheck Read(bool running, (bool RunApplication, bool TestBoot, string Reason)? decision, VirtualBoard board, byte[] imagePublicKey)
     {
-        var runtime = core.Runtime;
-        if (runtime == null) return new ImageCheck(false, 0, false, "firmware not running");
-        var decision = core.LastBootDecision;
-        if (decision == null || !decision.RunApplication)
+        if (!running) return new ImageCheck(false, 0, false, "firmware not running");
+        if (decision is not { RunApplication: true })
             return new ImageCheck(false, 0, false, "safe mode: " + (decision?.Reason ?? "no boot decision"));
 
-        var flash = core.Board.InternalFlash;
+        var flash = board.InternalFlash;
         var header = new byte[ImageFormat.HeaderSize];
         flash.Peek(0, header);
         var h = new ImageHeader();
@@ -41,7 +45,7 @@ public sealed record ImageCheck(bool Valid, uint ActiveVersion, bool TestBoot, s
         ImageVerifyResult r = ImageSigner.Verify(image, key, SparkCoreBoard.ImageBoardId, slot);
         uint version = PackedImageVersion.Of(h);
         return r == ImageVerifyResult.Ok
-            ? new ImageCheck(true, version, decision.TestBoot, $"running {PackedImageVersion.ToText(version)}{(decision.TestBoot ? " (test boot)" : "")}")
-            : new ImageCheck(false, version, decision.TestBoot, $"application slot does not verify: {r}");
+            ? new ImageCheck(true, version, decision.Value.TestBoot, $"running {PackedImageVersion.ToText(version)}{(decision.Value.TestBoot ? " (test boot)" : "")}")
+            : new ImageCheck(false, version, decision.Value.TestBoot, $"application slot does not verify: {r}");
     }
 }

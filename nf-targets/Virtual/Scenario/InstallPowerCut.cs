@@ -11,10 +11,17 @@ namespace CoreFirmware.Virtual.Scenario;
 public sealed class InstallPowerCut : IPowerCutFault
 {
     /// <summary>
-    /// Operations (page erases and programs) the cut is chosen among. An install writes 5 per 1 KB
-    /// page (one erase, four 256-byte programs); the ticker app's image is about 9 KB, 45 operations.
+    /// Most operations (page erases and programs) the cut is chosen among. An install writes 5 per 1 KB
+    /// page (one erase, four 256-byte programs); the ticker app's image is about 11 KB (CoreCLR's assembly),
+    /// 60 operations, or 5 KB (its nanoFramework .pe), 30.
     /// </summary>
-    public const int Window = 40;
+    public const int DefaultWindow = 40;
+
+    /// <summary>Operations the next cut is chosen among (<see cref="WindowFor"/> the image being installed).</summary>
+    public int Window { get; set; } = DefaultWindow;
+
+    /// <summary>A window that stays inside the install of an image of <paramref name="imageBytes"/>: its page operations, at most <see cref="DefaultWindow"/>.</summary>
+    public static int WindowFor(int imageBytes) => Math.Clamp((imageBytes + 1023) / 1024 * 5, 1, DefaultWindow);
 
     private int _cuts;
     private long _armedAt = -1;

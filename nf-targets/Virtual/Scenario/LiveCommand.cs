@@ -23,6 +23,12 @@ public static class LiveCommand
             Interval = TimeSpan.FromSeconds(2),
         });
         if (options == null) return 2;
+        if (options.Clr == ScenarioClr.Nano)
+        {
+            // The live view reads the firmware's objects (runtime, app), which on nanoCLR live inside the interpreter.
+            Console.Error.WriteLine("live: --clr nano is not built yet; run the same scenario headless: soak --clr nano");
+            return 2;
+        }
 
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };

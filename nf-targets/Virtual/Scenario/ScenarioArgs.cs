@@ -10,7 +10,7 @@ namespace CoreFirmware.Virtual.Scenario;
 public static class ScenarioArgs
 {
     public const string Usage = "--cycles N, --faults none|all|link,corrupt,hang,power, --interval SECONDS, --idle-every N (0: none), "
-        + "--fast-ota, --fast-flash, --lockup SECONDS, --seed N";
+        + "--fast-ota, --fast-flash, --lockup SECONDS, --seed N, --clr coreclr|nano";
 
     /// <summary>Parses <paramref name="args"/> over <paramref name="defaults"/>; null (and a message on stderr) on a bad flag.</summary>
     public static ScenarioOptions? Parse(string command, string[] args, ScenarioOptions defaults, Func<string, bool>? extra = null)
@@ -32,6 +32,14 @@ public static class ScenarioArgs
                     case "--fast-flash": o = With(o, timing: Sst25TimingProfile.Fast); break;
                     case "--lockup": o = With(o, lockup: TimeSpan.FromSeconds(Seconds())); break;
                     case "--seed": o = With(o, seed: int.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                    case "--clr":
+                        o = With(o, clr: Next() switch
+                        {
+                            "coreclr" => ScenarioClr.CoreClr,
+                            "nano" => ScenarioClr.Nano,
+                            var other => throw new ArgumentException($"--clr takes coreclr or nano, not '{other}'"),
+                        });
+                        break;
                     default:
                         if (extra != null && extra(args[i])) break;
                         throw new ArgumentException($"unknown flag '{args[i]}'");
@@ -48,7 +56,7 @@ public static class ScenarioArgs
     }
 
     private static ScenarioOptions With(ScenarioOptions o, int? cycles = null, FaultMix? faults = null, TimeSpan? interval = null, int? idleEvery = null,
-        bool? fastOta = null, Sst25TimingProfile? timing = null, TimeSpan? lockup = null, int? seed = null) => new()
+        bool? fastOta = null, Sst25TimingProfile? timing = null, TimeSpan? lockup = null, int? seed = null, ScenarioClr? clr = null) => new()
     {
         Cycles = cycles ?? o.Cycles,
         Faults = faults ?? o.Faults,
@@ -60,5 +68,7 @@ public static class ScenarioArgs
         Seed = seed ?? o.Seed,
         PowerCut = o.PowerCut,
         MaxConsecutiveLockups = o.MaxConsecutiveLockups,
+        Clr = clr ?? o.Clr,
+        AutoConfirmMilliseconds = o.AutoConfirmMilliseconds,
     };
 }

@@ -16,10 +16,13 @@ public sealed class ScenarioImages
     private readonly LocalCloud _cloud;
     private readonly byte[] _payload;
 
-    public ScenarioImages(LocalCloud cloud)
+    /// <param name="cloud">Whose image key signs.</param>
+    /// <param name="payloadPath">The app's bytes: <see cref="PayloadPath"/> (CoreCLR), or the ticker app's
+    /// deployment (.pe) when the firmware runs on nanoCLR.</param>
+    public ScenarioImages(LocalCloud cloud, string? payloadPath = null)
     {
         _cloud = cloud ?? throw new ArgumentNullException(nameof(cloud));
-        _payload = File.ReadAllBytes(PayloadPath);
+        _payload = File.ReadAllBytes(payloadPath ?? PayloadPath);
     }
 
     /// <summary>The ticker app assembly on disk: the image payload.</summary>

@@ -43,4 +43,7 @@ public sealed class ScenarioOptions
 
     /// <summary>Consecutive lockups after which the run stops (the device is not coming back).</summary>
     public int MaxConsecutiveLockups { get; init; } = 3;
+
+    /// <summary>Which CLR runs the firmware: CoreCLR in this process, or nanoCLR over the native HAL bridge.</summary>
+    public ScenarioClr Clr { get; init; } = ScenarioClr.CoreClr;
 }

@@ -41,14 +41,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
     private readonly List<CycleFigures> _figures = new();
     private readonly Queue<CycleResult> _recent = new();
     private readonly List<CycleResult> _failures = new();
-    // This boot's driver and app, and the counters of the boots before, folded in when a new boot's
-    // driver or app is first seen. Only this boot's objects are held: an app object keeps its load
-    // context (and through its context the whole runtime of its boot) in memory.
-    private Cc3000Driver? _driver;
-    private int _recoveriesBefore;
-    private IAppCounters? _app;
-    private int _requestsBefore;
-    private int _failuresBefore;
     private readonly Random _random;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _folder;
@@ -69,17 +61,28 @@ public sealed class ScenarioRunner : IAsyncDisposable
         Cloud = cloud;
         Keys = keys;
         _random = new Random(options.Seed);
-        Images = new ScenarioImages(cloud);
-        Board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = options.FlashTiming });
-        Core = new VirtualCore(Board, new VirtualCoreOptions
-        {
-            AutoConfirmMilliseconds = options.AutoConfirmMilliseconds,
-            // A 1 s hardware watchdog (firmware default 4 s) so a bad release's resets take seconds, not tens.
-            WatchdogHardwareTimeoutMilliseconds = 1000,
-            WatchdogFeedPeriodMilliseconds = 200,
-        });
-        // The app runs from the application slot (what the last OTA installed); the gate lets idle cycles pause it.
-        Core.AppWrapper = app => Gate.Wrap(app);
+        bool nano = options.Clr == ScenarioClr.Nano;
+        // On nanoCLR the app slot's payload is the ticker app's deployment (.pe); on CoreCLR its assembly.
+        Images = new ScenarioImages(cloud, nano ? NanoClr.NanoScenarioCore.TickerPePath : ScenarioImages.PayloadPath);
+        Board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = options.FlashTiming, HostDrivers = !nano });
+        // A 1 s hardware watchdog (firmware default 4 s) so a bad release's resets take seconds, not tens.
+        Device = nano
+            ? new NanoClr.NanoScenarioCore(Board, (ipv4, port) => new NanoClr.NanoBoardConfiguration
+            {
+                CloudIpv4 = ipv4,
+                CloudPort = port,
+                AutoConfirmMilliseconds = options.AutoConfirmMilliseconds,
+                WatchdogHardwareTimeoutMilliseconds = 1000,
+                WatchdogFeedPeriodMilliseconds = 200,
+                AccessPointSsid = Board.Options.AccessPointSsid,
+                AccessPointKey = Board.Options.AccessPointKey,
+            })
+            : new CoreClrScenarioCore(Board, new VirtualCoreOptions
+            {
+                AutoConfirmMilliseconds = options.AutoConfirmMilliseconds,
+                WatchdogHardwareTimeoutMilliseconds = 1000,
+                WatchdogFeedPeriodMilliseconds = 200,
+            }, Gate);
     }
 
     public ScenarioOptions Options { get; }
@@ -91,7 +94,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
     public string DeviceId => Keys.IdHex;
     public TickerServer Ticker { get; } = new();
     public VirtualBoard Board { get; }
-    public VirtualCore Core { get; }
+
+    /// <summary>The device under the scenario, on the CLR the options chose.</summary>
+    public IScenarioCore Device { get; }
+
+    /// <summary>The CoreCLR core (the live view's and the tests' view of the firmware's objects); throws on nanoCLR.</summary>
+    public VirtualCore Core => (Device as CoreClrScenarioCore)?.Core
+        ?? throw new InvalidOperationException("the firmware runs on nanoCLR: its objects are inside the interpreter (see Device)");
     public ScenarioImages Images { get; }
     public AppGate Gate { get; } = new();
 
@@ -121,16 +130,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
     public IReadOnlyList<CycleFigures> Figures { get { lock (_sync) return _figures.ToArray(); } }
 
     /// <summary>The counters of this boot's app (unwrapped), or null (safe mode, or an app without counters).</summary>
-    public IAppCounters? App => Unwrap(Core.CurrentApp);
+    public IAppCounters? App => (Device as CoreClrScenarioCore)?.App;
 
     /// <summary>CC3000 recoveries summed over every boot's driver.</summary>
-    public int ModuleRecoveries { get { lock (_sync) return _recoveriesBefore + (_driver?.Recoveries ?? 0); } }
+    public int ModuleRecoveries => Device.ModuleRecoveries;
 
     /// <summary>Requests and failures summed over every boot's app.</summary>
-    public (int Requests, int Failures) AppTotals
-    {
-        get { lock (_sync) return (_requestsBefore + (_app?.Requests ?? 0), _failuresBefore + (_app?.Failures ?? 0)); }
-    }
+    public (int Requests, int Failures) AppTotals => Device.AppTotals;
 
     public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
 
@@ -156,14 +162,14 @@ public sealed class ScenarioRunner : IAsyncDisposable
         try
         {
             // Manufacture: keys and the ticker app 1.0.0 in the factory slot; the first boot installs it.
-            runner.Core.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!),
+            runner.Device.Provision(new DeviceKeys(keys.Id, keys.PrivateKeyDer, keys.PublicKeyDer, cloud.Registry.ServerPublicKeyDer, keys.ImagePublicKey!),
                 runner.Images.Build(0));
             runner.Board.Cc3000.Model.SetHost(TickerHost, Loopback);
             // The app talks to ticker.local:80; the virtual internet carries that to the ticker server's port.
             runner.Board.Cc3000.Model.ForwardPort(Loopback, 80, runner.Ticker.Port);
-            runner.Core.Start(cloud.DeviceEndPoint);
-            bool online = await runner.WaitPhase("booting", () => runner.Online(), () => runner.Core.Boots + runner.Core.BootFailures * 7L, ct);
-            if (!online) throw new TimeoutException($"the virtual core did not come online within {options.LockupTimeout.TotalSeconds:0} s (boot failures {runner.Core.BootFailures}: {runner.Core.LastBootError})");
+            runner.Device.Start(cloud.DeviceEndPoint);
+            bool online = await runner.WaitPhase("booting", () => runner.Online(), () => runner.Device.Boots + runner.Device.BootFailures * 7L, ct);
+            if (!online) throw new TimeoutException($"the virtual core ({runner.Device.Clr}) did not come online within {options.LockupTimeout.TotalSeconds:0} s (boot failures {runner.Device.BootFailures}: {runner.Device.LastBootError})");
             return runner;
         }
         catch
@@ -276,14 +282,14 @@ public sealed class ScenarioRunner : IAsyncDisposable
         try
         {
             // 1. The app runs at full speed (or is paused for an idle cycle) and the device is online.
-            IAppCounters? app0 = App;
-            int parsed0 = app0?.Completed ?? 0;
+            object? app0 = Device.AppToken;
+            int parsed0 = Device.AppCompleted;
             if (!await WaitPhase("waiting for the app to run", () => Online() && AppAdvanced(app0, parsed0, 2), AppProgress, ct))
                 return Lockup(Result, "waiting for the app to run");
             if (idle)
             {
-                Gate.Paused = true;
-                if (!await WaitPhase("pausing the app", () => !Gate.InLoop, AppProgress, ct))
+                Device.AppPaused = true;
+                if (!await WaitPhase("pausing the app", () => !Device.AppInLoop, AppProgress, ct))
                     return Lockup(Result, "pausing the app");
             }
 
@@ -309,6 +315,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
                 case FaultKind.PowerCutDuringInstall:
                     if (Options.PowerCut != null)
                     {
+                        // The cut falls inside this image's install (a .pe is half the size of the assembly).
+                        if (Options.PowerCut is InstallPowerCut cut) cut.Window = InstallPowerCut.WindowFor(image.Length);
                         Options.PowerCut.Arm(Board, _random);
                         injected = true;
                         note = "power cut armed for the install";
@@ -321,10 +329,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
             }
 
             int cutsBefore = Options.PowerCut?.Cuts ?? 0;
-            SystemRuntime runtime = Core.Runtime ?? throw new InvalidOperationException("no runtime");
-            SocketBroker broker = runtime.Broker;
-            int preemptions0 = broker.Preemptions;
-            int reboots0 = Core.Reboots, boots0 = Core.Boots;
+            if (!Device.Running) throw new InvalidOperationException("no runtime");
+            // This boot's preemption counters, readable after the reboot too.
+            Func<(int Count, long LastTicks)> preemption = Device.PreemptionProbe();
+            int preemptions0 = preemption().Count;
+            int reboots0 = Device.Reboots, boots0 = Device.Boots;
             FlashJob job;
             try
             {
@@ -333,8 +342,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             catch (FlashException e)
             {
                 // The cloud refused (device went offline between the check and the flash): nothing reached the device.
-                Gate.Paused = false;
-                ImageCheck refusedCheck = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+                Device.AppPaused = false;
+                ImageCheck refusedCheck = ImageCheck.Read(Device, Cloud.ImagePublicKey);
                 return Result(refusedCheck.Valid ? CycleOutcome.Aborted : CycleOutcome.Failed) with
                 {
                     FlashState = "refused", Reason = e.Message, ImageValid = refusedCheck.Valid, ImageState = refusedCheck.Description,
@@ -361,42 +370,44 @@ public sealed class ScenarioRunner : IAsyncDisposable
                         note = $"CC3000 hung at {p.BytesSent} of {p.TotalBytes} B";
                     }
                 }
-                return p.BytesSent * 31 + p.Resends * 7 + (int)p.State + (long)runtime.Ota.ChunksReceived * 131 + ModuleRecoveries * 1009L;
+                return p.BytesSent * 31 + p.Resends * 7 + (int)p.State + (long)Device.ChunksReceived * 131 + ModuleRecoveries * 1009L;
             }, ct);
             if (!transferred) return Lockup(Result, "transfer") with { FaultInjected = injected, FaultNote = note, ImageBytes = image.Length };
             if (injectMidway && !injected) note = "the transfer ended before the fault's trigger point";
 
             OtaProgress final = await job.Completion;
             double otaMs = final.FinishedAt.HasValue ? (final.FinishedAt.Value - final.StartedAt).TotalMilliseconds : double.NaN;
-            double latencyMs = broker.Preemptions > preemptions0 ? broker.LastLatencyTicks / (double)TimeSpan.TicksPerMillisecond : double.NaN;
+            // Read when a result is made (after the reboot or resume wait): on nanoCLR the counters come with the
+            // firmware's next status report, a quarter of a second later at most.
+            double Latency() => preemption() is var p && p.Count > preemptions0 ? p.LastTicks / (double)TimeSpan.TicksPerMillisecond : double.NaN;
             bool done = final.State == OtaState.Done;
             CycleResult Measured(CycleOutcome o) => Result(o) with
             {
-                FlashState = final.StateName, Reason = final.Reason, OtaMilliseconds = otaMs, PreemptionMilliseconds = latencyMs,
+                FlashState = final.StateName, Reason = final.Reason, OtaMilliseconds = otaMs, PreemptionMilliseconds = Latency(),
                 Resends = final.Resends, FaultInjected = injected, FaultNote = note, ImageBytes = image.Length,
             };
 
             // 3. Landed: the device reboots. Aborted: it stays on the old image. Either way the app must run again.
-            if (done && !await WaitPhase("reboot", () => Core.Reboots > reboots0 && Core.Boots > boots0 && Core.Runtime != null,
-                    () => Core.Reboots * 3L + Core.Boots * 5L + Core.BootFailures * 7L, ct))
+            if (done && !await WaitPhase("reboot", () => Device.Reboots > reboots0 && Device.Boots > boots0 && Device.Running,
+                    () => Device.Reboots * 3L + Device.Boots * 5L + Device.BootFailures * 7L, ct))
                 return Lockup(Measured, "reboot");
-            Gate.Paused = false;
-            IAppCounters? app1 = App;
-            int parsed1 = app1?.Completed ?? 0;
+            Device.AppPaused = false;
+            object? app1 = Device.AppToken;
+            int parsed1 = Device.AppCompleted;
             if (!await WaitPhase("waiting for the app to resume",
-                    () => Online() && Core.Runtime is { } rt && !rt.Broker.UpdatesPending && AppAdvanced(app1, parsed1, 1),
+                    () => Online() && Device.Running && !Device.UpdatesPending && AppAdvanced(app1, parsed1, 1),
                     AppProgress, ct))
                 return Lockup(Measured, "waiting for the app to resume");
             if (fault == FaultKind.PowerCutDuringInstall && Options.PowerCut != null)
             {
                 Options.PowerCut.Disarm(Board);
                 note = Options.PowerCut.Cuts > cutsBefore
-                    ? $"power cut inside the install (boot failures {Core.BootFailures}), install resumed at the next boot"
+                    ? $"power cut inside the install (boot failures {Device.BootFailures}), install resumed at the next boot"
                     : "power cut armed but the install ended before it";
             }
 
             // 4. Which image is the device on?
-            ImageCheck check = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+            ImageCheck check = ImageCheck.Read(Device, Cloud.ImagePublicKey);
             uint packed = ScenarioImages.Packed(version);
             CycleOutcome outcome;
             if (done)
@@ -414,36 +425,31 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Gate.Paused = false;
+            Device.AppPaused = false;
             return Result(CycleOutcome.Cancelled) with { FaultInjected = injected, FaultNote = note, ImageValid = true, ImageState = "run stopped" };
         }
     }
 
     private CycleResult Lockup(Func<CycleOutcome, CycleResult> result, string phase)
     {
-        Gate.Paused = false;
-        ImageCheck check = ImageCheck.Read(Core, Cloud.ImagePublicKey);
+        Device.AppPaused = false;
+        ImageCheck check = ImageCheck.Read(Device, Cloud.ImagePublicKey);
         return result(CycleOutcome.Lockup) with { LockupPhase = phase, ImageValid = check.Valid, ImageState = check.Description };
     }
 
-    private bool Online() =>
-        Core.Runtime is { } rt && rt.Cloud != null && rt.Cloud.IsConnected && Cloud.Devices.IsOnline(DeviceId);
+    private bool Online() => Device.Running && Device.CloudConnected && Cloud.Devices.IsOnline(DeviceId);
 
     // The app made `count` more parses since (app, parsed) was taken, or a new boot's app did.
-    private bool AppAdvanced(IAppCounters? before, int parsed, int count)
+    private bool AppAdvanced(object? before, int parsed, int count)
     {
-        IAppCounters? now = App;
+        object? now = Device.AppToken;
         if (now == null) return false;
-        return now != before ? now.Completed >= count : now.Completed >= parsed + count;
+        return !Equals(now, before) ? Device.AppCompleted >= count : Device.AppCompleted >= parsed + count;
     }
 
-    private long AppProgress()
-    {
-        IAppCounters? app = App;
-        var rt = Core.Runtime;
-        return (app?.Completed ?? 0) * 3L + Core.Boots * 1009L + (rt?.Cloud?.Sessions ?? 0) * 7919L + (rt?.Cloud?.ConnectAttempts ?? 0) * 104729L
-            + ModuleRecoveries * 15485863L + (Gate.InLoop ? 1 : 0);
-    }
+    private long AppProgress() =>
+        Device.AppCompleted * 3L + Device.Boots * 1009L + Device.CloudSessions * 7919L + Device.CloudConnectAttempts * 104729L
+            + ModuleRecoveries * 15485863L + (Device.AppInLoop ? 1 : 0);
 
     /// <summary>
     /// Waits until <paramref name="done"/>, sampling the counters every poll; false (a lockup) when
@@ -486,28 +492,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// <summary>Samples what the summary tracks over time: heap high-water mark, each boot's driver and app counters.</summary>
     public void Sample()
     {
-        long heap = GC.GetTotalMemory(false);
+        long heap = Device.HeapBytes;
         long seen;
         while (heap > (seen = Interlocked.Read(ref _heapHighWater)) && Interlocked.CompareExchange(ref _heapHighWater, heap, seen) != seen)
         {
         }
 
-        Cc3000Driver driver = Board.Cc3000Driver;
-        IAppCounters? app = App;
-        lock (_sync)
-        {
-            if (driver != _driver)
-            {
-                _recoveriesBefore += _driver?.Recoveries ?? 0;
-                _driver = driver;
-            }
-            if (app != null && app != _app)
-            {
-                _requestsBefore += _app?.Requests ?? 0;
-                _failuresBefore += _app?.Failures ?? 0;
-                _app = app;
-            }
-        }
+        Device.Sample();
     }
 
     private void SetPhase(string phase)
@@ -530,14 +521,18 @@ public sealed class ScenarioRunner : IAsyncDisposable
             StoppedEarly = stopped,
             BusViolations = Board.Bus.ViolationCount,
             HeapHighWaterBytes = HeapHighWaterBytes,
+            LongestBusHoldMilliseconds = Device.LongestBusHoldTicks / (double)TimeSpan.TicksPerMillisecond,
+            BusHoldBoundMilliseconds = Board.Options.MaxBusHoldMilliseconds,
             ModuleRecoveries = ModuleRecoveries,
-            Boots = Core.Boots,
-            BootFailures = Core.BootFailures,
-            Installs = Core.Installs,
-            BootloaderRollbacks = Core.Rollbacks,
-            WatchdogResets = Core.WatchdogResets,
+            Clr = Device.Clr,
+            HeapSource = Device.HeapSource,
+            Boots = Device.Boots,
+            BootFailures = Device.BootFailures,
+            Installs = Device.Installs,
+            BootloaderRollbacks = Device.Rollbacks,
+            WatchdogResets = Device.WatchdogResets,
             PowerCuts = Options.PowerCut?.Cuts ?? 0,
-            StuckUserThreads = Core.StuckUserThreads,
+            StuckUserThreads = Device.StuckUserThreads,
             AppRequests = requests,
             AppFailures = failures,
             HostThreadFaults = Board.Faults.Count + Ticker.Faults.Count,
@@ -557,7 +552,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         SetPhase("stopping");
-        bool stopped = Core.Stop(20_000);
+        bool stopped = Device.Stop(20_000);
         await Cloud.DisposeAsync();
         Ticker.Dispose();
         if (stopped) Board.Dispose();

@@ -23,6 +23,13 @@ public sealed record ScenarioSummary
     public required long BusViolations { get; init; }
     /// <summary>Largest managed heap seen (GC.GetTotalMemory, sampled every poll) of the host process (cloud + board + firmware).</summary>
     public required long HeapHighWaterBytes { get; init; }
+    /// <summary>The CLR that ran the firmware ("CoreCLR", "nanoCLR").</summary>
+    public string Clr { get; init; } = "CoreCLR";
+    /// <summary>Which heap <see cref="HeapHighWaterBytes"/> follows: the host process's, or nanoCLR's managed heap.</summary>
+    public string HeapSource { get; init; } = "host process";
+    /// <summary>The longest SPI bus hold the firmware's arbiter measured (sampled), and its bound.</summary>
+    public double LongestBusHoldMilliseconds { get; init; } = double.NaN;
+    public int BusHoldBoundMilliseconds { get; init; }
     /// <summary>CC3000 power-cycle recoveries summed over every boot's driver.</summary>
     public required int ModuleRecoveries { get; init; }
     public required int Boots { get; init; }
@@ -104,7 +111,10 @@ public sealed record ScenarioSummary
             ("preemption latency p50 / p99 (loaded)", $"{Ms(PreemptionP50, "0.00")} / {Ms(PreemptionP99, "0.00")}"),
             ($"OTA time idle / under load ({(FastOta ? "fast" : "slow")} OTA, p50)", $"{Ms(OtaIdleP50)} / {Ms(OtaLoadedP50)} (x{(double.IsNaN(OtaLoadedOverIdle) ? "n/a" : OtaLoadedOverIdle.ToString("0.00", c))})"),
             ("bus violations", BusViolations.ToString(c)),
-            ("heap high-water mark (host process)", $"{HeapHighWaterBytes / 1024} KiB"),
+            ("longest bus hold / bound", $"{Ms(LongestBusHoldMilliseconds, "0.0")} / {BusHoldBoundMilliseconds} ms"),
+            ("ticker requests per second", Elapsed.TotalSeconds > 0 ? (AppRequests / Elapsed.TotalSeconds).ToString("0.0", c) : "n/a"),
+            ("firmware runs on", Clr),
+            ($"heap high-water mark ({HeapSource})", $"{HeapHighWaterBytes / 1024} KiB"),
             ("module recoveries (CC3000 power cycles)", ModuleRecoveries.ToString(c)),
             ("boots / boot failures / stuck user threads", $"{Boots} / {BootFailures} / {StuckUserThreads}"),
             ("bootloader installs / rollbacks", $"{Installs} / {BootloaderRollbacks}"),

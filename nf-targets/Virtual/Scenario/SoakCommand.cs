@@ -57,7 +57,7 @@ public static class SoakCommand
     public static async Task<ScenarioSummary> RunAsync(ScenarioOptions options, TextWriter output, CancellationToken ct, bool census = false)
     {
         output.WriteLine($"soak: {options.Cycles} cycles, faults {options.Faults}, idle OTA every {options.IdleEvery} cycles, "
-            + $"{(options.FastOta ? "fast" : "slow")} OTA, lockup bound {options.LockupTimeout.TotalSeconds:0} s, payload {Path.GetFileName(ScenarioImages.PayloadPath)}");
+            + $"{(options.FastOta ? "fast" : "slow")} OTA, lockup bound {options.LockupTimeout.TotalSeconds:0} s, payload {(options.Clr == ScenarioClr.Nano ? Path.GetFileName(NanoClr.NanoScenarioCore.TickerPePath) + " (firmware on nanoCLR)" : Path.GetFileName(ScenarioImages.PayloadPath))}");
         await using ScenarioRunner runner = await ScenarioRunner.StartAsync(options, ct);
         output.WriteLine($"cloud API {runner.Cloud.ApiUrl} (token {runner.Cloud.AccessToken}), device {runner.DeviceId} online, ticker on 127.0.0.1:{runner.Ticker.Port}");
         IReadOnlyDictionary<string, CollectionCensus.Entry>? first = null;

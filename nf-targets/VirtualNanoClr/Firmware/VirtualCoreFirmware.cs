@@ -28,6 +28,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
     public static class VirtualCoreFirmware
     {
         private const int RebootPollMilliseconds = 1000;
+        private const int StatusPeriodMilliseconds = 250;
 
         /// <summary>One boot.</summary>
         public static void Main()
@@ -82,19 +83,23 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 return;
             }
 
+            NanoCoreStatus status = new NanoCoreStatus(runtime, cc3000, arbiter);
             UserThread user = null;
             if (!runtime.SafeMode)
             {
-                user = StartApp(runtime, internalFlash, decision, new NanoSerialPort(NanoSerialPort.Serial1), d0, d7, clock);
+                user = StartApp(runtime, internalFlash, decision, new NanoSerialPort(NanoSerialPort.Serial1), d0, d7, clock, status);
             }
             else
             {
                 Console.WriteLine("@@app none (safe mode: " + runtime.SafeModeReason + ")");
             }
 
-            while (!runtime.RebootRequested.WaitOne(RebootPollMilliseconds, false))
+            status.Report();
+            while (!runtime.RebootRequested.WaitOne(StatusPeriodMilliseconds, false))
             {
+                status.Report();
             }
+            status.Report();
             string reason = runtime.RebootReason;
             Console.WriteLine("@@reboot " + reason);
             if (user != null) user.Stop(0);
@@ -153,7 +158,7 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         }
 
         private static UserThread StartApp(SystemRuntime runtime, NanoInternalFlash internalFlash, BootDecision decision,
-            NanoSerialPort serial1, NanoGpioPin d0, NanoGpioPin d7, NanoClock clock)
+            NanoSerialPort serial1, NanoGpioPin d0, NanoGpioPin d7, NanoClock clock, NanoCoreStatus status)
         {
             IUserApp app = null;
             string failure = null;
@@ -175,13 +180,15 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
                 return null;
             }
             Console.WriteLine("@@app " + app.GetType().FullName);
-            UserThread user = new UserThread(app, new UserAppContext(serial1, d0, d7, runtime.UserSockets, clock, runtime.Updates, runtime.Deployment));
+            NanoAppGate gate = new NanoAppGate(app);
+            UserThread user = new UserThread(gate, new UserAppContext(serial1, d0, d7, runtime.UserSockets, clock, runtime.Updates, runtime.Deployment));
             user.FaultHandler = delegate (UserThread thread, Exception fault)
             {
                 int code = fault is OutOfMemoryException ? SystemRuntime.OutOfMemorySosCode : SystemRuntime.UserFaultSosCode;
                 Console.WriteLine("@@app fault " + fault.GetType().Name + ": " + fault.Message);
                 runtime.ReportUserFault("user app: " + fault.GetType().Name + ": " + fault.Message, code);
             };
+            status.SetApp(user, app, gate);
             user.Start();
             return user;
         }

@@ -19,6 +19,7 @@ namespace CoreFirmware.VirtualNanoClr
         public const int WatchdogFeedPeriodMilliseconds = 7;
         public const int FirmwareVersion = 8;
         public const int TestBootEnabled = 9;
+        public const int AppPaused = 10;
         public const int AccessPointSsid = 100;
         public const int AccessPointKey = 101;
 
@@ -80,6 +81,12 @@ namespace CoreFirmware.VirtualNanoClr
 
         /// <summary>The access point's key.</summary>
         public string Key { get; private set; }
+
+        /// <summary>True while the board asks the user app to pause (a host's idle measurement); read at each Loop.</summary>
+        public static bool ReadAppPaused()
+        {
+            return NativeBoard.Setting(AppPaused) != 0;
+        }
 
         private static string Text(int id)
         {

@@ -12,5 +12,14 @@ namespace CoreFirmware.VirtualNanoClr
         {
             NativeBoard.Reset(reason);
         }
+
+        /// <summary>
+        /// Reports status counters to the board (a test harness's debug channel; nothing allocated):
+        /// the meaning of each index is the caller's and the host's contract (Firmware/NanoCoreStatus).
+        /// </summary>
+        public static void ReportStatus(int[] values, int count)
+        {
+            NativeBoard.Status(values, count);
+        }
     }
 }

@@ -23,5 +23,9 @@ namespace CoreFirmware.VirtualNanoClr
         /// </summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void Reset(string reason);
+
+        /// <summary>Hands the board the firmware's status counters (values[0..count)); the host reads them.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void Status(int[] values, int count);
     }
 }

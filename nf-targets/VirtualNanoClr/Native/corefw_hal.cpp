@@ -697,3 +697,31 @@ HRESULT CoreFwHal_NativeBoard_Reset(CLR_RT_StackFrame &stack)
     COREFW_CALL_HOST(s_host.reset(reason == NULL ? "" : reason));
     NANOCLR_NOCLEANUP();
 }
+
+HRESULT CoreFwHal_NativeBoard_Status(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    int32_t result;
+    CLR_RT_HeapBlock_Array *array = stack.Arg0().DereferenceArray();
+    int32_t count = Arg4(stack, 1);
+    Record("NativeBoard.Status", 1, count);
+    if (array == NULL)
+        NANOCLR_SET_AND_LEAVE(CLR_E_ARGUMENT_NULL);
+    if (count < 0 || (uint32_t)count > array->m_numOfElements || array->m_sizeOfElement != sizeof(int32_t))
+        NANOCLR_SET_AND_LEAVE(CLR_E_INDEX_OUT_OF_RANGE);
+    {
+        // The heap figure the host reads with the status (CoreFwHal_HeapStatus) is what a collection leaves
+        // in use; nanoCLR updates it only when it collects, which a large heap rarely needs. So the status
+        // call collects, at most every c_heapSampleTicks (one collection every 2 s is the figure's cost).
+        const CLR_INT64 c_heapSampleTicks = 2000LL * TIME_CONVERSION__TO_MILLISECONDS;
+        static CLR_INT64 s_lastSample = 0;
+        CLR_INT64 now = HAL_Time_CurrentTime();
+        if (s_lastSample == 0 || now - s_lastSample >= c_heapSampleTicks || now < s_lastSample)
+        {
+            s_lastSample = now;
+            g_CLR_RT_ExecutionEngine.PerformGarbageCollection();
+        }
+    }
+    COREFW_CALL_HOST(s_host.status((const int32_t *)array->GetFirstElement(), count));
+    NANOCLR_NOCLEANUP();
+}

@@ -44,6 +44,7 @@ extern "C"
         int32_t (*setting)(int32_t id, int32_t *value);
         int32_t (*setting_text)(int32_t id, uint8_t *buffer, int32_t capacity); // the length written
         int32_t (*reset)(const char *reason);                                   // the MCU's software reset
+        int32_t (*status)(const int32_t *values, int32_t count);                // the firmware's status counters
     } CoreFwHalHost;
 
     // Exported to the host (see nf-targets/Virtual/NanoClr/NanoClrLibrary.cs).
