@@ -45,6 +45,11 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
     /// <summary>The device server.</summary>
     public DeviceServer Devices { get; }
 
+    /// <summary>The users who may log in (spark-cli's cloud login) and the tokens issued to them.</summary>
+    public CloudUsers Users => _users ??= CloudUsers.Open(Registry.Folder);
+
+    private CloudUsers? _users;
+
     /// <summary>The REST API.</summary>
     public CloudApi Api { get; }
 
@@ -77,6 +82,7 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
         api = new CloudApi(devices, () => cloud!.AcceptedTokens(), ao,
             options.LoggerFactory == null ? null : b => b.AddProvider(new ForwardingProvider(options.LoggerFactory)));
         cloud = new LocalCloud(registry, settings, devices, api, extra);
+        api.Users = cloud.Users;
         devices.Start();
         try
         {
@@ -95,6 +101,7 @@ public sealed class LocalCloud : IAsyncDisposable, IDisposable
     {
         var tokens = new List<string>(Settings.AccessTokens);
         tokens.AddRange(_extraTokens);
+        tokens.AddRange(Users.Tokens);
         return tokens;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using CoreFirmware.Drivers.Cloud;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Update;
@@ -21,6 +22,13 @@ namespace CoreFirmware.Application.App
         /// <summary>Creates the context with the deployment control of this boot (null: the image cannot confirm itself).</summary>
         public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock,
             IUpdateNotice updates, IDeploymentControl deployment)
+            : this(serial1, d0, userLed, network, clock, updates, deployment, null)
+        {
+        }
+
+        /// <summary>Creates the context with the deployment control and the cloud API of this boot (null: none).</summary>
+        public UserAppContext(ISerialPort serial1, IGpioPin d0, IGpioPin userLed, INetworkSockets network, IClock clock,
+            IUpdateNotice updates, IDeploymentControl deployment, ICloud cloud)
         {
             if (serial1 == null) throw new ArgumentNullException("serial1");
             if (d0 == null) throw new ArgumentNullException("d0");
@@ -35,7 +43,14 @@ namespace CoreFirmware.Application.App
             Clock = clock;
             Updates = updates;
             Deployment = deployment;
+            Cloud = cloud;
         }
+
+        /// <summary>
+        /// The Spark cloud (Spark.variable, Spark.function, Spark.publish, Spark.subscribe, Time); null when
+        /// the system gave none (tests that run an app alone). Register variables and functions in Setup.
+        /// </summary>
+        public ICloud Cloud { get; private set; }
 
         /// <summary>Serial1, for the user thread only.</summary>
         public SerialWriter Serial1 { get; private set; }

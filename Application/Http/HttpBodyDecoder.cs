@@ -8,6 +8,9 @@ namespace CoreFirmware.Application.Http
     /// payload that does not fit makes <see cref="Feed"/> answer <see cref="TooLarge"/>.
     /// Raw bytes may be received straight into the free tail of the body buffer and decoded in place,
     /// because decoded payload never moves forward of the raw bytes it comes from.
+    /// Chunk framing is read as strictly as RFC 9112 7.1 writes it: hex size, extensions by their
+    /// grammar (tokens and quoted strings, no control bytes), CRLF or a bare LF, trailer lines checked
+    /// like header lines; a CR that is not followed by LF is <see cref="Malformed"/>.
     /// </summary>
     internal sealed class HttpBodyDecoder
     {
@@ -41,15 +44,27 @@ namespace CoreFirmware.Application.Http
 
         private const int StateSize = 0;
         private const int StateSizeDigits = 1;
-        private const int StateExtension = 2;
-        private const int StateSizeLf = 3;
-        private const int StateData = 4;
-        private const int StateDataCr = 5;
-        private const int StateDataLf = 6;
-        private const int StateTrailerStart = 7;
-        private const int StateTrailerLine = 8;
-        private const int StateFinalLf = 9;
-        private const int StateDone = 10;
+        private const int StateSizeLf = 2;
+        private const int StateData = 3;
+        private const int StateDataCr = 4;
+        private const int StateDataLf = 5;
+        private const int StateTrailerStart = 6;
+        private const int StateTrailerName = 7;
+        private const int StateTrailerValue = 8;
+        private const int StateTrailerLf = 9;
+        private const int StateFinalLf = 10;
+        private const int StateDone = 11;
+
+        // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-val = token / quoted-string
+        // (RFC 9112 7.1.1), one state per place in that grammar.
+        private const int StateExtSeparator = 12;   // after the size or a value: BWS, then ";" or the line end
+        private const int StateExtNameStart = 13;   // after ";": BWS, then a name
+        private const int StateExtName = 14;
+        private const int StateExtAfterName = 15;   // BWS, then "=", ";" or the line end
+        private const int StateExtValueStart = 16;  // after "=": BWS, then a token or a quoted string
+        private const int StateExtToken = 17;
+        private const int StateExtQuoted = 18;
+        private const int StateExtQuotedPair = 19;  // after a backslash in a quoted string
 
         private readonly byte[] _body;
         private int _length;
@@ -162,6 +177,7 @@ namespace CoreFirmware.Application.Http
         // One framing byte of a chunked body.
         private int Step(int b)
         {
+            if (_state >= StateExtSeparator) return StepExtension(b);
             switch (_state)
             {
                 case StateSize:
@@ -182,24 +198,18 @@ namespace CoreFirmware.Application.Http
                             _remaining = (_remaining << 4) | digit;
                             return NeedMore;
                         }
-                        if (b == ';' || b == ' ' || b == '\t')
+                        if (b == ';')
                         {
-                            _state = StateExtension;
+                            _state = StateExtNameStart;
                             return NeedMore;
                         }
-                        if (b == '\r')
+                        if (b == ' ' || b == '\t')
                         {
-                            _state = StateSizeLf;
+                            _state = StateExtSeparator;
                             return NeedMore;
                         }
-                        if (b == '\n') return EndOfSizeLine();
-                        return Malformed;
+                        return EndOfSizeLineByte(b);
                     }
-                case StateExtension:
-                    // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): skipped, bounded.
-                    if (b == '\n') return EndOfSizeLine();
-                    if (++_lineLength > MaxFramingLineLength) return Malformed;
-                    return NeedMore;
                 case StateSizeLf:
                     if (b != '\n') return Malformed;
                     return EndOfSizeLine();
@@ -220,6 +230,7 @@ namespace CoreFirmware.Application.Http
                     _state = StateSize;
                     return NeedMore;
                 case StateTrailerStart:
+                    // trailer-section = *( field-line CRLF ), then the empty line.
                     if (b == '\r')
                     {
                         _state = StateFinalLf;
@@ -230,17 +241,35 @@ namespace CoreFirmware.Application.Http
                         _state = StateDone;
                         return Complete;
                     }
+                    if (!HttpHeaderParser.IsTokenChar(b)) return Malformed;
                     _lineLength = 1;
-                    _state = StateTrailerLine;
+                    _state = StateTrailerName;
                     return NeedMore;
-                case StateTrailerLine:
-                    // Trailer fields are read past, not kept: the header lookup covers the header block only.
+                case StateTrailerName:
+                    // Trailer fields are checked like header lines, then dropped: the header lookup covers the header block only.
+                    if (++_lineLength > MaxFramingLineLength) return Malformed;
+                    if (b == ':')
+                    {
+                        _state = StateTrailerValue;
+                        return NeedMore;
+                    }
+                    return HttpHeaderParser.IsTokenChar(b) ? NeedMore : Malformed;
+                case StateTrailerValue:
+                    if (b == '\r')
+                    {
+                        _state = StateTrailerLf;
+                        return NeedMore;
+                    }
                     if (b == '\n')
                     {
                         _state = StateTrailerStart;
                         return NeedMore;
                     }
-                    if (++_lineLength > MaxFramingLineLength) return Malformed;
+                    if (++_lineLength > MaxFramingLineLength || IsControl(b)) return Malformed;
+                    return NeedMore;
+                case StateTrailerLf:
+                    if (b != '\n') return Malformed;
+                    _state = StateTrailerStart;
                     return NeedMore;
                 case StateFinalLf:
                     if (b != '\n') return Malformed;
@@ -249,6 +278,74 @@ namespace CoreFirmware.Application.Http
                 default:
                     return Malformed;
             }
+        }
+
+        // One byte of the chunk extensions after a chunk size. Nothing is kept; the grammar is checked
+        // so a control byte or a bare CR cannot pass, and the line is bounded.
+        private int StepExtension(int b)
+        {
+            if (++_lineLength > MaxFramingLineLength) return Malformed;
+            bool space = b == ' ' || b == '\t';
+            switch (_state)
+            {
+                case StateExtSeparator:
+                    if (space) return NeedMore;
+                    if (b == ';') return Next(StateExtNameStart);
+                    return EndOfSizeLineByte(b);
+                case StateExtNameStart:
+                    if (space) return NeedMore;
+                    return HttpHeaderParser.IsTokenChar(b) ? Next(StateExtName) : Malformed;
+                case StateExtName:
+                    if (HttpHeaderParser.IsTokenChar(b)) return NeedMore;
+                    if (space) return Next(StateExtAfterName);
+                    if (b == '=') return Next(StateExtValueStart);
+                    if (b == ';') return Next(StateExtNameStart);
+                    return EndOfSizeLineByte(b);
+                case StateExtAfterName:
+                    if (space) return NeedMore;
+                    if (b == '=') return Next(StateExtValueStart);
+                    if (b == ';') return Next(StateExtNameStart);
+                    return EndOfSizeLineByte(b);
+                case StateExtValueStart:
+                    if (space) return NeedMore;
+                    if (b == '"') return Next(StateExtQuoted);
+                    return HttpHeaderParser.IsTokenChar(b) ? Next(StateExtToken) : Malformed;
+                case StateExtToken:
+                    if (HttpHeaderParser.IsTokenChar(b)) return NeedMore;
+                    if (space) return Next(StateExtSeparator);
+                    if (b == ';') return Next(StateExtNameStart);
+                    return EndOfSizeLineByte(b);
+                case StateExtQuoted:
+                    // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+                    if (b == '"') return Next(StateExtSeparator);
+                    if (b == '\\') return Next(StateExtQuotedPair);
+                    return IsControl(b) ? Malformed : NeedMore;
+                case StateExtQuotedPair:
+                    // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+                    return IsControl(b) ? Malformed : Next(StateExtQuoted);
+                default:
+                    return Malformed;
+            }
+        }
+
+        private int Next(int state)
+        {
+            _state = state;
+            return NeedMore;
+        }
+
+        // The byte after a chunk size or extension that is not part of them: it must end the line.
+        private int EndOfSizeLineByte(int b)
+        {
+            if (b == '\r') return Next(StateSizeLf);
+            if (b == '\n') return EndOfSizeLine();
+            return Malformed;
+        }
+
+        // A control byte (CTL) other than HTAB: never allowed in a field value, extension or quoted string.
+        private static bool IsControl(int b)
+        {
+            return (b < 0x20 && b != '\t') || b == 0x7F;
         }
 
         private int EndOfSizeLine()

@@ -11,6 +11,26 @@ namespace CoreFirmware.Application.Http
         // string literal (ldstr), and these are read on every response.
         private static readonly string Prefix = "HTTP/1.";
         private static readonly string Chunked = "chunked";
+        private static readonly string ContentLengthName = "Content-Length";
+        private static readonly string TransferEncodingName = "Transfer-Encoding";
+
+        /// <summary>A Content-Length that is not decimal digits, or values that differ.</summary>
+        public const long ContentLengthInvalid = -1;
+
+        /// <summary>A Content-Length above the caller's limit.</summary>
+        public const long ContentLengthTooLarge = -2;
+
+        /// <summary>No Content-Length field.</summary>
+        public const long ContentLengthAbsent = -3;
+
+        /// <summary>No Transfer-Encoding field.</summary>
+        public const int TransferCodingNone = 0;
+
+        /// <summary>The final transfer coding is chunked.</summary>
+        public const int TransferCodingChunked = 1;
+
+        /// <summary>Transfer-Encoding is present and its final coding is not chunked: the body runs until the peer closes.</summary>
+        public const int TransferCodingOther = 2;
 
         /// <summary>
         /// Returns the index just past the empty line that ends the head within
@@ -94,7 +114,9 @@ namespace CoreFirmware.Application.Http
 
         /// <summary>
         /// Checks each header line in [<paramref name="start"/>, <paramref name="headEnd"/>): a token
-        /// name, a colon, a value without control bytes. Obsolete line folding is rejected.
+        /// name, a colon, a value without control bytes, CRLF or LF; then the empty line that ends the
+        /// head and nothing else (a CR is only ever the first half of a CRLF). Obsolete line folding
+        /// is rejected.
         /// </summary>
         public static bool ValidateFields(byte[] buffer, int start, int headEnd)
         {
@@ -102,7 +124,10 @@ namespace CoreFirmware.Application.Http
             while (i < headEnd)
             {
                 byte c = buffer[i];
-                if (c == '\r' || c == '\n') return true; // the empty line that ends the head
+                // Only the empty line that ends the head may start with CR or LF: a bare CR that
+                // merely starts a line would otherwise hide every field after it.
+                if (c == '\n') return i + 1 == headEnd;
+                if (c == '\r') return i + 2 == headEnd && buffer[i + 1] == '\n';
                 int nameLength = 0;
                 while (i < headEnd && IsTokenChar(buffer[i]))
                 {
@@ -136,14 +161,26 @@ namespace CoreFirmware.Application.Http
         /// </summary>
         public static bool FindField(byte[] buffer, int start, int headEnd, string name, out int valueOffset, out int valueLength)
         {
+            int position = start;
+            return NextField(buffer, ref position, headEnd, name, out valueOffset, out valueLength);
+        }
+
+        /// <summary>
+        /// Finds the next field called <paramref name="name"/> from <paramref name="position"/> in the
+        /// validated header lines up to <paramref name="headEnd"/>, like <see cref="FindField"/>, and
+        /// moves <paramref name="position"/> to the line after it, so a loop visits every field line
+        /// of that name in order (RFC 9110 5.3: together they are one comma-separated list).
+        /// </summary>
+        public static bool NextField(byte[] buffer, ref int position, int headEnd, string name, out int valueOffset, out int valueLength)
+        {
             valueOffset = 0;
             valueLength = 0;
             if (name == null || name.Length == 0) return false;
-            int i = start;
+            int i = position;
             while (i < headEnd)
             {
                 byte c = buffer[i];
-                if (c == '\r' || c == '\n') return false;
+                if (c == '\r' || c == '\n') break;
                 int lineStart = i;
                 bool match = true;
                 int k = 0;
@@ -163,50 +200,153 @@ namespace CoreFirmware.Application.Http
                 while (i < headEnd && buffer[i] != '\r' && buffer[i] != '\n') i++;
                 int valueEnd = i;
                 while (valueEnd > valueStart && (buffer[valueEnd - 1] == ' ' || buffer[valueEnd - 1] == '\t')) valueEnd--;
+                if (i < headEnd && buffer[i] == '\r') i++;
+                i++;
                 if (match)
                 {
+                    position = i;
                     valueOffset = valueStart;
                     valueLength = valueEnd - valueStart;
                     return true;
                 }
-                if (i < headEnd && buffer[i] == '\r') i++;
-                i++;
             }
+            position = headEnd;
             return false;
         }
 
         /// <summary>
-        /// Parses a Content-Length value: decimal digits only. Returns -1 when invalid and -2 when
-        /// the number is larger than <paramref name="limit"/>.
+        /// The message's Content-Length (RFC 9112 6.3, RFC 9110 8.6) from every Content-Length field
+        /// line in the validated header lines [<paramref name="start"/>, <paramref name="headEnd"/>):
+        /// the value when all of them, and every member of a comma-separated list in them, are
+        /// decimal digits of the same number ("5" and "5, 5" are 5); <see cref="ContentLengthAbsent"/>
+        /// when there is none; <see cref="ContentLengthInvalid"/> when a value is not digits or two
+        /// values differ; <see cref="ContentLengthTooLarge"/> when the number is above
+        /// <paramref name="limit"/>. Never overflows, however many digits.
         /// </summary>
-        public static int ParseContentLength(byte[] buffer, int offset, int length, int limit)
+        public static long FindContentLength(byte[] buffer, int start, int headEnd, long limit)
         {
-            if (length <= 0) return -1;
-            int value = 0;
+            int firstOffset = 0;
+            int firstLength = 0;
+            bool found = false;
+            int position = start;
+            int offset;
+            int length;
+            while (NextField(buffer, ref position, headEnd, ContentLengthName, out offset, out length))
+            {
+                int end = offset + length;
+                int i = offset;
+                while (true)
+                {
+                    // One list member: digits between optional whitespace, then a comma or the end.
+                    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t')) i++;
+                    int digits = i;
+                    while (i < end && IsDigit(buffer[i])) i++;
+                    int digitsEnd = i;
+                    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t')) i++;
+                    if (digitsEnd == digits || (i < end && buffer[i] != ',')) return ContentLengthInvalid;
+                    if (!found)
+                    {
+                        found = true;
+                        firstOffset = digits;
+                        firstLength = digitsEnd - digits;
+                    }
+                    else if (!SameNumber(buffer, firstOffset, firstLength, digits, digitsEnd - digits))
+                    {
+                        return ContentLengthInvalid;
+                    }
+                    if (i == end) break;
+                    i++; // the comma
+                }
+            }
+            if (!found) return ContentLengthAbsent;
+            return ParseContentLength(buffer, firstOffset, firstLength, limit);
+        }
+
+        // True when two runs of decimal digits are the same number (leading zeros aside).
+        private static bool SameNumber(byte[] buffer, int a, int aLength, int b, int bLength)
+        {
+            while (aLength > 1 && buffer[a] == '0')
+            {
+                a++;
+                aLength--;
+            }
+            while (bLength > 1 && buffer[b] == '0')
+            {
+                b++;
+                bLength--;
+            }
+            if (aLength != bLength) return false;
+            for (int i = 0; i < aLength; i++)
+            {
+                if (buffer[a + i] != buffer[b + i]) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Parses one Content-Length value: decimal digits only, any number of them. Returns the
+        /// number, <see cref="ContentLengthInvalid"/> when it is not digits and
+        /// <see cref="ContentLengthTooLarge"/> when it is larger than <paramref name="limit"/>
+        /// (which may be anything up to long.MaxValue: the arithmetic cannot overflow).
+        /// </summary>
+        public static long ParseContentLength(byte[] buffer, int offset, int length, long limit)
+        {
+            if (length <= 0 || limit < 0) return ContentLengthInvalid;
+            long value = 0;
+            bool tooLarge = false;
+            long tenth = limit / 10;
+            int lastDigit = (int)(limit % 10);
             for (int i = 0; i < length; i++)
             {
                 byte c = buffer[offset + i];
-                if (!IsDigit(c)) return -1;
-                if (value > limit) continue; // keep checking syntax; the value is already too big
-                value = value * 10 + (c - '0');
+                if (!IsDigit(c)) return ContentLengthInvalid;
+                if (tooLarge) continue; // keep checking syntax; the value is already too big
+                int d = c - '0';
+                // value * 10 + d <= limit, decided without computing anything past limit.
+                if (value > tenth || (value == tenth && d > lastDigit))
+                {
+                    tooLarge = true;
+                    continue;
+                }
+                value = value * 10 + d;
             }
-            return value > limit ? -2 : value;
+            return tooLarge ? ContentLengthTooLarge : value;
         }
 
-        /// <summary>True when the last transfer coding in a Transfer-Encoding value is "chunked".</summary>
-        public static bool IsChunkedLast(byte[] buffer, int offset, int length)
+        /// <summary>
+        /// How the Transfer-Encoding field lines in the validated header lines
+        /// [<paramref name="start"/>, <paramref name="headEnd"/>) frame the body: all of them form one
+        /// list of codings in order (RFC 9110 5.3), and only a final "chunked" means chunked framing
+        /// (RFC 9112 6.3). Returns <see cref="TransferCodingNone"/>, <see cref="TransferCodingChunked"/>
+        /// or <see cref="TransferCodingOther"/>. Empty list members are skipped.
+        /// </summary>
+        public static int FindTransferCoding(byte[] buffer, int start, int headEnd)
         {
-            int end = offset + length;
-            int start = offset;
-            for (int i = offset; i < end; i++)
+            int result = TransferCodingNone;
+            int position = start;
+            int offset;
+            int length;
+            while (NextField(buffer, ref position, headEnd, TransferEncodingName, out offset, out length))
             {
-                if (buffer[i] == ',') start = i + 1;
+                int end = offset + length;
+                int i = offset;
+                while (i < end)
+                {
+                    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t' || buffer[i] == ',')) i++;
+                    if (i == end) break;
+                    // transfer-coding = token *( OWS ";" OWS transfer-parameter ): compare the name
+                    // only; a name followed by anything but parameters is not "chunked".
+                    int name = i;
+                    while (i < end && buffer[i] != ';' && buffer[i] != ',' && buffer[i] != ' ' && buffer[i] != '\t') i++;
+                    int nameEnd = i;
+                    while (i < end && (buffer[i] == ' ' || buffer[i] == '\t')) i++;
+                    bool wellFormed = i == end || buffer[i] == ';' || buffer[i] == ',';
+                    result = wellFormed && EqualsIgnoreCase(buffer, name, nameEnd - name, Chunked) ? TransferCodingChunked : TransferCodingOther;
+                    while (i < end && buffer[i] != ',') i++;
+                }
+                if (result == TransferCodingNone) result = TransferCodingOther; // present but empty
             }
-            while (start < end && (buffer[start] == ' ' || buffer[start] == '\t')) start++;
-            // A coding may carry parameters (";q=..."): compare the name only.
-            int nameEnd = start;
-            while (nameEnd < end && buffer[nameEnd] != ';' && buffer[nameEnd] != ' ' && buffer[nameEnd] != '\t') nameEnd++;
-            return EqualsIgnoreCase(buffer, start, nameEnd - start, Chunked);
+            return result;
         }
 
         /// <summary>ASCII case-insensitive comparison of bytes with a string.</summary>
@@ -230,8 +370,8 @@ namespace CoreFirmware.Application.Http
             return c >= '0' && c <= '9';
         }
 
-        // RFC 9110 tchar.
-        private static bool IsTokenChar(int c)
+        /// <summary>RFC 9110 tchar: a byte a field name or token may hold.</summary>
+        internal static bool IsTokenChar(int c)
         {
             if (c >= 'a' && c <= 'z') return true;
             if (c >= 'A' && c <= 'Z') return true;

@@ -367,27 +367,31 @@ namespace CoreFirmware.Application.Http
         // Chooses the body framing (RFC 9112 section 6.3) and decodes body bytes already in the head buffer.
         private HttpResult StartBody(int headEnd)
         {
-            int offset;
-            int length;
             if (_statusCode == 204 || _statusCode == 304)
             {
                 _decoder.Reset(HttpBodyDecoder.FramingNone, 0);
             }
-            else if (FindHeader(TransferEncoding, out offset, out length))
-            {
-                bool chunked = HttpHeaderParser.IsChunkedLast(_head, offset, length);
-                _decoder.Reset(chunked ? HttpBodyDecoder.FramingChunked : HttpBodyDecoder.FramingClose, 0);
-            }
-            else if (FindHeader(ContentLength, out offset, out length))
-            {
-                int contentLength = HttpHeaderParser.ParseContentLength(_head, offset, length, _body.Length);
-                if (contentLength == -1) return HttpResult.MalformedResponse;
-                if (contentLength == -2) return HttpResult.TooLarge;
-                _decoder.Reset(HttpBodyDecoder.FramingLength, contentLength);
-            }
             else
             {
-                _decoder.Reset(HttpBodyDecoder.FramingClose, 0);
+                // Transfer-Encoding overrides any Content-Length (RFC 9112 6.3).
+                int coding = HttpHeaderParser.FindTransferCoding(_head, _fieldsStart, _fieldsEnd);
+                long contentLength = coding == HttpHeaderParser.TransferCodingNone
+                    ? HttpHeaderParser.FindContentLength(_head, _fieldsStart, _fieldsEnd, _body.Length)
+                    : HttpHeaderParser.ContentLengthAbsent;
+                if (contentLength == HttpHeaderParser.ContentLengthInvalid) return HttpResult.MalformedResponse;
+                if (contentLength == HttpHeaderParser.ContentLengthTooLarge) return HttpResult.TooLarge;
+                if (coding == HttpHeaderParser.TransferCodingChunked)
+                {
+                    _decoder.Reset(HttpBodyDecoder.FramingChunked, 0);
+                }
+                else if (contentLength >= 0)
+                {
+                    _decoder.Reset(HttpBodyDecoder.FramingLength, (int)contentLength);
+                }
+                else
+                {
+                    _decoder.Reset(HttpBodyDecoder.FramingClose, 0);
+                }
             }
 
             int leftover = _headLength - headEnd;
@@ -497,8 +501,6 @@ namespace CoreFirmware.Application.Http
         private static readonly string ContentTypeField = "Content-Type: ";
         private static readonly string ContentLengthField = "\r\nContent-Length: ";
         private static readonly string LineEnd = "\r\n";
-        private static readonly string TransferEncoding = "Transfer-Encoding";
-        private static readonly string ContentLength = "Content-Length";
 
         private bool BuildRequest(string method, string host, int port, string path, string contentType, string textContent, int contentCount)
         {

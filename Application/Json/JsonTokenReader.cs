@@ -8,8 +8,11 @@ namespace CoreFirmware.Application.Json
     /// </summary>
     /// <remarks>
     /// Every method takes the same input array the tokens were parsed from and the token array with
-    /// an index. The methods expect tokens of a strictly validated document; on anything else they
-    /// give a failure result (false, -1, -2), never an exception past argument checks.
+    /// an index. A null array throws <see cref="ArgumentNullException"/>; an index outside the token
+    /// array, or an output offset or key range outside its array, throws
+    /// <see cref="ArgumentOutOfRangeException"/>. Past those checks the methods expect tokens of a
+    /// strictly validated document; on anything else (a span outside the input, sizes that run past
+    /// the token array, a bad escape) they give a failure result (false, -1, -2), never an exception.
     /// </remarks>
     public static class JsonTokenReader
     {
@@ -26,8 +29,8 @@ namespace CoreFirmware.Application.Json
         // exponent past +-400 is out of range anyway; the bound keeps the int from overflowing.
         private const int ExponentLimit = 400;
 
-        // 10^0 .. 10^22 are exact doubles (10^22 < 2^53 * 2^22): the exact-product fast path.
-        private static readonly double[] PowersOfTen = BuildPowersOfTen();
+        // Bound on the exponent part TryGetDouble accumulates: far past any double, and no overflow.
+        private const long ExponentPartLimit = 1000000;
 
         /// <summary>
         /// Index of the token after the subtree of tokens[index] (its next sibling, or the next token
@@ -38,8 +41,15 @@ namespace CoreFirmware.Application.Json
         /// <returns>The index after the subtree (may equal the token count).</returns>
         public static int Skip(JsonToken[] tokens, int index)
         {
-            int pending = 1;
-            while (pending > 0)
+            CheckIndex(tokens, index);
+            return SkipFrom(tokens, index);
+        }
+
+        // Skip without the argument checks; stops at the end of the token array.
+        private static int SkipFrom(JsonToken[] tokens, int index)
+        {
+            long pending = 1;
+            while (pending > 0 && index < tokens.Length)
             {
                 pending += tokens[index].Size - 1;
                 index++;
@@ -54,6 +64,12 @@ namespace CoreFirmware.Application.Json
         /// </summary>
         public static int FindKey(byte[] json, JsonToken[] tokens, int objectIndex, string key)
         {
+            CheckInput(json, tokens, objectIndex);
+            if (key == null)
+            {
+                throw new ArgumentNullException("key");
+            }
+
             if (tokens[objectIndex].Type != JsonTokenType.Object)
             {
                 return -1;
@@ -61,14 +77,14 @@ namespace CoreFirmware.Application.Json
 
             int members = tokens[objectIndex].Size;
             int i = objectIndex + 1;
-            for (int m = 0; m < members; m++)
+            for (int m = 0; m < members && i < tokens.Length; m++)
             {
-                if (TextEquals(json, tokens, i, key))
+                if (TextEqualsUnchecked(json, tokens, i, key))
                 {
-                    return tokens[i].Size == 1 ? i + 1 : -1;
+                    return ValueOfKey(tokens, i);
                 }
 
-                i = Skip(tokens, i);
+                i = SkipFrom(tokens, i);
             }
 
             return -1;
@@ -81,6 +97,8 @@ namespace CoreFirmware.Application.Json
         /// </summary>
         public static int FindKey(byte[] json, JsonToken[] tokens, int objectIndex, byte[] key, int keyOffset, int keyCount)
         {
+            CheckInput(json, tokens, objectIndex);
+            CheckRange(key, keyOffset, keyCount);
             if (tokens[objectIndex].Type != JsonTokenType.Object)
             {
                 return -1;
@@ -88,17 +106,23 @@ namespace CoreFirmware.Application.Json
 
             int members = tokens[objectIndex].Size;
             int i = objectIndex + 1;
-            for (int m = 0; m < members; m++)
+            for (int m = 0; m < members && i < tokens.Length; m++)
             {
-                if (BytesEqual(json, tokens, i, key, keyOffset, keyCount))
+                if (BytesEqualUnchecked(json, tokens, i, key, keyOffset, keyCount))
                 {
-                    return tokens[i].Size == 1 ? i + 1 : -1;
+                    return ValueOfKey(tokens, i);
                 }
 
-                i = Skip(tokens, i);
+                i = SkipFrom(tokens, i);
             }
 
             return -1;
+        }
+
+        // The value token of the key tokens[key], or -1 when the key has none in the array.
+        private static int ValueOfKey(JsonToken[] tokens, int key)
+        {
+            return tokens[key].Size == 1 && key + 1 < tokens.Length ? key + 1 : -1;
         }
 
         /// <summary>
@@ -106,18 +130,19 @@ namespace CoreFirmware.Application.Json
         /// </summary>
         public static int ArrayElement(JsonToken[] tokens, int arrayIndex, int n)
         {
+            CheckIndex(tokens, arrayIndex);
             if (tokens[arrayIndex].Type != JsonTokenType.Array || n < 0 || n >= tokens[arrayIndex].Size)
             {
                 return -1;
             }
 
             int i = arrayIndex + 1;
-            for (int k = 0; k < n; k++)
+            for (int k = 0; k < n && i < tokens.Length; k++)
             {
-                i = Skip(tokens, i);
+                i = SkipFrom(tokens, i);
             }
 
-            return i;
+            return i < tokens.Length ? i : -1;
         }
 
         /// <summary>
@@ -127,8 +152,18 @@ namespace CoreFirmware.Application.Json
         /// </summary>
         public static bool TextEquals(byte[] json, JsonToken[] tokens, int index, string text)
         {
-            JsonTokenType type = tokens[index].Type;
-            if (type != JsonTokenType.String && type != JsonTokenType.Primitive)
+            CheckInput(json, tokens, index);
+            if (text == null)
+            {
+                throw new ArgumentNullException("text");
+            }
+
+            return TextEqualsUnchecked(json, tokens, index, text);
+        }
+
+        private static bool TextEqualsUnchecked(byte[] json, JsonToken[] tokens, int index, string text)
+        {
+            if (!IsTextWithin(json, tokens, index))
             {
                 return false;
             }
@@ -200,8 +235,14 @@ namespace CoreFirmware.Application.Json
         /// </summary>
         public static bool BytesEqual(byte[] json, JsonToken[] tokens, int index, byte[] key, int keyOffset, int keyCount)
         {
-            JsonTokenType type = tokens[index].Type;
-            if (type != JsonTokenType.String && type != JsonTokenType.Primitive)
+            CheckInput(json, tokens, index);
+            CheckRange(key, keyOffset, keyCount);
+            return BytesEqualUnchecked(json, tokens, index, key, keyOffset, keyCount);
+        }
+
+        private static bool BytesEqualUnchecked(byte[] json, JsonToken[] tokens, int index, byte[] key, int keyOffset, int keyCount)
+        {
+            if (!IsTextWithin(json, tokens, index))
             {
                 return false;
             }
@@ -210,7 +251,7 @@ namespace CoreFirmware.Application.Json
             int end = tokens[index].End;
             int k = keyOffset;
             int keyEnd = keyOffset + keyCount;
-            if (type == JsonTokenType.Primitive && end - i != keyCount)
+            if (tokens[index].Type == JsonTokenType.Primitive && end - i != keyCount)
             {
                 return false;
             }
@@ -265,17 +306,27 @@ namespace CoreFirmware.Application.Json
         /// <see cref="BufferTooSmall"/>, or <see cref="Malformed"/>. The output is never longer than
         /// the token's span.
         /// </summary>
+        /// <exception cref="ArgumentNullException">An array is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">
+        /// <paramref name="index"/> is outside the token array, or <paramref name="offset"/> is negative
+        /// or past the end of <paramref name="buffer"/> (the end itself is allowed: nothing fits there).
+        /// </exception>
         public static int Unescape(byte[] json, JsonToken[] tokens, int index, byte[] buffer, int offset)
         {
-            JsonTokenType type = tokens[index].Type;
-            if (type != JsonTokenType.String && type != JsonTokenType.Primitive)
-            {
-                return Malformed;
-            }
-
+            CheckInput(json, tokens, index);
             if (buffer == null)
             {
                 throw new ArgumentNullException("buffer");
+            }
+
+            if (offset < 0 || offset > buffer.Length)
+            {
+                throw new ArgumentOutOfRangeException("offset");
+            }
+
+            if (!IsTextWithin(json, tokens, index))
+            {
+                return Malformed;
             }
 
             int i = tokens[index].Start;
@@ -345,20 +396,10 @@ namespace CoreFirmware.Application.Json
         public static bool TryGetInt64(byte[] json, JsonToken[] tokens, int index, out long value)
         {
             value = 0;
-            if (tokens[index].Type != JsonTokenType.Primitive)
-            {
-                return false;
-            }
-
-            int i = tokens[index].Start;
-            int end = tokens[index].End;
-            bool negative = i < end && json[i] == '-';
-            if (negative)
-            {
-                i++;
-            }
-
-            if (i >= end)
+            int end;
+            bool negative;
+            int i = StartOfNumber(json, tokens, index, out end, out negative);
+            if (i < 0)
             {
                 return false;
             }
@@ -406,20 +447,10 @@ namespace CoreFirmware.Application.Json
         {
             mantissa = 0;
             exponent = 0;
-            if (tokens[index].Type != JsonTokenType.Primitive)
-            {
-                return false;
-            }
-
-            int i = tokens[index].Start;
-            int end = tokens[index].End;
-            bool negative = i < end && json[i] == '-';
-            if (negative)
-            {
-                i++;
-            }
-
-            if (i >= end || (uint)(json[i] - '0') > 9)
+            int end;
+            bool negative;
+            int i = StartOfNumber(json, tokens, index, out end, out negative);
+            if (i < 0)
             {
                 return false;
             }
@@ -512,60 +543,123 @@ namespace CoreFirmware.Application.Json
         }
 
         /// <summary>
-        /// Reads the number tokens[index] as a double, without Math. Exact (correctly rounded) when the
-        /// number has at most 15 significant digits and a decimal exponent within +-22 once scaled
-        /// (the usual case: prices, sensor values); otherwise within a few units in the last place,
-        /// from repeated scaling by exact powers of ten. Too large values give infinity, too small ones
-        /// zero. False if the token is not a number.
+        /// Reads the number tokens[index] as a double, without Math: the correctly rounded value
+        /// (IEEE 754 round half to even, the same double as a correctly rounding double.Parse), however
+        /// many digits the number has. A value too small for a double rounds to zero (with its sign,
+        /// so "-0" and "-1e-400" give -0.0); a value that rounds past double.MaxValue is out of range
+        /// and gives false (never infinity), as does a token that is not a number.
         /// </summary>
+        /// <remarks>
+        /// Up to 15 significant digits with a small exponent (prices, readings) take a fast path that
+        /// allocates nothing. Other numbers take an exact big-integer path that allocates its fixed
+        /// 1,152-byte work area once, the first time, and costs a few thousand word operations (see
+        /// DecimalToDouble).
+        /// </remarks>
         public static bool TryGetDouble(byte[] json, JsonToken[] tokens, int index, out double value)
         {
-            long mantissa;
-            int exponent;
             value = 0;
-            if (!TryGetNumber(json, tokens, index, out mantissa, out exponent))
+            int end;
+            bool negative;
+            int i = StartOfNumber(json, tokens, index, out end, out negative);
+            if (i < 0)
             {
-                // Only a malformed token or an exponent beyond +-400 gets here.
-                if (tokens[index].Type != JsonTokenType.Primitive || !LooksNumeric(json, tokens[index].Start))
+                return false;
+            }
+
+            // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; the significant digits run from the first
+            // to the last non-zero digit, and value = 0.d1d2...dn * 10^pointExponent.
+
+            int digitIndex = 0;
+            int pointIndex = -1;
+            int firstDigit = -1;    // digit index and byte index of the first non-zero digit
+            int firstByte = 0;
+            int lastDigit = 0;      // digit index and byte index of the last non-zero digit
+            int lastByte = 0;
+            for (; i < end; i++)
+            {
+                int b = json[i];
+                if (b == '.')
+                {
+                    if (pointIndex >= 0 || i + 1 >= end || (uint)(json[i + 1] - '0') > 9)
+                    {
+                        return false;
+                    }
+
+                    pointIndex = digitIndex;
+                    continue;
+                }
+
+                if ((uint)(b - '0') > 9)
+                {
+                    break;
+                }
+
+                if (b != '0')
+                {
+                    if (firstDigit < 0)
+                    {
+                        firstDigit = digitIndex;
+                        firstByte = i;
+                    }
+
+                    lastDigit = digitIndex;
+                    lastByte = i;
+                }
+
+                digitIndex++;
+            }
+
+            long exponentPart = 0;
+            if (i < end && (json[i] | 0x20) == 'e')
+            {
+                i++;
+                bool exponentNegative = i < end && json[i] == '-';
+                if (i < end && (json[i] == '+' || json[i] == '-'))
+                {
+                    i++;
+                }
+
+                if (i >= end || (uint)(json[i] - '0') > 9)
                 {
                     return false;
                 }
 
-                value = HasNegativeExponent(json, tokens[index].Start, tokens[index].End) ? 0.0 : double.PositiveInfinity;
-                if (json[tokens[index].Start] == '-')
+                for (; i < end && (uint)(json[i] - '0') <= 9; i++)
                 {
-                    value = -value;
+                    if (exponentPart < ExponentPartLimit)
+                    {
+                        exponentPart = exponentPart * 10 + (json[i] - '0');
+                    }
                 }
 
-                return true;
+                if (exponentNegative)
+                {
+                    exponentPart = -exponentPart;
+                }
             }
 
-            bool negative = mantissa < 0;
-            double v = negative ? -(double)mantissa : mantissa;
-            double[] powers = PowersOfTen;
-            if (exponent > 0)
+            if (i != end)
             {
-                while (exponent > 22)
-                {
-                    v *= powers[22];
-                    exponent -= 22;
-                }
-
-                v *= powers[exponent];
+                return false;
             }
-            else if (exponent < 0)
+
+            double magnitude = 0.0;
+            if (firstDigit >= 0)
             {
-                exponent = -exponent;
-                while (exponent > 22)
+                long pointExponent = (pointIndex < 0 ? digitIndex : pointIndex) - (long)firstDigit + exponentPart;
+                if (pointExponent > ExponentPartLimit)
                 {
-                    v /= powers[22];
-                    exponent -= 22;
+                    return false;
                 }
 
-                v /= powers[exponent];
+                if (pointExponent > -ExponentPartLimit
+                    && !DecimalToDouble.TryConvert(json, firstByte, lastByte + 1, lastDigit - firstDigit + 1, (int)pointExponent, out magnitude))
+                {
+                    return false;
+                }
             }
 
-            value = negative ? -v : v;
+            value = negative ? -magnitude : magnitude;
             return true;
         }
 
@@ -721,36 +815,80 @@ namespace CoreFirmware.Application.Json
             return 0x80 | ((cp >> (6 * (n - 1 - j))) & 0x3F);
         }
 
-        private static bool LooksNumeric(byte[] json, int start)
+        // Throws for a null input or token array and for an index outside the token array.
+        private static void CheckInput(byte[] json, JsonToken[] tokens, int index)
         {
-            int b = json[start];
-            return b == '-' || (b >= '0' && b <= '9');
-        }
-
-        private static bool HasNegativeExponent(byte[] json, int start, int end)
-        {
-            for (int i = start; i < end; i++)
+            if (json == null)
             {
-                if ((json[i] | 0x20) == 'e')
-                {
-                    return i + 1 < end && json[i + 1] == '-';
-                }
+                throw new ArgumentNullException("json");
             }
 
-            return false;
+            CheckIndex(tokens, index);
         }
 
-        private static double[] BuildPowersOfTen()
+        private static void CheckIndex(JsonToken[] tokens, int index)
         {
-            double[] powers = new double[23];
-            double p = 1.0;
-            for (int k = 0; k < powers.Length; k++)
+            if (tokens == null)
             {
-                powers[k] = p; // each product is exact up to 10^22
-                p *= 10.0;
+                throw new ArgumentNullException("tokens");
             }
 
-            return powers;
+            if (index < 0 || index >= tokens.Length)
+            {
+                throw new ArgumentOutOfRangeException("index");
+            }
+        }
+
+        private static void CheckRange(byte[] bytes, int offset, int count)
+        {
+            if (bytes == null)
+            {
+                throw new ArgumentNullException("key");
+            }
+
+            if (offset < 0 || count < 0 || offset > bytes.Length - count)
+            {
+                throw new ArgumentOutOfRangeException("keyCount");
+            }
+        }
+
+        // A string or primitive token whose span lies within the input (the struct is read in place).
+        private static bool IsTextWithin(byte[] json, JsonToken[] tokens, int index)
+        {
+            JsonTokenType type = tokens[index].Type;
+            return (type == JsonTokenType.String || type == JsonTokenType.Primitive) && IsSpanWithin(json, tokens, index);
+        }
+
+        /// <summary>
+        /// Checks the arguments; for a primitive token within the input that starts like a number
+        /// (<c>-?[0-9]</c>) returns the index of its first digit and gives its end and sign, else -1.
+        /// </summary>
+        private static int StartOfNumber(byte[] json, JsonToken[] tokens, int index, out int end, out bool negative)
+        {
+            CheckInput(json, tokens, index);
+            end = 0;
+            negative = false;
+            if (tokens[index].Type != JsonTokenType.Primitive || !IsSpanWithin(json, tokens, index))
+            {
+                return -1;
+            }
+
+            int i = tokens[index].Start;
+            end = tokens[index].End;
+            negative = i < end && json[i] == '-';
+            if (negative)
+            {
+                i++;
+            }
+
+            return i < end && (uint)(json[i] - '0') <= 9 ? i : -1;
+        }
+
+        private static bool IsSpanWithin(byte[] json, JsonToken[] tokens, int index)
+        {
+            int start = tokens[index].Start;
+            int end = tokens[index].End;
+            return start >= 0 && start <= end && end <= json.Length;
         }
     }
 }

@@ -33,7 +33,7 @@ namespace CoreFirmware.Cloud;
 /// spark-server 0.1.0 itself (node-oauth2-server 1.5.3) answered 400 with error
 /// "invalid_request" (missing) or "invalid_grant" (wrong); the descriptions here are its texts.
 /// </summary>
-public sealed class CloudApi : IAsyncDisposable
+public sealed partial class CloudApi : IAsyncDisposable
 {
     /// <summary>spark-server's 404 body for an unknown core (a JSON string).</summary>
     public const string UnknownCoreMessage = "Oops, I couldn't find that core";
@@ -84,9 +84,10 @@ public sealed class CloudApi : IAsyncDisposable
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         WebApplication app = builder.Build();
         app.MapGet("/v1/devices", ListDevices);
-        app.MapGet("/v1/devices/{id}", GetDevice);
+        app.MapGet("/v1/devices/{id}", (Delegate)GetDevice);
         app.MapPut("/v1/devices/{id}", PutDevice);
         app.MapPost("/v1/devices/{id}/safe-mode", PostSafeMode);
+        MapSparkRoutes(app);
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -168,7 +169,7 @@ public sealed class CloudApi : IAsyncDisposable
         return Results.Json(list, Json);
     }
 
-    private IResult GetDevice(HttpContext context, string id)
+    private async Task<IResult> GetDevice(HttpContext context, string id)
     {
         IResult? denied = CheckToken(context, null);
         if (denied != null)
@@ -183,19 +184,36 @@ public sealed class CloudApi : IAsyncDisposable
         }
 
         OtaProgress? p = d.Ota;
+        // spark-server asks the device (Describe) for what it exposes; null lists when it is offline.
+        DeviceDescription? description = d.Connected
+            ? await _devices.DescribeAsync(d.Id, DescribeWait, context.RequestAborted).ConfigureAwait(false)
+            : null;
         return Results.Json(new
         {
             id = d.Id,
             name = d.Name,
             last_app = (string?)null,
             connected = d.Connected,
-            variables = (object?)null,
-            functions = (object?)null,
+            variables = description?.Variables,
+            functions = description?.Functions,
             cc3000_patch_version = (string?)null,
             last_heard = d.LastHeard,
             product_id = d.ProductId,
             firmware_version = d.FirmwareVersion,
             last_device_message = d.LastDeviceMessage,
+            running = d.Running == null ? null : new
+            {
+                version = d.Running.Version,
+                status = d.Running.Status,
+                boot = d.Running.Boot,
+                reported_at = d.Running.At,
+            },
+            last_ota = d.LastOta == null ? null : new
+            {
+                outcome = d.LastOta.Outcome,
+                message = d.LastOta.Message,
+                at = d.LastOta.At,
+            },
             ota = p == null ? null : new
             {
                 state = p.StateName,
@@ -277,9 +295,9 @@ public sealed class CloudApi : IAsyncDisposable
         string? chunkSize = context.Request.Query["chunk_size"].FirstOrDefault() ?? form?["chunk_size"].FirstOrDefault();
         if (chunkSize != null)
         {
-            if (!int.TryParse(chunkSize, out int size) || size < 1 || size > Ota.Protocol.SparkProtocol.MaxChunkSize)
+            if (!int.TryParse(chunkSize, out int size) || size < FlashOptions.MinChunkSize || size > Ota.Protocol.SparkProtocol.MaxChunkSize)
             {
-                return FlashFailed(record.Id, "chunk_size must be 1.." + Ota.Protocol.SparkProtocol.MaxChunkSize);
+                return FlashFailed(record.Id, FlashOptions.ChunkSizeRange);
             }
 
             options.ChunkSize = size;
@@ -295,13 +313,15 @@ public sealed class CloudApi : IAsyncDisposable
             return FlashFailed(record.Id, e.Message);
         }
 
-        Task finished = await Task.WhenAny(job.Started, Task.Delay(_options.StartWait, context.RequestAborted)).ConfigureAwait(false);
-        if (finished != job.Started)
+        // Honest: answer once the device accepted (or refused) the UpdateBegin AND chunk 0, whose header
+        // it checks (board, size, version) before it erases anything.
+        Task finished = await Task.WhenAny(job.Accepted, Task.Delay(_options.StartWait, context.RequestAborted)).ConfigureAwait(false);
+        if (finished != job.Accepted)
         {
             return Results.Json(new { ok = false, errors = new object[] { new { error = "Timed out." } } }, Json);
         }
 
-        if (!job.Started.Result)
+        if (!job.Accepted.Result)
         {
             return FlashFailed(record.Id, job.Progress.Reason ?? "unknown");
         }

@@ -79,7 +79,7 @@ internal static class CorefwCli
         var flashId = new Argument<string>("id") { Description = "Device id or name" };
         var flashFile = new Argument<string>("file") { Description = "Image file" };
         var fast = new Option<bool>("--fast") { Description = "Fast OTA (stream chunks, resend missed ones)" };
-        var chunkSize = new Option<int?>("--chunk-size") { Description = "Chunk size 1..594 (default 256)" };
+        var chunkSize = new Option<int?>("--chunk-size") { Description = FlashOptions.ChunkSizeRange.Replace("chunk_size must be", "Chunk size:") };
         var timeout = new Option<int>("--timeout") { Description = "Give up waiting after this many seconds", DefaultValueFactory = _ => 900 };
         var flash = new Command("flash", "Flash an image over the air (PUT /v1/devices/{id}) and follow its progress");
         flash.Arguments.Add(flashId);

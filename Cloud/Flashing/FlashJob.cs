@@ -9,6 +9,7 @@ public sealed class FlashJob
 {
     private readonly object _lock = new();
     private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<OtaProgress> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<string?> _lastDeviceMessage;
     private OtaProgress _progress;
@@ -39,6 +40,13 @@ public sealed class FlashJob
     /// <summary>True once UpdateReady came (transfer under way), false if the flash failed first.</summary>
     public Task<bool> Started => _started.Task;
 
+    /// <summary>
+    /// True once the device accepted the UpdateBegin AND chunk 0 (whose 32-byte header it checks for
+    /// board, size and version before it erases anything); false when the flash failed before that
+    /// (the reason is in <see cref="Progress"/>). What the REST API's PUT waits for.
+    /// </summary>
+    public Task<bool> Accepted => _accepted.Task;
+
     /// <summary>The final snapshot (Done or Failed). Never faults.</summary>
     public Task<OtaProgress> Completion => _done.Task;
 
@@ -57,6 +65,9 @@ public sealed class FlashJob
             _started.TrySetResult(_progress.State != OtaState.Failed);
         }
     }
+
+    /// <summary>The device acknowledged chunk 0: its header gate passed.</summary>
+    internal void MarkAccepted() => _accepted.TrySetResult(true);
 
     internal void Finish(OtaState state, string? reason)
     {
@@ -79,6 +90,7 @@ public sealed class FlashJob
         }
 
         _started.TrySetResult(state == OtaState.Done);
+        _accepted.TrySetResult(state == OtaState.Done);
         _done.TrySetResult(final);
     }
 }

@@ -5,8 +5,20 @@ namespace CoreFirmware.Cloud;
 /// <summary>How the cloud sends one image (OTA-DESIGN.md, "OTA transfer"). Every wait is bounded.</summary>
 public sealed class FlashOptions
 {
+    /// <summary>Smallest chunk a device accepts: chunk 0 must hold the whole 32-byte image header (its header gate).</summary>
+    public const int MinChunkSize = Ota.Image.ImageFormat.HeaderSize;
+
+    /// <summary>The chunk sizes a device accepts, in words (REST errors and corefw's --chunk-size help).</summary>
+    public static readonly string ChunkSizeRange =
+        $"chunk_size must be {MinChunkSize}..{SparkProtocol.MaxChunkSize} bytes (chunk 0 holds the {MinChunkSize}-byte image header; "
+        + $"the device takes at most 2,560 chunks, so 256 or more for an image over 320 KB; default {SparkProtocol.DefaultChunkSize})";
+
     /// <summary>Fast OTA: stream every chunk with its index, serve ChunkMissed, then UpdateDone after a quiet period.</summary>
     public bool Fast { get; set; }
+
+    /// <summary>Ask for a re-install (UpdateBegin flag 0x02): without it the device refuses an image of the
+    /// version it runs ("same version", a replay; BOOT-DESIGN.md, "Security counter").</summary>
+    public bool Reinstall { get; set; }
 
     /// <summary>Chunk size, 1 to 594 (Flasher.MAX_CHUNK_SIZE); default 256 (Flasher.CHUNK_SIZE).</summary>
     public int ChunkSize { get; set; } = SparkProtocol.DefaultChunkSize;

@@ -33,6 +33,7 @@ internal sealed class OtaFlasher
     private readonly int _chunkCount;
     private readonly Dictionary<int, int> _chunkByToken = new();
     private bool _pendingSeen;
+    private bool _begun;
 
     public OtaFlasher(DeviceConnection connection, ChannelReader<DeviceMessage> inbox, byte[] image, FlashOptions options,
         FlashJob job, ILogger log)
@@ -59,7 +60,10 @@ internal sealed class OtaFlasher
             overall.CancelAfter(_options.OverallTimeout);
             CancellationToken ct = overall.Token;
             await BeginAsync(ct).ConfigureAwait(false);
+            _begun = true;
             _job.Update(p => p with { State = OtaState.Transferring });
+            await HeaderChunkAsync(ct).ConfigureAwait(false);
+            _job.MarkAccepted();
             if (_options.Fast)
             {
                 await FastTransferAsync(ct).ConfigureAwait(false);
@@ -128,8 +132,9 @@ internal sealed class OtaFlasher
         }
 
         string text = m.PayloadText;
-        if (text.StartsWith(OtaAborted, StringComparison.Ordinal))
+        if (text.StartsWith(OtaAborted, StringComparison.Ordinal) && _begun)
         {
+            // (Before UpdateReady an abort is the previous update's, sent right after its refusal.)
             throw new FlashFailed(text);
         }
 
@@ -155,7 +160,7 @@ internal sealed class OtaFlasher
     {
         var parameters = new UpdateParameters
         {
-            Flags = _options.Fast ? SparkProtocol.UpdateFlagFastOta : 0,
+            Flags = (_options.Fast ? SparkProtocol.UpdateFlagFastOta : 0) | (_options.Reinstall ? SparkProtocol.UpdateFlagReinstall : 0),
             ChunkSize = _options.ChunkSize,
             FileSize = (uint)_image.Length,
             Destination = UpdateParameters.DestinationFirmware,
@@ -227,56 +232,70 @@ internal sealed class OtaFlasher
 
     private long BytesThrough(int chunks) => Math.Min((long)chunks * _options.ChunkSize, _image.Length);
 
+    /// <summary>
+    /// Chunk 0 on its own, answered in both modes (a fast-OTA chunk without an index is answered and
+    /// goes to the next sequential index, 0): the device checks the image header in it (board, size,
+    /// version) and answers 2.04, or 4.00 with its reason; only then is the flash "started" for the
+    /// REST API, so a refused image is reported to the user who asked.
+    /// </summary>
+    private Task HeaderChunkAsync(CancellationToken ct) => SendAcknowledgedAsync(0, ct);
+
     private async Task SlowTransferAsync(CancellationToken ct)
     {
-        for (int index = 0; index < _chunkCount; index++)
+        for (int index = 1; index < _chunkCount; index++)
         {
-            int tries = 0;
-            while (true)
+            await SendAcknowledgedAsync(index, ct).ConfigureAwait(false);
+        }
+    }
+
+    // One chunk without an index, resent until the device acknowledges it (bounded by MaxChunkRetries).
+    private async Task SendAcknowledgedAsync(int index, CancellationToken ct)
+    {
+        int tries = 0;
+        while (true)
+        {
+            var sent = await SendChunkAsync(index, false, ct).ConfigureAwait(false);
+            bool? accepted = null;
+            DateTime deadline = DateTime.UtcNow + _options.ChunkAckTimeout;
+            while (accepted == null)
             {
-                var sent = await SendChunkAsync(index, false, ct).ConfigureAwait(false);
-                bool? accepted = null;
-                DateTime deadline = DateTime.UtcNow + _options.ChunkAckTimeout;
-                while (accepted == null)
+                TimeSpan left = deadline - DateTime.UtcNow;
+                DeviceMessage? m = left > TimeSpan.Zero ? await NextAsync(left, ct).ConfigureAwait(false) : null;
+                if (m == null)
                 {
-                    TimeSpan left = deadline - DateTime.UtcNow;
-                    DeviceMessage? m = left > TimeSpan.Zero ? await NextAsync(left, ct).ConfigureAwait(false) : null;
-                    if (m == null)
-                    {
-                        break; // silence: resend
-                    }
+                    break; // silence: resend
+                }
 
-                    if (Answers(m, sent))
+                if (Answers(m, sent))
+                {
+                    accepted = CoapCode.IsSuccess(m.Code);
+                    if (accepted == false && m.PayloadText.Trim().Length > 0)
                     {
-                        accepted = CoapCode.IsSuccess(m.Code);
-                        if (accepted == false && m.PayloadText.Trim().Length > 0)
-                        {
-                            // A bad CRC is answered 4.00 with no text (resend); a 4.00 with a reason is the
-                            // device refusing the image (e.g. chunk 0's header: "wrong board"): stop at once.
-                            throw new FlashFailed("device rejected the image: " + ReasonOf(m, ""));
-                        }
+                        // A bad CRC is answered 4.00 with no text (resend); a 4.00 with a reason is the
+                        // device refusing the image (e.g. chunk 0's header: "wrong board"): stop at once.
+                        throw new FlashFailed("device rejected the image: " + ReasonOf(m, ""));
                     }
                 }
-
-                if (accepted == true)
-                {
-                    break;
-                }
-
-                tries++;
-                if (tries > _options.MaxChunkRetries)
-                {
-                    throw new FlashFailed(accepted == false
-                        ? $"chunk {index} rejected {tries} times (bad CRC)"
-                        : $"no answer to chunk {index} after {tries} tries");
-                }
-
-                _job.Update(p => p with { Resends = p.Resends + 1 });
             }
 
-            int done = index + 1;
-            _job.Update(p => p with { BytesSent = BytesThrough(done) });
+            if (accepted == true)
+            {
+                break;
+            }
+
+            tries++;
+            if (tries > _options.MaxChunkRetries)
+            {
+                throw new FlashFailed(accepted == false
+                    ? $"chunk {index} rejected {tries} times (bad CRC)"
+                    : $"no answer to chunk {index} after {tries} tries");
+            }
+
+            _job.Update(p => p with { Resends = p.Resends + 1 });
         }
+
+        int done = index + 1;
+        _job.Update(p => p with { BytesSent = BytesThrough(done) });
     }
 
     // Fast OTA: chunks asked for again (ChunkMissed, or a ChunkReceivedError), served in order.
@@ -357,7 +376,7 @@ internal sealed class OtaFlasher
 
     private async Task FastTransferAsync(CancellationToken ct)
     {
-        for (int index = 0; index < _chunkCount; index++)
+        for (int index = 1; index < _chunkCount; index++)
         {
             await SendChunkAsync(index, true, ct).ConfigureAwait(false);
             int done = index + 1;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using CoreFirmware.Ota.Image;
 
@@ -20,7 +21,7 @@ public static class ImageSigner
         string priv = basePath + ".pem";
         string pub = basePath + ".pub.pem";
         string point = basePath + ".pub.bin";
-        File.WriteAllText(priv, key.ExportPkcs8PrivateKeyPem() + "\n");
+        OwnerOnlyFile.WriteAllText(priv, key.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllText(pub, key.ExportSubjectPublicKeyInfoPem() + "\n");
         File.WriteAllBytes(point, PublicKeyPoint(key));
         return (priv, pub, point);
@@ -99,7 +100,7 @@ public static class ImageSigner
         payload.CopyTo(image, ImageFormat.HeaderSize);
 
         byte[] digest = SHA256.HashData(image.AsSpan(0, body));
-        byte[] signature = privateKey.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] signature = LowS(privateKey.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         byte[] keyHash = SHA256.HashData(PublicKeyPoint(privateKey));
 
         int p = body;
@@ -110,6 +111,27 @@ public static class ImageSigner
         p = Entry(image, p, ImageFormat.TagSha256, digest);
         p = Entry(image, p, ImageFormat.TagEcdsaP256, signature);
         return p == image.Length ? image : throw new InvalidOperationException("trailer size mismatch");
+    }
+
+    /// <summary>P-256's group order n.</summary>
+    private static readonly BigInteger Order = new(Convert.FromHexString("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"), isUnsigned: true, isBigEndian: true);
+
+    /// <summary>
+    /// The low-S form of an r || s signature: (r, n - s) when s &gt; n / 2, else unchanged. Both verify
+    /// under plain ECDSA; the device and <see cref="Verify"/> accept only the low one, so a signature
+    /// cannot be re-encoded into a second valid one.
+    /// </summary>
+    public static byte[] LowS(byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        if (signature.Length != ImageFormat.SignatureSize) throw new ArgumentException("expected r || s, 64 bytes", nameof(signature));
+        if (ImageFormat.IsLowS(signature, 32)) return signature;
+        var s = new BigInteger(signature.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
+        byte[] high = (Order - s).ToByteArray(isUnsigned: true, isBigEndian: true);
+        byte[] result = (byte[])signature.Clone();
+        Array.Clear(result, 32, 32);
+        high.CopyTo(result, 64 - high.Length);
+        return result;
     }
 
     private static int Entry(byte[] image, int p, int tag, byte[] value)
@@ -123,8 +145,9 @@ public static class ImageSigner
 
     /// <summary>
     /// Host-side verification (independent of the firmware's streaming verifier, same verdicts):
-    /// header checks against <paramref name="boardId"/> and <paramref name="slotSize"/>, then the
-    /// digest and the signature with <paramref name="publicKey"/>.
+    /// header checks against <paramref name="boardId"/> and <paramref name="slotSize"/> (the reserved
+    /// word zero), the trailer (entries' reserved bytes zero, nothing after it: else Malformed), then
+    /// the digest and the signature with <paramref name="publicKey"/> (low S only).
     /// </summary>
     public static ImageVerifyResult Verify(byte[] image, ECDsa publicKey, uint boardId, int slotSize)
     {
@@ -133,7 +156,12 @@ public static class ImageSigner
         if (image.Length < ImageFormat.HeaderSize) return ImageVerifyResult.Truncated;
         ImageVerifyResult r = parsed.Header.Check(boardId, slotSize);
         if (r != ImageVerifyResult.Ok) return r;
-        if (parsed.Problem != null && !parsed.Problem.Contains("after the trailer", StringComparison.Ordinal)) return ImageVerifyResult.Truncated;
+        if (parsed.Problem != null)
+        {
+            return parsed.Problem.Contains("after the trailer", StringComparison.Ordinal) ? ImageVerifyResult.Malformed : ImageVerifyResult.Truncated;
+        }
+
+        if (parsed.Entries.Any(e => image[e.Offset + 1] != 0)) return ImageVerifyResult.Malformed;
 
         int body = ImageFormat.HeaderSize + (int)parsed.Header.PayloadSize;
         byte[] digest = SHA256.HashData(image.AsSpan(0, body));
@@ -143,6 +171,7 @@ public static class ImageSigner
         if (keyHash != null && !keyHash.AsSpan().SequenceEqual(SHA256.HashData(PublicKeyPoint(publicKey)))) return ImageVerifyResult.BadSignature;
         byte[]? signature = parsed.Find(ImageFormat.TagEcdsaP256);
         if (signature == null || signature.Length != ImageFormat.SignatureSize) return ImageVerifyResult.BadSignature;
+        if (!ImageFormat.IsLowS(signature, 32)) return ImageVerifyResult.BadSignature;
         return publicKey.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
             ? ImageVerifyResult.Ok
             : ImageVerifyResult.BadSignature;

@@ -193,7 +193,7 @@ public sealed class DeviceRegistry
     private void WriteServerKeys(byte[] privateDer, byte[] publicDer)
     {
         Directory.CreateDirectory(Folder);
-        File.WriteAllBytes(Path.Combine(Folder, ServerPrivateFile), privateDer);
+        OwnerOnlyFile.WriteAllBytes(Path.Combine(Folder, ServerPrivateFile), privateDer);
         File.WriteAllBytes(Path.Combine(Folder, ServerPublicFile), publicDer);
         _serverPrivate = privateDer;
         _serverPublic = publicDer;
@@ -250,7 +250,7 @@ public sealed class DeviceRegistry
         using RSA rsa = RSA.Create(DeviceKeyBits);
         var pair = new DeviceKeyPair(id, rsa.ExportSubjectPublicKeyInfo(), rsa.ExportRSAPrivateKey()) { ImagePublicKey = ImagePublicKeyPoint };
         Register(pair.IdHex, pair.PublicKeyDer, name);
-        File.WriteAllBytes(Path.Combine(DevicesPath, pair.IdHex + ".key.der"), pair.PrivateKeyDer);
+        OwnerOnlyFile.WriteAllBytes(Path.Combine(DevicesPath, pair.IdHex + ".key.der"), pair.PrivateKeyDer);
         return pair;
     }
 

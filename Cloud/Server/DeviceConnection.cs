@@ -16,7 +16,7 @@ internal sealed class DropException(string reason) : Exception(reason);
 /// OTA-related messages to the flasher. Every read is bounded by a timeout, every frame by
 /// SecureFraming's 640-byte limit; anything malformed drops the link with a logged reason.
 /// </summary>
-internal sealed class DeviceConnection : IAsyncDisposable
+internal sealed partial class DeviceConnection : IAsyncDisposable
 {
     /// <summary>Capacity of the flasher's inbox; the receive loop waits when it is full (back-pressure).</summary>
     private const int OtaInboxCapacity = 256;
@@ -148,6 +148,7 @@ internal sealed class DeviceConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Close("disposed");
+        DisposeSubscriptions();
         _framing.Stop();
         _crypto.Dispose();
         _closed.Dispose();
@@ -276,6 +277,12 @@ internal sealed class DeviceConnection : IAsyncDisposable
                     return;
                 }
 
+                if (_message.TokenLength == 1 && _requests.TryRemove(_message.Token[0], out TaskCompletionSource<DeviceMessage>? answered))
+                {
+                    answered.TrySetResult(DeviceMessage.From(_message, kind));
+                    return;
+                }
+
                 await ToFlasherAsync(DeviceMessage.From(_message, kind), ct).ConfigureAwait(false);
                 return;
             case MessageKind.GetTime:
@@ -286,6 +293,15 @@ internal sealed class DeviceConnection : IAsyncDisposable
                     (w, b, o, c, id, token) => SparkMessages.GetTimeReturn(w, b, o, c, request, now), ct).ConfigureAwait(false);
                 return;
             }
+
+            case MessageKind.Subscribe:
+                if (_message.Type == CoapType.Confirmable)
+                {
+                    await SendAckAsync(_message.MessageId, ct).ConfigureAwait(false);
+                }
+
+                OnSubscribe(_message);
+                return;
 
             default:
                 // Requests only the cloud sends (Describe, Chunk ...), a second Hello, or unknown:
@@ -336,6 +352,16 @@ internal sealed class DeviceConnection : IAsyncDisposable
     {
         Channel<DeviceMessage>? inbox = Interlocked.Exchange(ref _otaInbox, null);
         inbox?.Writer.TryComplete();
+    }
+
+    /// <summary>Closes <paramref name="reader"/>'s inbox if it is still the attached one (a newer flash's stays).</summary>
+    public void DetachFlasher(ChannelReader<DeviceMessage> reader)
+    {
+        Channel<DeviceMessage>? inbox = Volatile.Read(ref _otaInbox);
+        if (inbox != null && inbox.Reader == reader && Interlocked.CompareExchange(ref _otaInbox, null, inbox) == inbox)
+        {
+            inbox.Writer.TryComplete();
+        }
     }
 
     /// <summary>Reads until one whole message is decoded into <see cref="_message"/> (bounded by <paramref name="timeout"/>).</summary>

@@ -11,5 +11,8 @@ namespace CoreFirmware.Cloud;
 /// <param name="LastEventName">Name of the last event it sent.</param>
 /// <param name="LastEventData">Data of the last event it sent.</param>
 /// <param name="Ota">Progress of the latest flash, null if none since the cloud started.</param>
+/// <param name="Running">The image it runs (its last "corefw/boot" event), null if not heard yet.</param>
+/// <param name="LastOta">How its last OTA ended (flash job, device events, rollback), null if none.</param>
 public sealed record DeviceInfo(string Id, string? Name, bool Connected, DateTimeOffset? LastHeard, int ProductId,
-    int FirmwareVersion, string? LastDeviceMessage, string? LastEventName, string? LastEventData, OtaProgress? Ota);
+    int FirmwareVersion, string? LastDeviceMessage, string? LastEventName, string? LastEventData, OtaProgress? Ota,
+    RunningImage? Running = null, OtaOutcome? LastOta = null);

@@ -15,6 +15,9 @@ namespace CoreFirmware.Cloud;
 /// <param name="EventName">For events: the name (second Uri-Path segment); null otherwise.</param>
 public sealed record DeviceMessage(MessageKind Kind, CoapType Type, int Code, int MessageId, int Token, byte[] Payload, string? EventName)
 {
+    /// <summary>An event's Max-Age (its TTL in seconds), 0 when absent.</summary>
+    public int TtlSeconds { get; init; }
+
     /// <summary>The payload as ASCII text (reasons, event data).</summary>
     public string PayloadText => System.Text.Encoding.ASCII.GetString(Payload);
 
@@ -43,6 +46,13 @@ public sealed record DeviceMessage(MessageKind Kind, CoapType Type, int Code, in
             name = string.Join('/', parts);
         }
 
-        return new DeviceMessage(kind, m.Type, m.Code, m.MessageId, token, payload, name);
+        int ttl = 0;
+        int maxAge = m.FindOption(CoapOption.MaxAge, 0);
+        if (maxAge >= 0)
+        {
+            ttl = (int)m.GetOptionUInt32(maxAge);
+        }
+
+        return new DeviceMessage(kind, m.Type, m.Code, m.MessageId, token, payload, name) { TtlSeconds = ttl };
     }
 }

@@ -14,7 +14,7 @@ namespace CoreFirmware.Cloud;
 /// frames capped by SecureFraming. A device that lies (bad reply, bad frame, bad counter) or times
 /// out is dropped; the reason is logged and kept in <see cref="RecentDrops"/>.
 /// </summary>
-public sealed class DeviceServer : IAsyncDisposable
+public sealed partial class DeviceServer : IAsyncDisposable
 {
     /// <summary>The private event name the device reports OTA outcomes under (Uri-Path "E", "corefw/ota").</summary>
     public const string OtaEventName = "corefw/ota";
@@ -39,6 +39,9 @@ public sealed class DeviceServer : IAsyncDisposable
 
     /// <summary>The registry devices are checked against.</summary>
     public DeviceRegistry Registry { get; }
+
+    /// <summary>The event bus: every device event (public and private) goes here.</summary>
+    public EventHub Events { get; } = new();
 
     /// <summary>The bound address (valid after <see cref="Start"/>; the real port when 0 was asked).</summary>
     public IPEndPoint EndPoint => (IPEndPoint)(_listener?.LocalEndpoint ?? throw new InvalidOperationException("not started"));
@@ -146,7 +149,7 @@ public sealed class DeviceServer : IAsyncDisposable
         _status.TryGetValue(record.Id, out DeviceStatus? s);
         _online.TryGetValue(record.Id, out DeviceConnection? c);
         return new DeviceInfo(record.Id, record.Name, c != null, s?.LastHeard, c?.ProductId ?? -1, c?.FirmwareVersion ?? -1,
-            s?.LastOtaMessage, s?.LastEventName, s?.LastEventData, s?.Flash?.Progress);
+            s?.LastOtaMessage, s?.LastEventName, s?.LastEventData, s?.Flash?.Progress, s?.Running, s == null ? null : LastOtaOf(s));
     }
 
     /// <summary>The latest flash of a device (running or finished), null if none since start.</summary>
@@ -182,13 +185,24 @@ public sealed class DeviceServer : IAsyncDisposable
             }
 
             var job = new FlashJob(id, image.Length, options, () => status.LastOtaMessage);
+            if (status.Flash != null && status.Flash.Progress.IsFinished && status.FlashInbox != null)
+            {
+                // The previous job has finished but its runner has not let go of the inbox yet (a retry
+                // right after a refusal): it reads nothing more, so take the inbox back now.
+                connection.DetachFlasher(status.FlashInbox);
+            }
+
             var inbox = connection.AttachFlasher();
             if (inbox == null)
             {
                 throw new FlashException(FlashError.Busy, "an update is already in progress");
             }
 
+            // A new job: nothing of the previous one's device messages may show as this one's.
+            status.LastOtaMessage = null;
+            status.LastOta = new OtaOutcome("flashing", "transfer starting", DateTimeOffset.UtcNow);
             status.Flash = job;
+            status.FlashInbox = inbox;
             var flasher = new OtaFlasher(connection, inbox, image, options, job, _log);
             _ = Task.Run(async () =>
             {
@@ -205,7 +219,8 @@ public sealed class DeviceServer : IAsyncDisposable
                 }
                 finally
                 {
-                    connection.DetachFlasher();
+                    connection.DetachFlasher(inbox);
+                    OnFlashEnded(id, status, job);
                 }
             });
             return job;
@@ -370,12 +385,92 @@ public sealed class DeviceServer : IAsyncDisposable
         string data = e.PayloadText;
         status.LastEventName = e.EventName;
         status.LastEventData = data;
-        if (e.Kind == Ota.Protocol.MessageKind.PrivateEvent && e.EventName == OtaEventName)
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        bool isPrivate = e.Kind == Ota.Protocol.MessageKind.PrivateEvent;
+        FlashJob? current = status.Flash;
+        bool stale = current != null && current.Progress.State == OtaState.Starting && data.StartsWith("aborted:", StringComparison.Ordinal);
+        if (isPrivate && e.EventName == OtaEventName && stale)
+        {
+            // An abort that arrives before the new job's UpdateReady belongs to the previous update (the
+            // device sends it right after its refusal): it says nothing about this one.
+            _log.LogInformation("device {Id} ota (previous update): {Message}", connection.DeviceId, data);
+        }
+        else if (isPrivate && e.EventName == OtaEventName)
         {
             status.LastOtaMessage = data;
+            OtaOutcome? outcome = DeviceImageStatus.ParseOta(data, now);
+            if (outcome != null)
+            {
+                lock (status)
+                {
+                    FlashJob? job = status.Flash;
+                    if (outcome.Outcome == "aborted" && job != null && !(job.Accepted.IsCompletedSuccessfully && job.Accepted.Result))
+                    {
+                        // Before chunk 0 was accepted: the header gate (or UpdateBegin) refused the image.
+                        outcome = outcome with { Outcome = "refused" };
+                    }
+
+                    status.LastOta = outcome;
+                }
+            }
+
             _log.LogInformation("device {Id} ota: {Message}", connection.DeviceId, data);
         }
+        else if (isPrivate && e.EventName == DeviceImageStatus.BootEventName)
+        {
+            RunningImage? running = DeviceImageStatus.ParseBoot(data, now);
+            if (running != null)
+            {
+                status.Running = running;
+                OtaOutcome? rollback = DeviceImageStatus.OutcomeOfBoot(running);
+                if (rollback != null)
+                {
+                    lock (status) status.LastOta = rollback;
+                }
+            }
+
+            _log.LogInformation("device {Id} boot: {Message}", connection.DeviceId, data);
+        }
+
+        Events.Publish(new CloudEvent(e.EventName ?? "", data, e.TtlSeconds > 0 ? e.TtlSeconds : CloudEvent.DefaultTtl, now,
+            connection.DeviceId, !isPrivate));
     }
+
+    // The last OTA outcome: a device event's when one came after the job started, else the job's end.
+    private static OtaOutcome? LastOtaOf(DeviceStatus status)
+    {
+        lock (status)
+        {
+            OtaOutcome? last = status.LastOta;
+            FlashJob? job = status.Flash;
+            if (last == null || last.Outcome != "flashing" || job == null)
+            {
+                return last;
+            }
+
+            OtaProgress p = job.Progress;
+            if (!p.IsFinished)
+            {
+                return last;
+            }
+
+            bool accepted = job.Accepted.IsCompletedSuccessfully && job.Accepted.Result;
+            return p.State == OtaState.Failed
+                ? new OtaOutcome(accepted ? "failed" : "refused", p.Reason ?? "unknown", p.FinishedAt ?? DateTimeOffset.UtcNow)
+                : new OtaOutcome("pending", p.Reason ?? "image accepted", p.FinishedAt ?? DateTimeOffset.UtcNow);
+        }
+    }
+
+    // A cloud event for the device's streams when a flash job ends (spark subscribe shows it).
+    private void OnFlashEnded(string id, DeviceStatus status, FlashJob job)
+    {
+        OtaOutcome? outcome = LastOtaOf(status);
+        string text = outcome == null ? "ended" : outcome.Outcome + ": " + outcome.Message;
+        Events.Publish(new CloudEvent(FlashEventName, text, CloudEvent.DefaultTtl, DateTimeOffset.UtcNow, id, false));
+    }
+
+    /// <summary>The private event the cloud raises (for the device's streams) when a flash job ends.</summary>
+    public const string FlashEventName = "corefw/flash";
 
     internal void Log(DeviceConnection connection, string text) =>
         _log.LogDebug("{Remote} {Id}: {Text}", connection.Remote, connection.DeviceId, text);
@@ -411,5 +506,8 @@ public sealed class DeviceServer : IAsyncDisposable
         public string? LastEventName;
         public string? LastEventData;
         public FlashJob? Flash;
+        public System.Threading.Channels.ChannelReader<DeviceMessage>? FlashInbox;
+        public RunningImage? Running;
+        public OtaOutcome? LastOta;
     }
 }

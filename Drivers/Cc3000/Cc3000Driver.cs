@@ -34,7 +34,7 @@ namespace CoreFirmware.Drivers.Cc3000
     /// <see cref="MaxRetryDelayMilliseconds"/> (1 s, 2 s, 4 s, 8 s, 16 s, 30 s, 30 s ...);
     /// the network coming up clears the count.</para>
     /// </remarks>
-    public sealed class Cc3000Driver
+    public sealed class Cc3000Driver : IWifiModule
     {
         /// <summary>
         /// Default time a command may go unanswered before the module counts as stuck: 2000 ms. Every
@@ -42,6 +42,20 @@ namespace CoreFirmware.Drivers.Cc3000
         /// milliseconds; connect uses the caller's timeout when that is longer.
         /// </summary>
         public const int DefaultCommandTimeoutMilliseconds = 2000;
+
+        /// <summary>
+        /// Default bound on the module's answer to a connect: 60 s. The module answers only when TCP has
+        /// connected or given up (its own timeout, tens of seconds against an address that never
+        /// answers); the caller's timeout ends the call sooner, the bound only decides when a silent
+        /// module is checked (probe) and, if it does not answer that either, recovered.
+        /// </summary>
+        public const int DefaultConnectTimeoutMilliseconds = 60000;
+
+        /// <summary>
+        /// Default bound on the module's answer to gethostbyname: 30 s (a lookup that goes to a DNS
+        /// server, with its retries). As for connect, the caller's timeout ends the call sooner.
+        /// </summary>
+        public const int DefaultDnsTimeoutMilliseconds = 30000;
 
         /// <summary>WLAN_EN low time in a power cycle: 20 ms (chosen; long enough for the module's supply to drop).</summary>
         public const int PowerOffMilliseconds = 20;
@@ -76,7 +90,11 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly Cc3000CommandChannel _channel;
         private readonly Cc3000SocketTable _table;
         private readonly Cc3000SocketLayer _sockets;
+        private readonly Cc3000AnswerSlot _connectSlot;
+        private readonly Cc3000AnswerSlot _dnsSlot;
         private int _commandTimeoutMs = DefaultCommandTimeoutMilliseconds;
+        private int _connectTimeoutMs = DefaultConnectTimeoutMilliseconds;
+        private int _dnsTimeoutMs = DefaultDnsTimeoutMilliseconds;
         private string _ssid;
         private string _key;
         private int _recoveries;
@@ -114,11 +132,13 @@ namespace CoreFirmware.Drivers.Cc3000
             _clock = clock;
             _link = new Cc3000SpiLink(spi, irq, arbiter, clock, _irqFell);
             _pending = new Cc3000PendingCommand(clock);
-            _status = new Cc3000ModuleStatus();
-            _dispatcher = new Cc3000EventDispatcher(_link, _pending, _status);
+            _status = new Cc3000ModuleStatus(clock);
+            _connectSlot = new Cc3000AnswerSlot(clock, Cc3000Protocol.Connect);
+            _dnsSlot = new Cc3000AnswerSlot(clock, Cc3000Protocol.GetHostByName);
+            _dispatcher = new Cc3000EventDispatcher(_link, _pending, _status, _connectSlot, _dnsSlot);
             _channel = new Cc3000CommandChannel(_link, _pending, clock);
             _table = new Cc3000SocketTable();
-            _sockets = new Cc3000SocketLayer(this, _channel, _status, _table, clock);
+            _sockets = new Cc3000SocketLayer(this, _channel, _status, _table, clock, _connectSlot, _dnsSlot);
             _wlanEnable.SetPinMode(PinMode.Output);
             _irq.SetPinMode(PinMode.InputPullUp);
             _irq.ValueChanged += OnIrq;
@@ -134,6 +154,37 @@ namespace CoreFirmware.Drivers.Cc3000
                 if (value <= 0) throw new ArgumentOutOfRangeException("value");
                 lock (_sync) _commandTimeoutMs = value;
             }
+        }
+
+        /// <summary>
+        /// Bound on the module's answer to a connect (ms), default <see cref="DefaultConnectTimeoutMilliseconds"/>;
+        /// set it above the module's own TCP connect timeout.
+        /// </summary>
+        public int ConnectTimeoutMilliseconds
+        {
+            get { lock (_sync) return _connectTimeoutMs; }
+            set
+            {
+                if (value <= 0) throw new ArgumentOutOfRangeException("value");
+                lock (_sync) _connectTimeoutMs = value;
+            }
+        }
+
+        /// <summary>Bound on the module's answer to gethostbyname (ms), default <see cref="DefaultDnsTimeoutMilliseconds"/>.</summary>
+        public int DnsTimeoutMilliseconds
+        {
+            get { lock (_sync) return _dnsTimeoutMs; }
+            set
+            {
+                if (value <= 0) throw new ArgumentOutOfRangeException("value");
+                lock (_sync) _dnsTimeoutMs = value;
+            }
+        }
+
+        /// <summary>Unsolicited events consumed without use (unknown 0x8000-range, unawaited 0x4000-range), as TI's driver does.</summary>
+        public int IgnoredEvents
+        {
+            get { return _dispatcher.IgnoredEvents; }
         }
 
         /// <summary>Times the driver power-cycled a stuck module.</summary>
@@ -213,6 +264,21 @@ namespace CoreFirmware.Drivers.Cc3000
             get { return _status.FreeBuffers; }
         }
 
+        /// <summary>
+        /// Times a starved sender found the free-buffer count wrong (no open socket had buffers
+        /// outstanding) and set it from the module's own answer: free-buffer reports had been lost.
+        /// </summary>
+        public int BufferResyncs
+        {
+            get { return _status.Resyncs; }
+        }
+
+        /// <summary>Buffers the module reported free for sockets that did not have them outstanding (ignored: too many).</summary>
+        public int IgnoredFreeBufferReports
+        {
+            get { return _status.IgnoredFreeReports; }
+        }
+
         /// <summary>Transmit buffers the module reported at start-up.</summary>
         public int BufferCount
         {
@@ -229,6 +295,24 @@ namespace CoreFirmware.Drivers.Cc3000
         public int Frames
         {
             get { return _link.Frames; }
+        }
+
+        /// <summary>Liveness probes: commands whose answer was late, checked before the module counts as stuck.</summary>
+        public int LivenessProbes
+        {
+            get { return _channel.Probes; }
+        }
+
+        /// <summary>Answers that came after their command's timeout, while the probe was out (slow, not stuck).</summary>
+        public int LateAnswers
+        {
+            get { return _channel.LateAnswers; }
+        }
+
+        /// <summary>Commands whose answer never came though the module answered the probe (no recovery; the call timed out).</summary>
+        public int LostAnswers
+        {
+            get { return _channel.LostAnswers; }
         }
 
         /// <summary>Frames that answered nothing pending (late answers after a give-up).</summary>
@@ -490,12 +574,19 @@ namespace CoreFirmware.Drivers.Cc3000
             return new Cc3000SocketView(_sockets, priority);
         }
 
-        /// <summary>Stops the worker and powers the module off.</summary>
+        /// <summary>
+        /// Stops the worker and powers the module off, and lets go of the IRQ line: the pin outlives
+        /// this driver (a reset builds a new one over the same pin), and a handler left on it would be
+        /// called on every edge for as long as the board runs.
+        /// </summary>
         public void Stop()
         {
+            _irq.ValueChanged -= OnIrq;
             _dispatcher.Enabled = false;
             _dispatcher.Stop(1000);
             _pending.Cancel();
+            _connectSlot.Reset();
+            _dnsSlot.Reset();
             _table.MarkAllReset();
             _status.Reset();
             _wlanEnable.Write(PinValue.Low);
@@ -543,6 +634,9 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             _dispatcher.Enabled = false;
             _pending.Cancel();
+            _pending.ForgetProbe();
+            _connectSlot.Reset();
+            _dnsSlot.Reset();
             _status.Reset();
             _wlanEnable.Write(PinValue.Low);
             Thread.Sleep(PowerOffMilliseconds);

@@ -21,6 +21,8 @@ namespace CoreFirmware.Drivers.Cc3000
         private readonly Cc3000SpiLink _link;
         private readonly Cc3000PendingCommand _pending;
         private readonly Cc3000ModuleStatus _status;
+        private readonly Cc3000AnswerSlot _connectSlot;
+        private readonly Cc3000AnswerSlot _dnsSlot;
         private readonly AutoResetEvent _wake = new AutoResetEvent(false);
         private readonly byte[] _packet = new byte[Cc3000Protocol.MaxFrame + 1];
         private readonly object _sync = new object();
@@ -29,13 +31,17 @@ namespace CoreFirmware.Drivers.Cc3000
         private bool _enabled;
         private int _strayPackets;
         private int _badPackets;
+        private int _ignoredEvents;
 
         /// <summary>Creates the worker (not started).</summary>
-        public Cc3000EventDispatcher(Cc3000SpiLink link, Cc3000PendingCommand pending, Cc3000ModuleStatus status)
+        public Cc3000EventDispatcher(Cc3000SpiLink link, Cc3000PendingCommand pending, Cc3000ModuleStatus status,
+            Cc3000AnswerSlot connectSlot, Cc3000AnswerSlot dnsSlot)
         {
             _link = link;
             _pending = pending;
             _status = status;
+            _connectSlot = connectSlot;
+            _dnsSlot = dnsSlot;
         }
 
         /// <summary>Signalled by the IRQ handler.</summary>
@@ -59,6 +65,15 @@ namespace CoreFirmware.Drivers.Cc3000
         public int StrayPackets
         {
             get { lock (_sync) return _strayPackets; }
+        }
+
+        /// <summary>
+        /// Unsolicited events the driver has no use for, consumed as TI's host driver consumes them: an
+        /// unknown 0x8000-range event, or a 0x4000-range event (the unsolicited base) that answers nothing pending.
+        /// </summary>
+        public int IgnoredEvents
+        {
+            get { lock (_sync) return _ignoredEvents; }
         }
 
         /// <summary>Frames with impossible lengths or types.</summary>
@@ -137,7 +152,14 @@ namespace CoreFirmware.Drivers.Cc3000
                     OnUnsolicited(opcode, status, Cc3000Protocol.EventHeaderSize, argsLength);
                     return;
                 }
-                if (!_pending.OnEvent(opcode, status, _packet, Cc3000Protocol.EventHeaderSize, argsLength)) CountStray();
+                if (_connectSlot.OnEvent(opcode, status, _packet, Cc3000Protocol.EventHeaderSize, argsLength)) return;
+                if (_dnsSlot.OnEvent(opcode, status, _packet, Cc3000Protocol.EventHeaderSize, argsLength)) return;
+                if (_pending.OnEvent(opcode, status, _packet, Cc3000Protocol.EventHeaderSize, argsLength)) return;
+                // TI: in the 0x4000 range only free-buffers is handled as unsolicited; the answers to
+                // simple-link start (0x4000) and read-buffer-size (0x400B) go to their command, and any
+                // other event nobody waits for is consumed. Only an answer-range event is a stray answer.
+                if ((opcode & Cc3000Protocol.UnsolicitedBase) != 0) CountIgnored();
+                else CountStray();
                 return;
             }
             if (type == Cc3000Protocol.HciData && length >= Cc3000Protocol.DataHeaderSize)
@@ -170,10 +192,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     // u16 entries, then per entry u16 socket, u16 buffers freed.
                     if (argsLength < 2) return;
                     int entries = HciCodec.GetU16(_packet, args);
-                    int freed = 0;
                     for (int i = 0; i < entries && 2 + 4 * i + 4 <= argsLength; i++)
-                        freed += HciCodec.GetU16(_packet, args + 2 + 4 * i + 2);
-                    _status.AddFreed(freed);
+                    {
+                        // An entry: socket (u8), mode (u8), buffers freed (u16), as TI lays out the flow-control event.
+                        int sd = _packet[args + 2 + 4 * i];
+                        _status.AddFreed(sd, HciCodec.GetU16(_packet, args + 2 + 4 * i + 2));
+                    }
                     return;
                 }
                 case Cc3000Protocol.UnsolConnect:
@@ -186,16 +210,23 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (status == 0 && argsLength >= 4) _status.OnDhcp(HciCodec.GetU32(_packet, args));
                     return;
                 case Cc3000Protocol.UnsolTcpCloseWait:
-                    _status.OnCloseWait();
+                    // TI: the first argument byte is the socket whose peer sent FIN.
+                    if (argsLength >= 1) _status.OnCloseWait(_packet[args]);
                     return;
                 default:
-                    return; // other reports (scan results, ping, ...) are not used
+                    CountIgnored(); // other reports (keep-alive, scan results, ping, ...) are not used
+                    return;
             }
         }
 
         private void CountStray()
         {
             lock (_sync) _strayPackets++;
+        }
+
+        private void CountIgnored()
+        {
+            lock (_sync) _ignoredEvents++;
         }
 
         private void CountBad()

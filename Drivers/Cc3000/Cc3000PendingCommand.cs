@@ -28,6 +28,14 @@ namespace CoreFirmware.Drivers.Cc3000
         private int _destOffset;
         private int _destMax;
         private int _dataLength;
+        // Liveness probes written after a command's time ran out: their answers' opcode, how many are
+        // still to be answered (an earlier probe's late answer must not pass for the latest one's), and
+        // whether the latest was answered. Kept across commands until absorbed or the module resets.
+        private int _probeOpcode = -1;
+        private int _probesOutstanding;
+        // Of those, the ones written before the command now armed: their answers come before its own.
+        private int _probesBeforeCommand;
+        private bool _probeAnswered;
 
         /// <summary>Creates the slot.</summary>
         public Cc3000PendingCommand(IClock clock)
@@ -73,6 +81,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 _dest = dest;
                 _destOffset = destOffset;
                 _destMax = destMax;
+                _probesBeforeCommand = _probesOutstanding;
                 _done.Reset();
             }
         }
@@ -99,6 +108,92 @@ namespace CoreFirmware.Drivers.Cc3000
             }
         }
 
+        /// <summary>
+        /// Waits up to <paramref name="timeoutMilliseconds"/> for the answer; true when it came. Unlike
+        /// <see cref="Finish"/> the command stays armed when it did not (a probe may follow).
+        /// </summary>
+        public bool Wait(int timeoutMilliseconds)
+        {
+            long deadline = _clock.UptimeMilliseconds + timeoutMilliseconds;
+            while (true)
+            {
+                lock (_sync)
+                {
+                    if (_completed) return true;
+                }
+                long left = deadline - _clock.UptimeMilliseconds;
+                if (left <= 0) return false;
+                _done.WaitOne((int)left, false);
+            }
+        }
+
+        /// <summary>
+        /// A liveness probe (command <paramref name="opcode"/>) is about to be written while the command
+        /// stays armed: its answer is told apart from the command's and absorbed whenever it comes.
+        /// </summary>
+        public void ArmProbe(int opcode)
+        {
+            lock (_sync)
+            {
+                _probeOpcode = opcode;
+                _probesOutstanding++;
+                _probeAnswered = false;
+                _done.Reset();
+            }
+        }
+
+        /// <summary>Probe outcome: the command's own answer came (late).</summary>
+        public const int CommandAnswered = 2;
+        /// <summary>Probe outcome: only the probe was answered: the module is alive, the command's answer is lost.</summary>
+        public const int ProbeAnswered = 1;
+        /// <summary>Probe outcome: nothing came: the module does not answer.</summary>
+        public const int NothingAnswered = 0;
+
+        /// <summary>
+        /// After <see cref="ArmProbe"/>: waits up to <paramref name="timeoutMilliseconds"/> for the
+        /// command's answer or the probe's (in order, the module answers the command first). Returns
+        /// <see cref="CommandAnswered"/>, <see cref="ProbeAnswered"/> (the command is cancelled) or
+        /// <see cref="NothingAnswered"/> (the command is cancelled; the probe is forgotten).
+        /// </summary>
+        public int WaitWithProbe(int timeoutMilliseconds)
+        {
+            long deadline = _clock.UptimeMilliseconds + timeoutMilliseconds;
+            while (true)
+            {
+                lock (_sync)
+                {
+                    if (_completed) return CommandAnswered;
+                    if (_probeAnswered && !_awaitingData)
+                    {
+                        _probeAnswered = false;
+                        Clear();
+                        return ProbeAnswered;
+                    }
+                }
+                long left = deadline - _clock.UptimeMilliseconds;
+                if (left <= 0) break;
+                _done.WaitOne((int)left, false);
+            }
+            lock (_sync)
+            {
+                if (_completed) return CommandAnswered;
+                Clear();
+                return NothingAnswered;
+            }
+        }
+
+        /// <summary>The module was reset: no probe answer will come.</summary>
+        public void ForgetProbe()
+        {
+            lock (_sync)
+            {
+                _probeOpcode = -1;
+                _probesOutstanding = 0;
+                _probesBeforeCommand = 0;
+                _probeAnswered = false;
+            }
+        }
+
         /// <summary>Drops the command (no answer will be taken for it).</summary>
         public void Cancel()
         {
@@ -110,7 +205,20 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             lock (_sync)
             {
-                if (opcode != _opcode || _completed || _awaitingData) return false;
+                // An earlier probe's answer comes before this command's (the module answers in order),
+                // even when the command is itself a read-buffer-size.
+                bool earlierProbe = _probesBeforeCommand > 0 && opcode == _probeOpcode;
+                if (earlierProbe || opcode != _opcode || _completed || _awaitingData)
+                {
+                    if (_probesOutstanding == 0 || opcode != _probeOpcode) return false;
+                    if (_probesBeforeCommand > 0) _probesBeforeCommand--;
+                    // A probe's answer (after the command's, if that came): absorbed here. The module
+                    // answers in order, so the latest probe is answered when none is left outstanding.
+                    _probesOutstanding--;
+                    if (_probesOutstanding == 0) _probeAnswered = true;
+                    _done.Set();
+                    return true;
+                }
                 int n = argsLength < MaxArgs ? argsLength : MaxArgs;
                 Array.Copy(packet, argsOffset, _args, 0, n);
                 _argsLength = n;

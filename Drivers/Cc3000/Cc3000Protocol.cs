@@ -51,6 +51,8 @@ namespace CoreFirmware.Drivers.Cc3000
         public const byte DataSend = 0x81;
         public const byte DataRecv = 0x85;
 
+        /// <summary>TI's HCI_EVNT_UNSOL_BASE: events with this bit set are unsolicited unless a command awaits them.</summary>
+        public const int UnsolicitedBase = 0x4000;
         public const int UnsolFreeBuffers = 0x4100;
         public const int UnsolConnect = 0x8001;
         public const int UnsolDisconnect = 0x8002;

@@ -32,21 +32,33 @@ namespace CoreFirmware.Drivers.Cc3000
         /// <summary>Longest wait for a free-buffer event before looking again: 10 ms.</summary>
         public const int BufferWaitSliceMilliseconds = 10;
 
+        /// <summary>
+        /// A sender starved this long with no free-buffer report at all makes the driver check its
+        /// count: 1000 ms. The module reports a buffer free milliseconds after it went on the air, so a
+        /// second of silence with every buffer taken means a report was lost, or the module keeps its
+        /// buffers (or a peer's TCP window is closed, which the check tells apart).
+        /// </summary>
+        public const int BufferStarvationCheckMilliseconds = 1000;
+
         private readonly Cc3000Driver _driver;
         private readonly Cc3000CommandChannel _channel;
         private readonly Cc3000ModuleStatus _status;
         private readonly Cc3000SocketTable _table;
         private readonly IClock _clock;
+        private readonly Cc3000AnswerSlot _connectSlot;
+        private readonly Cc3000AnswerSlot _dnsSlot;
 
         /// <summary>Creates the layer.</summary>
         public Cc3000SocketLayer(Cc3000Driver driver, Cc3000CommandChannel channel, Cc3000ModuleStatus status,
-            Cc3000SocketTable table, IClock clock)
+            Cc3000SocketTable table, IClock clock, Cc3000AnswerSlot connectSlot, Cc3000AnswerSlot dnsSlot)
         {
             _driver = driver;
             _channel = channel;
             _status = status;
             _table = table;
             _clock = clock;
+            _connectSlot = connectSlot;
+            _dnsSlot = dnsSlot;
         }
 
         /// <summary>See <see cref="ISocketAborter.Abort"/>. Never waits.</summary>
@@ -82,6 +94,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 if (r < 0) return r;
                 int sd = HciCodec.GetI32(_channel.Answer.Args, 0);
                 if (sd < 0) return (int)SocketError.NoFreeSocket;
+                _status.OnOpened(sd);
 
                 // Non-blocking recv, so a Receive never holds the module (TI: SOL_SOCKET, SOCKOPT_RECV_NONBLOCK, SOCK_ON).
                 at = HciCodec.CommandArgs;
@@ -118,31 +131,117 @@ namespace CoreFirmware.Drivers.Cc3000
                 int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
                 if (n < 0) return n;
             }
-            if (!_channel.Enter(priority, Left(deadline), _table, socket)) return NotEntered(priority, socket);
+            // sd, u32 8, u32 8, sockaddr_in: family (LE16), port and address big-endian.
+            int found = _table.Find(socket);
+            if (found < 0) return found;
+            if (!_connectSlot.Acquire(Left(deadline), _table, socket)) return NotEntered(priority, socket);
+            byte[] a = _connectSlot.Args;
+            int at = 4;
+            at = HciCodec.PutI32(a, at, 8);
+            at = HciCodec.PutI32(a, at, 8);
+            at = HciCodec.PutU16(a, at, Cc3000Protocol.AfInet);
+            a[at++] = (byte)(port >> 8);
+            a[at++] = (byte)port;
+            a[at++] = (byte)(ipv4 >> 24);
+            a[at++] = (byte)(ipv4 >> 16);
+            a[at++] = (byte)(ipv4 >> 8);
+            a[at++] = (byte)ipv4;
+            uint result;
+            uint unused;
+            int r = RunSlow(_connectSlot, priority, socket, at, deadline, _driver.ConnectTimeoutMilliseconds, out result, out unused);
+            if (r < 0) return r;
+            aborted = _table.AbortReason(socket);
+            if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
+            // The module reports every failed connect as -1; on loopback that is a refusal.
+            return (int)result < 0 ? (int)SocketError.ConnectionRefused : 0;
+        }
+
+        // A slow command (connect, gethostbyname; the slot is held): its arguments are in the slot's Args
+        // (a socket's command gets the module descriptor put in front, at 0). The gate is held only to
+        // write it; the answer is waited for outside, until the caller's deadline (TimedOut; the slot
+        // stays reserved for the late answer) or the module's own bound, after which a probe tells a
+        // slow module (TimedOut) from a stuck one (recovered: ModuleReset). Releases the slot.
+        // The answer's first two u32 arguments come back in value0 and value1 (read before the slot is released).
+        private int RunSlow(Cc3000AnswerSlot slot, BusPriority priority, int socket, int argsLength, long deadline, int answerTimeoutMilliseconds,
+            out uint value0, out uint value1)
+        {
+            value0 = 0;
+            value1 = 0;
+            bool answered = false;
+            long answerBy = 0;
             try
             {
-                int slot = _table.Find(socket);
-                if (slot < 0) return slot;
-                byte[] f = _channel.Frame;
-                int at = HciCodec.CommandArgs;
-                at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutU16(f, at, Cc3000Protocol.AfInet);
-                f[at++] = (byte)(port >> 8);   // sockaddr_in: port and address big-endian
-                f[at++] = (byte)port;
-                f[at++] = (byte)(ipv4 >> 24);
-                f[at++] = (byte)(ipv4 >> 16);
-                f[at++] = (byte)(ipv4 >> 8);
-                f[at++] = (byte)ipv4;
-                // The module answers connect only when TCP has connected or failed: allow the caller's timeout.
-                int answerTimeout = timeoutMilliseconds > _driver.CommandTimeoutMilliseconds ? timeoutMilliseconds : _driver.CommandTimeoutMilliseconds;
-                int r = Run(priority, Cc3000Protocol.Connect, at - HciCodec.CommandArgs, deadline, answerTimeout);
-                if (r < 0) return Consume(socket, r);
-                aborted = _table.AbortReason(socket);
-                if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
-                // The module reports every failed connect as -1; on loopback that is a refusal.
-                return HciCodec.GetI32(_channel.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
+                if (!_channel.Enter(priority, Left(deadline), _table, socket)) return socket >= 0 ? NotEntered(priority, socket) : (int)SocketError.TimedOut;
+                int resets;
+                try
+                {
+                    if (socket >= 0)
+                    {
+                        int s = _table.Find(socket);
+                        if (s < 0) return s;
+                        HciCodec.PutI32(slot.Args, 0, _table.ModuleSd(s));
+                    }
+                    byte[] f = _channel.Frame;
+                    for (int i = 0; i < argsLength; i++) f[HciCodec.CommandArgs + i] = slot.Args[i];
+                    int head = HciCodec.Command(f, slot.Opcode, argsLength);
+                    resets = slot.Arm();
+                    int w = _channel.WriteOnly(priority, head, Left(deadline), _driver.CommandTimeoutMilliseconds);
+                    if (w != Cc3000CommandChannel.Answered)
+                    {
+                        answered = true; // nothing went out: nothing to wait for
+                        slot.Answer.Cancel();
+                        int r = Outcome(w);
+                        return socket >= 0 ? Consume(socket, r) : r;
+                    }
+                }
+                finally
+                {
+                    Leave(priority);
+                }
+                answerBy = _clock.UptimeMilliseconds + answerTimeoutMilliseconds;
+                while (true)
+                {
+                    long now = _clock.UptimeMilliseconds;
+                    int left = Left(deadline);
+                    long toBound = answerBy - now;
+                    if (slot.Wait(left < toBound ? left : (int)toBound))
+                    {
+                        answered = true;
+                        if (slot.Answer.ArgsLength >= 4) value0 = HciCodec.GetU32(slot.Answer.Args, 0);
+                        if (slot.Answer.ArgsLength >= 8) value1 = HciCodec.GetU32(slot.Answer.Args, 4);
+                        return 0;
+                    }
+                    if (slot.WasReset(resets))
+                    {
+                        answered = true;
+                        return socket >= 0 ? Consume(socket, (int)SocketError.ModuleReset) : (int)SocketError.ModuleReset;
+                    }
+                    if (socket >= 0)
+                    {
+                        int aborted = _table.AbortReason(socket);
+                        if (aborted != 0) return aborted;
+                    }
+                    if (_clock.UptimeMilliseconds >= answerBy) return SilentPastItsBound(priority, socket);
+                    if (Left(deadline) <= 0) return (int)SocketError.TimedOut;
+                }
+            }
+            finally
+            {
+                slot.Release(answered, answerBy);
+            }
+        }
+
+        // A slow command's answer did not come in the module's own bound: a cheap command tells a slow
+        // module (it answers: TimedOut, nothing to recover) from a stuck one (recovered: ModuleReset).
+        private int SilentPastItsBound(BusPriority priority, int socket)
+        {
+            int timeout = _driver.CommandTimeoutMilliseconds;
+            if (!_channel.Enter(priority, timeout)) return (int)SocketError.TimedOut;
+            try
+            {
+                int r = Run(priority, Cc3000CommandChannel.ProbeOpcode, 0, Deadline(timeout), timeout);
+                if (r < 0) return socket >= 0 ? Consume(socket, r) : r;
+                return (int)SocketError.TimedOut;
             }
             finally
             {
@@ -195,10 +294,10 @@ namespace CoreFirmware.Drivers.Cc3000
                     int slot = _table.Find(socket);
                     if (slot < 0) return slot;
                     if (_table.PeerClosed(slot)) return (int)SocketError.ConnectionReset;
-                    if (_status.TryTakeBuffer(priority))
+                    int sd = _table.ModuleSd(slot);
+                    if (_status.TryTakeBuffer(priority, sd))
                     {
                         byte[] f = _channel.Frame;
-                        int sd = _table.ModuleSd(slot);
                         int at = HciCodec.DataArgs;
                         at = HciCodec.PutI32(f, at, sd);
                         at = HciCodec.PutI32(f, at, 12);
@@ -213,6 +312,12 @@ namespace CoreFirmware.Drivers.Cc3000
                         if (aborted != 0) return aborted;
                         int n = HciCodec.GetI32(_channel.Answer.Args, 4);
                         return n < 0 ? (int)SocketError.ConnectionReset : n;
+                    }
+                    if (_status.StarvedQuietly(BufferStarvationCheckMilliseconds))
+                    {
+                        int c = CheckBuffersWithGateHeld(priority, deadline);
+                        if (c < 0) return Consume(socket, c);
+                        if (c > 0) continue;    // buffers again: take one (the gate is left and taken again)
                     }
                     entered = false;
                     Leave(priority);
@@ -252,8 +357,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (slot < 0) return slot;
                     if (_table.PeerClosed(slot) || count == 0) return 0;
                     byte[] f = _channel.Frame;
+                    int sd = _table.ModuleSd(slot);
+                    // Asked before the recv: a FIN known then means every byte was already on the module,
+                    // so an empty answer is the end (one seen only after could have overtaken that answer).
+                    bool finishedBefore = _status.PeerFinished(sd);
                     int at = HciCodec.CommandArgs;
-                    at = HciCodec.PutI32(f, at, _table.ModuleSd(slot));
+                    at = HciCodec.PutI32(f, at, sd);
                     at = HciCodec.PutI32(f, at, want);
                     at = HciCodec.PutI32(f, at, 0);
                     int head = HciCodec.Command(f, Cc3000Protocol.Recv, at - HciCodec.CommandArgs);
@@ -265,6 +374,12 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (aborted != 0) return aborted;   // bytes that came with the last recv are dropped with the socket
                     n = HciCodec.GetI32(_channel.Answer.Args, 4);
                     if (n > 0) return _channel.Answer.DataLength;
+                    if (n == 0 && finishedBefore)
+                    {
+                        // The close-wait event named this socket and the module holds nothing more: end of stream.
+                        _table.MarkPeerClosed(slot);
+                        return 0;
+                    }
                     if (n == Cc3000Protocol.ErrorSocketInactive)
                     {
                         _table.MarkPeerClosed(slot);
@@ -321,29 +436,50 @@ namespace CoreFirmware.Drivers.Cc3000
                 int n = _driver.EnsureNetwork(priority, timeoutMilliseconds);
                 if (n < 0) return n;
             }
-            if (!_channel.Enter(priority, Left(deadline))) return (int)SocketError.TimedOut;
-            try
+            for (int i = 0; i < hostName.Length; i++)
             {
-                byte[] f = _channel.Frame;
-                int at = HciCodec.CommandArgs;
-                at = HciCodec.PutI32(f, at, 8);
-                at = HciCodec.PutI32(f, at, hostName.Length);
-                for (int i = 0; i < hostName.Length; i++)
-                {
-                    char c = hostName[i];
-                    if (c == 0 || c > 127) return (int)SocketError.HostNotFound;
-                    f[at++] = (byte)c;
-                }
-                int r = Run(priority, Cc3000Protocol.GetHostByName, at - HciCodec.CommandArgs, deadline, _driver.CommandTimeoutMilliseconds);
-                if (r < 0) return r;
-                if (HciCodec.GetI32(_channel.Answer.Args, 0) < 0) return (int)SocketError.HostNotFound;
-                ipv4 = HciCodec.GetU32(_channel.Answer.Args, 4);
-                return 0;
+                char c = hostName[i];
+                if (c == 0 || c > 127) return (int)SocketError.HostNotFound;
             }
-            finally
+            if (!_dnsSlot.Acquire(Left(deadline), null, 0)) return (int)SocketError.TimedOut;
+            // u32 8, u32 name length, the name.
+            byte[] a = _dnsSlot.Args;
+            int at = HciCodec.PutI32(a, 0, 8);
+            at = HciCodec.PutI32(a, at, hostName.Length);
+            for (int i = 0; i < hostName.Length; i++) a[at++] = (byte)hostName[i];
+            uint result;
+            uint address;
+            int r = RunSlow(_dnsSlot, priority, -1, at, deadline, _driver.DnsTimeoutMilliseconds, out result, out address);
+            if (r < 0) return r;
+            if ((int)result < 0) return (int)SocketError.HostNotFound;
+            ipv4 = address;
+            return 0;
+        }
+
+        // Gate held, a sender starved with no free-buffer report for a while: is the count wrong? Only
+        // when no open socket has buffers outstanding can the module be holding none for sending; then
+        // its own answer to read-buffer-size is the truth (TI sends it at start-up; the module answers it
+        // at any time): free buffers there mean reports were lost (resynchronised), none mean the module
+        // starves itself with nothing to send (recovered by a power cycle). With buffers outstanding on
+        // an open socket the peer may just not be reading: the sender waits on (its timeout bounds it).
+        // Returns 1 when buffers are free now, 0 when nothing changed, or a negative SocketError.
+        private int CheckBuffersWithGateHeld(BusPriority priority, long deadline)
+        {
+            for (int sd = 0; sd < Cc3000ModuleStatus.Descriptors; sd++)
             {
-                Leave(priority);
+                if (_status.Outstanding(sd) > 0 && _table.IsModuleSocketOpen(sd)) return 0;
             }
+            int r = Run(priority, Cc3000Protocol.ReadBufferSize, 0, deadline, _driver.CommandTimeoutMilliseconds);
+            if (r < 0) return r;
+            if (_channel.Answer.ArgsLength < 1) return 0;
+            int moduleFree = _channel.Answer.Args[0];
+            if (moduleFree > 0)
+            {
+                _status.Resync(moduleFree);
+                return 1;
+            }
+            _driver.RecoverWithGateHeld();
+            return (int)SocketError.ModuleReset;
         }
 
         // Gate held: closes module socket sd.
@@ -368,6 +504,7 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             if (channelResult == Cc3000CommandChannel.Answered) return 0;
             if (channelResult == Cc3000CommandChannel.BusUnavailable) return (int)SocketError.BusUnavailable;
+            if (channelResult == Cc3000CommandChannel.AnswerLost) return (int)SocketError.TimedOut; // alive: no reset
             _driver.RecoverWithGateHeld();
             return (int)SocketError.ModuleReset;
         }

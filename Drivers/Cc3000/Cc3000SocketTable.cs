@@ -176,6 +176,19 @@ namespace CoreFirmware.Drivers.Cc3000
             }
         }
 
+        /// <summary>True when a socket of the module with descriptor <paramref name="sd"/> is open (not closed nor reaped nor lost to a reset).</summary>
+        public bool IsModuleSocketOpen(int sd)
+        {
+            lock (_sync)
+            {
+                for (int i = 0; i < Slots; i++)
+                {
+                    if (_moduleOpen[i] && _moduleSd[i] == sd) return true;
+                }
+                return false;
+            }
+        }
+
         /// <summary>The module's descriptor for <paramref name="slot"/>.</summary>
         public int ModuleSd(int slot)
         {

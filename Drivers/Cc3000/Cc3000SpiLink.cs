@@ -8,7 +8,7 @@ namespace CoreFirmware.Drivers.Cc3000
     /// The CC3000's SPI framing: one frame per bus transaction, with the IRQ handshake and the
     /// first-write rule. Writes: take the bus, assert CS, wait for the module to pull IRQ low,
     /// clock 0x01, length (BE, padded so the frame is even), two busy bytes and the packet. The
-    /// first write after power-up goes as 4 bytes, a ~50 us pause, then the rest. Reads (only when
+    /// first write after power-up waits ~50 us after CS, then goes as 4 bytes, a ~50 us pause, then the rest. Reads (only when
     /// IRQ is low): clock 0x03 0x00 0x00 and two more bytes, which bring the length (BE), then the
     /// packet and a pad byte when the frame would be odd.
     /// </summary>
@@ -116,6 +116,9 @@ namespace CoreFirmware.Drivers.Cc3000
                 int head = Cc3000Protocol.SpiHeaderSize + headLength;
                 if (FirstWritePending)
                 {
+                    // TI's first write: CS, ~50 us, 4 bytes, ~50 us, the rest (the module is not ready
+                    // to clock the first bytes at once even though IRQ is already low).
+                    SpinTicks(Cc3000Protocol.FirstWriteGapTicks);
                     _spi.Write(frame, 0, Cc3000Protocol.FirstWriteSplit);
                     SpinTicks(Cc3000Protocol.FirstWriteGapTicks);
                     _spi.Write(frame, Cc3000Protocol.FirstWriteSplit, head - Cc3000Protocol.FirstWriteSplit);

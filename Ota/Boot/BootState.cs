@@ -36,8 +36,50 @@ namespace CoreFirmware.Ota.Boot
         /// install runs): the bootloader resumes from here after a power cut.</summary>
         public int InstallProgress;
 
-        /// <summary>Version of the image now active in the MCU.</summary>
+        /// <summary>Version of the image now active in the MCU (0 when none runs: the state after
+        /// "no valid image").</summary>
         public uint ActiveVersion;
+
+        /// <summary>
+        /// The anti-rollback floor: the highest packed version (Image.PackedImageVersion) ever
+        /// confirmed on this board. Only ever raised (by a confirm, or by the bootloader when it
+        /// records a confirmed image); never lowered by a rollback or a factory restore. The OTA
+        /// service and the bootloader refuse images below it (Ota/Boot/BOOT-DESIGN.md, "Security
+        /// counter"). 0 in a state read from a format-1 entry.
+        /// </summary>
+        public uint SecurityCounter;
+
+        /// <summary>Raises <see cref="SecurityCounter"/> to <paramref name="confirmedVersion"/> when that is
+        /// higher (it is never lowered).</summary>
+        public void RaiseSecurityCounter(uint confirmedVersion)
+        {
+            if (confirmedVersion > SecurityCounter) SecurityCounter = confirmedVersion;
+        }
+
+        /// <summary>
+        /// Back to the state before Pending (the state table's "refused staged image", and what clearing
+        /// a stale pending image does): Testing, test counters kept, when the running image was under test
+        /// (<see cref="BootStateFlags.KeepBackup"/>), else None with the counters reset; nothing pending,
+        /// the other fields (active version, security counter, other flags) kept.
+        /// </summary>
+        public void ClearPending()
+        {
+            if (Has(BootStateFlags.KeepBackup))
+            {
+                State = BootImageState.Testing;
+            }
+            else
+            {
+                State = BootImageState.None;
+                BootAttempts = 0;
+                WatchdogResets = 0;
+            }
+
+            Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory | BootStateFlags.Reinstall);
+            PendingImageSize = 0;
+            PendingImageCrc = 0;
+            InstallProgress = 0;
+        }
 
         /// <summary>True when <paramref name="flag"/> (a <see cref="BootStateFlags"/> bit) is set.</summary>
         public bool Has(int flag)
@@ -50,7 +92,7 @@ namespace CoreFirmware.Ota.Boot
         {
             return State == other.State && BootAttempts == other.BootAttempts && WatchdogResets == other.WatchdogResets && Flags == other.Flags
                 && PendingImageSize == other.PendingImageSize && PendingImageCrc == other.PendingImageCrc
-                && InstallProgress == other.InstallProgress && ActiveVersion == other.ActiveVersion;
+                && InstallProgress == other.InstallProgress && ActiveVersion == other.ActiveVersion && SecurityCounter == other.SecurityCounter;
         }
 
         /// <summary>A short text for logs and test messages.</summary>
@@ -58,7 +100,7 @@ namespace CoreFirmware.Ota.Boot
         {
             return "state " + ((int)State).ToString() + " attempts " + BootAttempts.ToString() + " wdt " + WatchdogResets.ToString() + " flags " + Flags.ToString()
                 + " size " + PendingImageSize.ToString() + " crc " + PendingImageCrc.ToString() + " progress " + InstallProgress.ToString()
-                + " version " + ActiveVersion.ToString();
+                + " version " + ActiveVersion.ToString() + " counter " + SecurityCounter.ToString();
         }
     }
 }

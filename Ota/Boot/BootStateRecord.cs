@@ -2,6 +2,7 @@ using System;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Ota.Update;
 
 namespace CoreFirmware.Ota.Boot
 {
@@ -45,6 +46,7 @@ namespace CoreFirmware.Ota.Boot
         private BootImageState _state;
         private int _imageSize;
         private uint _imageCrc;
+        private string _refusal;
 
         /// <summary>Creates the record over <paramref name="region"/> (normally FlashMap.BootStateA).</summary>
         public BootStateRecord(Sst25Flash flash, FlashRegion region)
@@ -126,23 +128,62 @@ namespace CoreFirmware.Ota.Boot
 
         /// <summary>
         /// Writes a Pending record for an image of <paramref name="imageSize"/> bytes whose CRC32 is
-        /// <paramref name="imageCrc"/> (legacy: erase the sector, program, read back; over a store: append
-        /// an entry with install progress 0 and the other fields kept). Over a store, when the running
-        /// image is still Testing (unconfirmed) the entry gets <see cref="BootStateFlags.KeepBackup"/> (the
-        /// backup slot holds the last confirmed image and must stay) and keeps the test counters, so
-        /// <see cref="Erase"/> can give the Testing state back; otherwise KeepBackup is cleared and the
-        /// counters reset. True when the read-back matches; false (and the properties read as none)
-        /// when it does not. Flash errors propagate.
+        /// <paramref name="imageCrc"/>, with no version gate (see the overload with the version, which
+        /// the OTA service uses). True when written; false (and the properties read as none) when the
+        /// read-back does not match or, over a store, when the state refuses a pending image
+        /// (<see cref="Refusal"/>). Flash errors propagate.
         /// </summary>
         public bool WritePending(int imageSize, uint imageCrc)
         {
+            return WritePending(imageSize, imageCrc, 0, false, false);
+        }
+
+        /// <summary>
+        /// Writes a Pending record for an image of <paramref name="imageSize"/> bytes whose CRC32 is
+        /// <paramref name="imageCrc"/> and whose packed version is <paramref name="imageVersion"/>.
+        /// Legacy record: erase the sector, program, read back (no version gate: it keeps no versions).
+        /// Over a store, under its lock, the state decides first (Ota/Boot/BOOT-DESIGN.md, state table,
+        /// event "OTA pending"), and a refusal writes nothing and sets <see cref="Refusal"/>:
+        /// <list type="bullet">
+        /// <item>RollbackPending (the app asked for a revert): refused, <see cref="ReasonRevertPending"/>;</item>
+        /// <item>a version below the security counter: refused, <see cref="OtaImagePolicy.ReasonDowngrade"/>;</item>
+        /// <item>the running image's version without <paramref name="reinstall"/>: refused, <see cref="OtaImagePolicy.ReasonSameVersion"/>;</item>
+        /// <item>Testing (the running image is unconfirmed): Pending with <see cref="BootStateFlags.KeepBackup"/>
+        /// and the test counters kept, so <see cref="Erase"/> can give Testing back (the backup slot holds
+        /// the last confirmed image and must stay);</item>
+        /// <item>Pending: replaced, its KeepBackup and counters kept;</item>
+        /// <item>anything else (None, Confirmed): Pending without KeepBackup, counters reset.</item>
+        /// </list>
+        /// <see cref="BootStateFlags.Reinstall"/> is set when <paramref name="reinstall"/>. True when
+        /// written and read back; false otherwise (the properties then read as none). Flash errors
+        /// propagate.
+        /// </summary>
+        public bool WritePending(int imageSize, uint imageCrc, uint imageVersion, bool reinstall)
+        {
+            return WritePending(imageSize, imageCrc, imageVersion, reinstall, true);
+        }
+
+        /// <summary>Why the last WritePending over a store wrote nothing (null when it wrote, or failed
+        /// only its read-back): <see cref="ReasonRevertPending"/>, <see cref="OtaImagePolicy.ReasonDowngrade"/>
+        /// or <see cref="OtaImagePolicy.ReasonSameVersion"/>.</summary>
+        public string Refusal
+        {
+            get { return _refusal; }
+        }
+
+        /// <summary>Reason: the running image asked for a revert; no image may become pending before the rollback.</summary>
+        public const string ReasonRevertPending = "revert pending";
+
+        private bool WritePending(int imageSize, uint imageCrc, uint imageVersion, bool reinstall, bool gate)
+        {
             if (imageSize <= 0) throw new ArgumentOutOfRangeException("imageSize");
+            _refusal = null;
             if (_store != null)
             {
                 // Read-modify-write under the store's lock: DeploymentControl and the safe-mode request write it too.
                 lock (_store)
                 {
-                    return WritePendingToStore(imageSize, imageCrc);
+                    return WritePendingToStore(imageSize, imageCrc, imageVersion, reinstall, gate);
                 }
             }
 
@@ -199,29 +240,36 @@ namespace CoreFirmware.Ota.Boot
                 return;
             }
 
-            if (s.Has(BootStateFlags.KeepBackup))
-            {
-                s.State = BootImageState.Testing;
-            }
-            else
-            {
-                s.State = BootImageState.None;
-                s.BootAttempts = 0;
-                s.WatchdogResets = 0;
-            }
-
-            s.Flags &= ~BootStateFlags.KeepBackup;
-            s.PendingImageSize = 0;
-            s.PendingImageCrc = 0;
-            s.InstallProgress = 0;
+            s.ClearPending();
             bool written = _store.Write(s);
             Forget();
             if (!written) throw new InvalidOperationException("boot-state entry did not verify");
         }
 
-        private bool WritePendingToStore(int imageSize, uint imageCrc)
+        private bool WritePendingToStore(int imageSize, uint imageCrc, uint imageVersion, bool reinstall, bool gate)
         {
             BootState s = _store.Read();
+            if (s.State == BootImageState.RollbackPending)
+            {
+                // The revert goes first: a Pending written now would lose KeepBackup's meaning and the
+                // backup (the last confirmed image) would be overwritten by the reverted one.
+                _refusal = ReasonRevertPending;
+            }
+            else if (gate && imageVersion < s.SecurityCounter)
+            {
+                _refusal = OtaImagePolicy.ReasonDowngrade;
+            }
+            else if (gate && s.ActiveVersion != 0 && imageVersion == s.ActiveVersion && !reinstall)
+            {
+                _refusal = OtaImagePolicy.ReasonSameVersion;
+            }
+
+            if (_refusal != null)
+            {
+                Forget();
+                return false;
+            }
+
             if (s.State == BootImageState.Testing)
             {
                 s.Flags |= BootStateFlags.KeepBackup;
@@ -233,6 +281,8 @@ namespace CoreFirmware.Ota.Boot
                 s.WatchdogResets = 0;
             }
 
+            if (reinstall) s.Flags |= BootStateFlags.Reinstall;
+            else s.Flags &= ~BootStateFlags.Reinstall;
             s.State = BootImageState.Pending;
             s.PendingImageSize = imageSize;
             s.PendingImageCrc = imageCrc;

@@ -12,9 +12,10 @@ namespace CoreFirmware.Ota.Boot
     /// and a CRC32, and the reader takes the valid entry with the highest sequence in either sector.
     /// </summary>
     /// <remarks>
-    /// <para>Entry, <see cref="EntrySize"/> = 32 bytes, big-endian:</para>
+    /// <para>Entry, format 2 (written since the security counter), <see cref="EntrySize"/> = 64 bytes,
+    /// big-endian:</para>
     /// <code>
-    ///  0  u32 magic        0x43464245 ("CFBE")
+    ///  0  u32 magic        0x43464232 ("CFB2")
     ///  4  u32 sequence     newest valid sequence + 1 (1 for the first)
     ///  8  u8  state        BootImageState
     ///  9  u8  boot attempts
@@ -24,34 +25,53 @@ namespace CoreFirmware.Ota.Boot
     /// 16  u32 pending image CRC32
     /// 20  u32 install progress (bytes)
     /// 24  u32 active image version
-    /// 28  u32 entry CRC32 of bytes 0..27
+    /// 28  u32 security counter (highest confirmed version)
+    /// 32  28 bytes reserved, zero (an entry with any of them set is not valid)
+    /// 60  u32 entry CRC32 of bytes 0..59
     /// </code>
+    /// <para>Format 1 (<see cref="MagicFormat1"/> "CFBE", 32 bytes: bytes 0..27 as above without the
+    /// security counter, the CRC32 at 28) is still read, at any 32-byte offset, with a security
+    /// counter of 0; it is never written. A board updated from format 1 therefore reads its old state
+    /// unchanged; the first write after the update puts a format-2 entry into the sector that does not
+    /// hold the newest (erasing it first, since a sector holding format-1 entries is not one to append
+    /// to), so the format-1 entry stays the newest until the format-2 one is durable: the same
+    /// power-fail argument as any other write. The bootloader raises the counter from 0 to the
+    /// running confirmed image's version at the first boot that reads it so.</para>
     /// <para>Writing: the entry goes to the sector that does NOT hold the newest valid entry, so the
     /// newest entry is never touched while a new one is written. In that sector it is appended at
-    /// the first free slot when the sector is "clean" (valid entries followed only by fully erased
-    /// slots); when the sector is full or holds anything else (a torn entry, the remains of a torn
-    /// erase) it is erased first and the entry goes to slot 0. A torn program leaves an entry that
-    /// fails its CRC (or a slot still erased); a torn erase leaves a sector of stale entries (all
-    /// older than the newest, which sits in the other sector), erased slots and junk. Either way the
-    /// reader still finds the previous newest entry, and the next write cleans the sector up.</para>
-    /// <para>Cost: a write reads both sectors (8 KB in 256-byte pieces), programs 32 bytes, reads
+    /// the first free slot when the sector is "clean" (valid format-2 entries followed only by fully
+    /// erased slots); when the sector is full or holds anything else (a torn entry, the remains of a
+    /// torn erase, format-1 entries) it is erased first and the entry goes to slot 0. A torn program
+    /// leaves an entry that fails its CRC (or a slot still erased); a torn erase leaves a sector of
+    /// stale entries (all older than the newest, which sits in the other sector), erased slots and
+    /// junk. Either way the reader still finds the previous newest entry, and the next write cleans
+    /// the sector up.</para>
+    /// <para>Cost: a write reads both sectors (8 KB in 256-byte pieces), programs 64 bytes, reads
     /// them back, and erases one sector every <see cref="SlotsPerSector"/> writes to that sector
-    /// (that is, every 2 x 128 writes: the writes alternate between the sectors).
-    /// Allocation: none after construction (one 256-byte scan buffer, one 32-byte entry buffer).</para>
+    /// (that is, every 2 x 64 writes: the writes alternate between the sectors).
+    /// Allocation: none after construction (one 256-byte scan buffer, one 64-byte entry buffer).</para>
     /// </remarks>
     public sealed class BootStateStore
     {
-        /// <summary>"CFBE".</summary>
-        public const uint Magic = 0x43464245;
+        /// <summary>"CFB2": a format-2 entry.</summary>
+        public const uint Magic = 0x43464232;
 
-        /// <summary>Bytes of one entry (fixed; 128 entries per 4 KB sector).</summary>
-        public const int EntrySize = 32;
+        /// <summary>"CFBE": a format-1 entry (read, never written).</summary>
+        public const uint MagicFormat1 = 0x43464245;
 
-        /// <summary>Bytes read per flash transaction while scanning: one 256-byte SST25 page, 8
+        /// <summary>Bytes of one format-2 entry (fixed; 64 entries per 4 KB sector).</summary>
+        public const int EntrySize = 64;
+
+        /// <summary>Bytes of one format-1 entry.</summary>
+        public const int EntrySizeFormat1 = 32;
+
+        /// <summary>Bytes read per flash transaction while scanning: one 256-byte SST25 page, 4
         /// entries; small enough for the MCU's RAM, few enough transactions (16 per sector).</summary>
         private const int ScanBytes = 256;
 
         private const int PayloadBytes = EntrySize - 4;
+        private const int PayloadBytesFormat1 = EntrySizeFormat1 - 4;
+        private const int ReservedAt = 32;
         private const int NoSector = -1;
         private const int MustErase = -1;
 
@@ -91,7 +111,7 @@ namespace CoreFirmware.Ota.Boot
             _slotsPerSector = _sectorSize / EntrySize;
         }
 
-        /// <summary>Entries a sector holds before it must be erased (128).</summary>
+        /// <summary>Entries a sector holds before it must be erased (64).</summary>
         public int SlotsPerSector
         {
             get { return _slotsPerSector; }
@@ -109,7 +129,8 @@ namespace CoreFirmware.Ota.Boot
             get { return _newestSector; }
         }
 
-        /// <summary>Slot (0..127) of the newest valid entry in <see cref="NewestSector"/>.</summary>
+        /// <summary>Slot (0..63, in <see cref="EntrySize"/> units; a format-1 entry counts in the slot
+        /// it lies in) of the newest valid entry in <see cref="NewestSector"/>.</summary>
         public int NewestSlot
         {
             get { return _newestSlot; }
@@ -197,7 +218,7 @@ namespace CoreFirmware.Ota.Boot
         }
 
         /// <summary>Finds the sector's valid entries (updating the newest) and whether the sector
-        /// is clean: valid entries, then only fully erased slots.</summary>
+        /// is clean: valid format-2 entries, then only fully erased slots.</summary>
         private void ScanSector(int sector)
         {
             int start = _sectorStart[sector];
@@ -210,37 +231,44 @@ namespace CoreFirmware.Ota.Boot
                 for (int at = 0; at < ScanBytes; at += EntrySize)
                 {
                     int slot = (chunk + at) / EntrySize;
-                    if (IsErased(_scan, at))
+                    if (IsErased(_scan, at, EntrySize))
                     {
                         seenErased = true;
                         continue;
                     }
 
                     uint sequence;
-                    if (!Decode(_scan, at, out sequence))
+                    if (Decode(_scan, at, out sequence))
                     {
-                        clean = false;
+                        if (seenErased) clean = false;
+                        else validPrefix++;
+                        Consider(sequence, sector, slot);
                         continue;
                     }
 
-                    if (seenErased) clean = false;
-                    else validPrefix++;
-                    if (sequence > _newestSequence)
-                    {
-                        _newestSequence = sequence;
-                        _newestSector = sector;
-                        _newestSlot = slot;
-                        _current = _decoded;
-                    }
+                    // Not a format-2 entry: junk, a torn entry, or one or two format-1 entries. Either
+                    // way the sector is no place to append to.
+                    clean = false;
+                    if (DecodeFormat1(_scan, at, out sequence)) Consider(sequence, sector, slot);
+                    if (DecodeFormat1(_scan, at + EntrySizeFormat1, out sequence)) Consider(sequence, sector, slot);
                 }
             }
 
             _nextSlot[sector] = clean && validPrefix < _slotsPerSector ? validPrefix : MustErase;
         }
 
-        private static bool IsErased(byte[] b, int offset)
+        private void Consider(uint sequence, int sector, int slot)
         {
-            for (int i = 0; i < EntrySize; i++)
+            if (sequence <= _newestSequence) return;
+            _newestSequence = sequence;
+            _newestSector = sector;
+            _newestSlot = slot;
+            _current = _decoded;
+        }
+
+        private static bool IsErased(byte[] b, int offset, int count)
+        {
+            for (int i = 0; i < count; i++)
             {
                 if (b[offset + i] != 0xFF) return false;
             }
@@ -248,12 +276,38 @@ namespace CoreFirmware.Ota.Boot
             return true;
         }
 
-        /// <summary>Checks magic, CRC, sequence and field ranges; on success fills _decoded.</summary>
+        /// <summary>A format-2 entry: checks magic, CRC, reserved bytes, sequence and field ranges; on
+        /// success fills _decoded.</summary>
         private bool Decode(byte[] b, int offset, out uint sequence)
         {
             sequence = 0;
             if (SparkMessages.ReadUInt32(b, offset) != Magic) return false;
             if (SparkMessages.ReadUInt32(b, offset + PayloadBytes) != Crc32.Compute(b, offset, PayloadBytes)) return false;
+            for (int i = ReservedAt; i < PayloadBytes; i++)
+            {
+                if (b[offset + i] != 0) return false;
+            }
+
+            if (!DecodeFields(b, offset, out sequence)) return false;
+            _decoded.SecurityCounter = SparkMessages.ReadUInt32(b, offset + 28);
+            return true;
+        }
+
+        /// <summary>A format-1 entry (32 bytes, no security counter): on success fills _decoded with a counter of 0.</summary>
+        private bool DecodeFormat1(byte[] b, int offset, out uint sequence)
+        {
+            sequence = 0;
+            if (SparkMessages.ReadUInt32(b, offset) != MagicFormat1) return false;
+            if (SparkMessages.ReadUInt32(b, offset + PayloadBytesFormat1) != Crc32.Compute(b, offset, PayloadBytesFormat1)) return false;
+            if (!DecodeFields(b, offset, out sequence)) return false;
+            _decoded.SecurityCounter = 0;
+            return true;
+        }
+
+        // Bytes 4..27, the same in both formats.
+        private bool DecodeFields(byte[] b, int offset, out uint sequence)
+        {
+            sequence = 0;
             uint seq = SparkMessages.ReadUInt32(b, offset + 4);
             int state = b[offset + 8];
             uint size = SparkMessages.ReadUInt32(b, offset + 12);
@@ -286,6 +340,8 @@ namespace CoreFirmware.Ota.Boot
             SparkMessages.WriteUInt32(e, 16, state.PendingImageCrc);
             SparkMessages.WriteUInt32(e, 20, (uint)state.InstallProgress);
             SparkMessages.WriteUInt32(e, 24, state.ActiveVersion);
+            SparkMessages.WriteUInt32(e, 28, state.SecurityCounter);
+            for (int i = ReservedAt; i < PayloadBytes; i++) e[i] = 0;
             SparkMessages.WriteUInt32(e, PayloadBytes, Crc32.Compute(e, 0, PayloadBytes));
         }
     }

@@ -23,7 +23,7 @@ namespace CoreFirmware.Ota.Boot
     /// <para>Allocation: the buffers and the store are allocated in the constructor; a run allocates
     /// its <see cref="BootDecision"/> and reason text (once per boot).</para>
     /// </remarks>
-    public sealed class Bootloader
+    public class Bootloader
     {
         /// <summary>Watchdog resets a test image may cause before the backup returns.</summary>
         public const int DefaultMaxTestWatchdogResets = 3;
@@ -94,24 +94,23 @@ namespace CoreFirmware.Ota.Boot
         }
 
         /// <summary>
-        /// True (always, on a device): a new image boots in test mode and must confirm itself. False
-        /// confirms it at install; it exists only for the negative run that shows what a crash-looping
-        /// image does without test boot (the board never gets the working image back).
+        /// True: an installed image boots in test mode and must confirm itself (BOOT-DESIGN.md); the
+        /// firmware's bootloader always answers true. Read once per <see cref="Run"/>.
         /// </summary>
-        public bool TestBootEnabled
+        protected virtual bool InstalledImageBootsInTestMode()
         {
-            get { return _testBoot; }
-            set { _testBoot = value; }
+            return true;
         }
 
         /// <summary>
-        /// Decides this boot. Flash errors (Sst25Exception, SpiBusTimeoutException, an internal
-        /// flash exception) propagate: the board boots again and the run resumes from the state
-        /// last written.
+        /// Decides this boot, following the state table of Ota/Boot/BOOT-DESIGN.md. Flash errors
+        /// (Sst25Exception, SpiBusTimeoutException, an internal flash exception) propagate: the board
+        /// boots again and the run resumes from the state last written.
         /// </summary>
         public BootDecision Run()
         {
             BootDecision d = new BootDecision();
+            _testBoot = InstalledImageBootsInTestMode();
             d.WatchdogReset = _watchdog != null && _watchdog.LastResetWasWatchdog;
             BootState s = _store.Read();
             string why = "";
@@ -121,12 +120,13 @@ namespace CoreFirmware.Ota.Boot
                 {
                     case BootImageState.Pending:
                         {
-                            ImageVerifyResult r = VerifySlot(_staging);
-                            if (r != ImageVerifyResult.Ok)
+                            string refusal = CheckStaged(s);
+                            if (refusal != null)
                             {
-                                why = "staged image refused: " + OtaImagePolicy.ReasonOf(r); // the same words the OTA service sends the cloud
-                                s.State = BootImageState.None;
-                                ClearCopy(ref s);
+                                // Back to the state before Pending (BootStateRecord.Erase does the same):
+                                // Testing when the running image was under test, else None.
+                                why = "staged image refused: " + refusal;
+                                s.ClearPending();
                                 Save(s);
                                 break;
                             }
@@ -134,33 +134,34 @@ namespace CoreFirmware.Ota.Boot
                             int length = _verifier.ImageLength;
                             if (!s.Has(BootStateFlags.KeepBackup) && VerifyApplication() == ImageVerifyResult.Ok)
                             {
-                                // A cut in here repeats the backup next boot: the application slot is untouched.
+                                // The running image is the last confirmed one (KeepBackup is clear). A cut in
+                                // here repeats the backup next boot: the application slot is untouched.
                                 BackUpApplication(_verifier.ImageLength);
                             }
 
                             s.State = BootImageState.Installing;
                             s.PendingImageSize = length;
                             s.InstallProgress = 0;
-                            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
+                            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory | BootStateFlags.Reinstall);
                             Save(s);
                             break;
                         }
 
                     case BootImageState.Installing:
                         {
-                            if (VerifySlot(_staging) != ImageVerifyResult.Ok)
+                            if (VerifyStaging(s) != ImageVerifyResult.Ok)
                             {
-                                why = "staged image lost during install";
-                                StartRollback(ref s);
-                                break;
+                                why = Join(why, "staged image lost during install");
+                                if (StartRollback(ref s)) break;
+                                return NoValidImage(d, ref s, why);
                             }
 
                             CopyIntoApplication(_staging, _verifier.ImageLength, ref s);
                             if (VerifyApplication() != ImageVerifyResult.Ok)
                             {
-                                why = "installed image does not verify";
-                                StartRollback(ref s);
-                                break;
+                                why = Join(why, "installed image does not verify");
+                                if (StartRollback(ref s)) break;
+                                return NoValidImage(d, ref s, why);
                             }
 
                             uint version = PackedImageVersion.Of(_verifier.Header);
@@ -168,10 +169,12 @@ namespace CoreFirmware.Ota.Boot
                             s.BootAttempts = _testBoot ? 1 : 0;
                             s.WatchdogResets = 0;
                             s.ActiveVersion = version;
+                            if (!_testBoot) s.RaiseSecurityCounter(version);
                             // Size and CRC stay while Testing: the runtime announces the installed image with them.
                             int installedSize = s.PendingImageSize;
                             uint installedCrc = s.PendingImageCrc;
                             ClearCopy(ref s);
+                            s.Flags &= ~BootStateFlags.NoValidImage;
                             s.PendingImageSize = installedSize;
                             s.PendingImageCrc = installedCrc;
                             Save(s);
@@ -184,27 +187,28 @@ namespace CoreFirmware.Ota.Boot
                         {
                             bool fromFactory = s.Has(BootStateFlags.FromFactory);
                             FlashRegion source = fromFactory ? _factory : _backup;
-                            if (VerifySlot(source) != ImageVerifyResult.Ok)
+                            if (!IsRollbackSource(source, s.SecurityCounter))
                             {
-                                if (!fromFactory && VerifySlot(_factory) == ImageVerifyResult.Ok)
-                                {
-                                    s.Flags |= BootStateFlags.FromFactory;
-                                    s.InstallProgress = 0;
-                                    Save(s);
-                                    break;
-                                }
-
-                                return SafeMode(d, s, "no valid image: " + why);
+                                if (ToFactory(ref s)) break;
+                                return NoValidImage(d, ref s, why);
                             }
 
                             CopyIntoApplication(source, _verifier.ImageLength, ref s);
-                            if (VerifyApplication() != ImageVerifyResult.Ok) return SafeMode(d, s, "restored image does not verify");
+                            if (VerifyApplication() != ImageVerifyResult.Ok)
+                            {
+                                why = Join(why, "restored image does not verify");
+                                if (ToFactory(ref s)) break;
+                                return NoValidImage(d, ref s, why);
+                            }
+
                             uint version = PackedImageVersion.Of(_verifier.Header);
                             s.State = BootImageState.Confirmed;
                             s.BootAttempts = 0;
                             s.WatchdogResets = 0;
                             s.ActiveVersion = version;
+                            s.RaiseSecurityCounter(version); // never lowered: a factory image below it runs, the counter stays
                             ClearCopy(ref s);
+                            s.Flags &= ~BootStateFlags.NoValidImage;
                             Save(s);
                             if (fromFactory) d.FactoryRestores++;
                             else d.Rollbacks++;
@@ -219,7 +223,7 @@ namespace CoreFirmware.Ota.Boot
                             s.WatchdogResets++;
                             if (s.WatchdogResets >= _maxTestWatchdogResets)
                             {
-                                why = "test image reset by the watchdog " + s.WatchdogResets.ToString() + " times";
+                                why = Join(why, "test image reset by the watchdog " + s.WatchdogResets.ToString() + " times");
                                 s.State = BootImageState.RollbackPending;
                                 Save(s);
                                 break;
@@ -227,7 +231,7 @@ namespace CoreFirmware.Ota.Boot
                         }
                         else if (s.BootAttempts >= 1)
                         {
-                            why = "test image not confirmed";
+                            why = Join(why, "test image not confirmed");
                             s.State = BootImageState.RollbackPending;
                             Save(s);
                             break;
@@ -235,7 +239,7 @@ namespace CoreFirmware.Ota.Boot
 
                         if (VerifyApplication() != ImageVerifyResult.Ok)
                         {
-                            why = "test image does not verify";
+                            why = Join(why, "test image does not verify");
                             s.State = BootImageState.RollbackPending;
                             Save(s);
                             break;
@@ -248,28 +252,25 @@ namespace CoreFirmware.Ota.Boot
                         return RunImage(d, s, true);
 
                     case BootImageState.RollbackPending:
-                        if (!StartRollback(ref s))
-                        {
-                            // Nothing to go back to: keep the running image if it is whole.
-                            if (VerifyApplication() != ImageVerifyResult.Ok) return SafeMode(d, s, "no valid image: " + why);
-                            s.State = BootImageState.Confirmed;
-                            s.BootAttempts = 0;
-                            s.WatchdogResets = 0;
-                            s.ActiveVersion = PackedImageVersion.Of(_verifier.Header);
-                            Save(s);
-                            d.Reason = "no backup or factory image to roll back to; keeping " + PackedImageVersion.ToText(s.ActiveVersion);
-                            return RunImage(d, s, false);
-                        }
-
-                        break;
+                        if (StartRollback(ref s)) break;
+                        return NoValidImage(d, ref s, why);
 
                     default: // None, Confirmed
+                        if (s.Has(BootStateFlags.NoValidImage))
+                        {
+                            // Decided once already: nothing to run until an install.
+                            return SafeMode(d, s, "no valid image" + (why.Length > 0 ? ": " + why : ""));
+                        }
+
                         if (VerifyApplication() == ImageVerifyResult.Ok)
                         {
+                            // The running image is confirmed (or the factory's): it raises the counter if
+                            // it is the highest yet (a board whose state came from a format-1 entry).
                             uint version = PackedImageVersion.Of(_verifier.Header);
-                            if (s.ActiveVersion != version)
+                            if (s.ActiveVersion != version || s.SecurityCounter < version)
                             {
                                 s.ActiveVersion = version;
+                                s.RaiseSecurityCounter(version);
                                 Save(s);
                             }
 
@@ -277,22 +278,42 @@ namespace CoreFirmware.Ota.Boot
                             return RunImage(d, s, false);
                         }
 
-                        why = (why.Length > 0 ? why + "; " : "") + "application slot does not verify";
-                        if (!StartRollback(ref s)) return SafeMode(d, s, "no valid image: " + why);
-                        break;
+                        why = Join(why, "application slot does not verify");
+                        if (StartRollback(ref s)) break;
+                        return NoValidImage(d, ref s, why);
                 }
             }
 
             return SafeMode(d, s, "boot state did not settle: " + s.ToString());
         }
 
-        // Chooses the rollback source (backup, else factory) and records RollingBack; false when neither verifies.
+        /// <summary>The staged image's verdict (the image and the bootloader's own version gate): null
+        /// when it may be installed, else the reason.</summary>
+        private string CheckStaged(BootState s)
+        {
+            ImageVerifyResult r = VerifyStaging(s);
+            if (r != ImageVerifyResult.Ok) return OtaImagePolicy.ReasonOf(r); // the same words the OTA service sends the cloud
+            uint version = PackedImageVersion.Of(_verifier.Header);
+            if (version < s.SecurityCounter)
+                return OtaImagePolicy.ReasonDowngrade + " (" + PackedImageVersion.ToText(version) + " is below the security counter " + PackedImageVersion.ToText(s.SecurityCounter) + ")";
+            if (s.ActiveVersion != 0 && version == s.ActiveVersion && !s.Has(BootStateFlags.Reinstall))
+                return OtaImagePolicy.ReasonSameVersion + " (" + PackedImageVersion.ToText(version) + " runs already; no re-install was asked for)";
+            return null;
+        }
+
+        /// <summary>
+        /// Starts the rollback a failed install, a failed test image or a rotten application slot
+        /// needs: from the backup when it verifies and is not below the security counter (it holds the
+        /// last confirmed image), else from the factory image; records RollingBack (written once) and
+        /// returns true. False when neither verifies: nothing was written, the caller settles in
+        /// <see cref="NoValidImage"/>.
+        /// </summary>
         private bool StartRollback(ref BootState s)
         {
-            int flags = s.Flags & ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
-            if (VerifySlot(_backup) != ImageVerifyResult.Ok)
+            int flags = s.Flags & ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory | BootStateFlags.Reinstall);
+            if (!IsRollbackSource(_backup, s.SecurityCounter))
             {
-                if (VerifySlot(_factory) != ImageVerifyResult.Ok) return false;
+                if (!IsRollbackSource(_factory, s.SecurityCounter)) return false;
                 flags |= BootStateFlags.FromFactory;
             }
 
@@ -301,6 +322,46 @@ namespace CoreFirmware.Ota.Boot
             s.InstallProgress = 0;
             Save(s);
             return true;
+        }
+
+        /// <summary>A rollback from the backup that cannot go on turns to the factory image when it
+        /// verifies (RollingBack from the factory, progress 0, written once): true. False when the
+        /// rollback was already from the factory, or the factory image does not verify.</summary>
+        private bool ToFactory(ref BootState s)
+        {
+            if (s.Has(BootStateFlags.FromFactory) || !IsRollbackSource(_factory, s.SecurityCounter)) return false;
+            s.Flags |= BootStateFlags.FromFactory;
+            s.InstallProgress = 0;
+            Save(s);
+            return true;
+        }
+
+        /// <summary>Nothing valid is left: write the settled "no valid image" state once (None, nothing
+        /// active, nothing pending; the safe-mode request kept) and start in safe mode. The next boots
+        /// read it and go to safe mode without writing; an install clears it.</summary>
+        private BootDecision NoValidImage(BootDecision d, ref BootState s, string why)
+        {
+            BootState settled = new BootState();
+            settled.State = BootImageState.None;
+            settled.Flags = (s.Flags & BootStateFlags.SafeModeRequested) | BootStateFlags.NoValidImage;
+            settled.SecurityCounter = s.SecurityCounter;
+            if (!settled.SameAs(s)) Save(settled);
+            s = settled;
+            return SafeMode(d, s, "no valid image" + (why.Length > 0 ? ": " + why : ""));
+        }
+
+        // A rollback may land only on an image that verifies: the backup (which holds the last confirmed
+        // image) when it is not below the security counter, the factory image whatever its version.
+        private bool IsRollbackSource(FlashRegion slot, uint securityCounter)
+        {
+            if (VerifySlot(slot) != ImageVerifyResult.Ok) return false;
+            if (slot == _factory) return true;
+            return PackedImageVersion.Of(_verifier.Header) >= securityCounter;
+        }
+
+        private static string Join(string why, string more)
+        {
+            return why.Length > 0 ? why + "; " + more : more;
         }
 
         private BootDecision RunImage(BootDecision d, BootState s, bool test)
@@ -330,7 +391,7 @@ namespace CoreFirmware.Ota.Boot
             s.PendingImageSize = 0;
             s.PendingImageCrc = 0;
             s.InstallProgress = 0;
-            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory);
+            s.Flags &= ~(BootStateFlags.KeepBackup | BootStateFlags.FromFactory | BootStateFlags.Reinstall);
         }
 
         private void Save(BootState s)
@@ -341,13 +402,21 @@ namespace CoreFirmware.Ota.Boot
 
         private ImageVerifyResult VerifySlot(FlashRegion slot)
         {
-            return _verifier.Verify(_flash, slot.Start, slot.Size, slot.Size);
+            return _verifier.VerifyInSlot(_flash, slot.Start, slot.Size);
+        }
+
+        // The staged image is exactly as long as the transfer that wrote it (the recorded size); a state
+        // without a size (written by hand, or by an older firmware) verifies it as a slot.
+        private ImageVerifyResult VerifyStaging(BootState s)
+        {
+            if (s.PendingImageSize <= 0 || s.PendingImageSize > _staging.Size) return VerifySlot(_staging);
+            return _verifier.Verify(_flash, _staging.Start, _staging.Size, s.PendingImageSize);
         }
 
         private ImageVerifyResult VerifyApplication()
         {
             int size = _app.Size < _staging.Size ? _app.Size : _staging.Size;
-            return _verifier.Verify(_app, 0, size, size);
+            return _verifier.VerifyInSlot(_app, 0, size);
         }
 
         // Copies the first `length` bytes of the application slot into the backup slot and compares.

@@ -13,6 +13,9 @@ namespace CoreFirmware.Ota.Boot
     /// image has run healthy with the cloud connected for <see cref="AutoConfirmMilliseconds"/>.
     /// </summary>
     /// <remarks>
+    /// A confirm raises the boot state's security counter to the confirmed image's version (never
+    /// lowers it). A revert writes RollbackPending and stops the OTA service's transfer in flight
+    /// (<see cref="Updates"/>): the revert goes first (BOOT-DESIGN.md, state table).
     /// Every read-modify-write of the boot state takes the store's lock (the OTA service writes the
     /// same store from the cloud thread). The auto-confirm watcher is one short-lived thread that
     /// exists only during a test boot: it ends when the image is confirmed, reverted or faulted.
@@ -34,6 +37,7 @@ namespace CoreFirmware.Ota.Boot
         private int _autoConfirms;
         private Thread _watcher;
         private CloudLink _cloud;
+        private OtaService _updates;
         private int _autoConfirmMs = DefaultAutoConfirmMilliseconds;
 
         /// <summary>Creates the control for this boot.</summary>
@@ -61,6 +65,14 @@ namespace CoreFirmware.Ota.Boot
                 if (value < 1) throw new ArgumentOutOfRangeException("value");
                 _autoConfirmMs = value;
             }
+        }
+
+        /// <summary>The OTA service of this boot (null: none): a revert request stops its transfer in
+        /// flight and refuses updates until the reboot. Set once at boot, before the app runs.</summary>
+        public OtaService Updates
+        {
+            get { return _updates; }
+            set { _updates = value; }
         }
 
         /// <summary>Test images confirmed by the watcher (0 or 1 per boot).</summary>
@@ -91,6 +103,7 @@ namespace CoreFirmware.Ota.Boot
                 s.State = BootImageState.Confirmed;
                 s.BootAttempts = 0;
                 s.WatchdogResets = 0;
+                s.RaiseSecurityCounter(s.ActiveVersion);
                 if (!_store.Write(s)) return false;
                 Interlocked.Exchange(ref _status, (int)DeploymentStatus.Confirmed);
             }
@@ -106,12 +119,16 @@ namespace CoreFirmware.Ota.Boot
             {
                 if (Status != DeploymentStatus.Testing) return false;
                 BootState s = _store.Read();
+                // Pending (an OTA landed first): the pending image replaces this one at the reboot and the
+                // backup stays; there is nothing left to revert.
                 if (s.State != BootImageState.Testing) return false;
                 s.State = BootImageState.RollbackPending;
                 if (!_store.Write(s)) return false;
                 Interlocked.Exchange(ref _status, (int)DeploymentStatus.RevertPending);
             }
 
+            OtaService updates = _updates;
+            if (updates != null) updates.CancelForRevert();
             _stop.Set();
             _system.RequestReboot("deployment revert requested");
             return true;

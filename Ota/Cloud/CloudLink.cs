@@ -40,7 +40,7 @@ namespace CoreFirmware.Ota.Cloud
     /// POST "s"/"safe-mode" goes to the <see cref="SafeModeHandler"/>; the link answers with the
     /// handler's code (2.04 when the request was recorded), then tells the handler to reboot.</para>
     /// </remarks>
-    public sealed class CloudLink : IOtaChannel
+    public sealed class CloudLink : ICloudChannel
     {
         /// <summary>Longest single Receive wait: the loop's tick for keep-alive, OTA timeouts and Stop.</summary>
         public const int ReceiveSliceMilliseconds = 100;
@@ -63,6 +63,7 @@ namespace CoreFirmware.Ota.Cloud
 
         // Event names: "corefw/ota" and the like; the CoAP option takes up to 268 bytes, 64 is plenty.
         private const int MaxEventNameLength = 64;
+
 
         private static readonly byte[] DescribeJson = AsciiBytes("{\"f\":[],\"v\":{}}");
 
@@ -90,9 +91,9 @@ namespace CoreFirmware.Ota.Cloud
         private readonly ManualResetEvent _stopEvent = new ManualResetEvent(false);
 
         private IUpdateMessageHandler _handler;
+        private ICloudMessageHandler _appHandler;
         private ISafeModeRequestHandler _safeModeHandler;
         private SystemWatchdog _watchdog;
-        private int _stallMs;
         private Thread _thread;
         private int _stopRequested;
         private int _socket = -1;
@@ -156,25 +157,22 @@ namespace CoreFirmware.Ota.Cloud
             set { _safeModeHandler = value; }
         }
 
+        /// <summary>
+        /// Receives Describe, FunctionCall, VariableRequest, events from the cloud and answers to the
+        /// device's own requests (normally the <see cref="DeviceCloud"/>); null answers Describe with empty
+        /// lists and calls with 4.04. Set before Start.
+        /// </summary>
+        public ICloudMessageHandler AppHandler
+        {
+            get { return _appHandler; }
+            set { _appHandler = value; }
+        }
+
         /// <summary>The system watchdog the loop checks in with (null: none). Set before Start.</summary>
         public SystemWatchdog Watchdog
         {
             get { return _watchdog; }
             set { _watchdog = value; }
-        }
-
-        /// <summary>
-        /// Test hook (fault injection; never called by firmware): the next loop iteration waits
-        /// <paramref name="milliseconds"/> without checking in with the <see cref="Watchdog"/> and
-        /// without servicing the link, as a system thread stuck in a driver would. The wait ends
-        /// early only on <see cref="RequestStop"/>. Thread-safe; a second call before the stall
-        /// began replaces the first.
-        /// </summary>
-        /// <param name="milliseconds">How long the stall lasts (positive).</param>
-        public void InjectStall(int milliseconds)
-        {
-            if (milliseconds < 1) throw new ArgumentOutOfRangeException("milliseconds");
-            Interlocked.Exchange(ref _stallMs, milliseconds);
         }
 
         /// <summary>Where the link is.</summary>
@@ -276,14 +274,6 @@ namespace CoreFirmware.Ota.Cloud
         {
             while (!StopRequested)
             {
-                int stall = Interlocked.Exchange(ref _stallMs, 0);
-                if (stall > 0)
-                {
-                    // Injected fault: no checkin, no link service (only Stop ends it early).
-                    _stopEvent.WaitOne(stall, false);
-                    continue;
-                }
-
                 Checkin();
                 if (_socket < 0)
                 {
@@ -526,6 +516,8 @@ namespace CoreFirmware.Ota.Cloud
 
             IUpdateMessageHandler handler = _handler;
             if (handler != null) handler.Poll();
+            ICloudMessageHandler app = _appHandler;
+            if (app != null && _socket >= 0) app.Poll();
         }
 
         // Feeds n received bytes through the frame reader; false once the link was dropped.
@@ -588,6 +580,8 @@ namespace CoreFirmware.Ota.Cloud
                 _pingOutstanding = false;
                 IUpdateMessageHandler up = _handler;
                 if (up != null) up.OnLinkUp();
+                ICloudMessageHandler appUp = _appHandler;
+                if (appUp != null) appUp.OnLinkUp();
                 return true;
             }
 
@@ -619,6 +613,8 @@ namespace CoreFirmware.Ota.Cloud
                     break;
 
                 case MessageKind.Describe:
+                    ICloudMessageHandler describer = _appHandler;
+                    if (describer != null && describer.OnMessage(kind, m)) break;
                     lock (_sendSync)
                     {
                         if (SessionUpLocked())
@@ -650,6 +646,18 @@ namespace CoreFirmware.Ota.Cloud
 
                 case MessageKind.FunctionCall:
                 case MessageKind.VariableRequest:
+                case MessageKind.PublicEvent:
+                case MessageKind.PrivateEvent:
+                case MessageKind.Response:
+                    ICloudMessageHandler app = _appHandler;
+                    if (app != null && app.OnMessage(kind, m)) break;
+                    if ((kind == MessageKind.FunctionCall || kind == MessageKind.VariableRequest)
+                        && m.Type == CoapType.Confirmable)
+                    {
+                        SendResponse(m.Token, m.TokenLength, CoapCode.NotFound, null, 0, 0);
+                    }
+                    break;
+
                 case MessageKind.KeyChange:
                 case MessageKind.RaiseYourHand:
                 case MessageKind.Unknown:
@@ -756,6 +764,51 @@ namespace CoreFirmware.Ota.Cloud
             }
         }
 
+        /// <inheritdoc />
+        public bool PublishEvent(bool isPublic, byte[] name, int nameLength, int ttlSeconds, byte[] data, int offset, int count)
+        {
+            if (name == null || nameLength <= 0 || nameLength > MaxEventNameLength) return false;
+            lock (_sendSync)
+            {
+                if (!SessionUpLocked()) return false;
+                if (SparkMessages.Event(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, isPublic,
+                        name, 0, nameLength, ttlSeconds, data, offset, count) != CoapResult.Ok)
+                {
+                    return false;
+                }
+
+                return SendBuiltLocked(true);
+            }
+        }
+
+        /// <inheritdoc />
+        public bool SendGetTime(out int messageId)
+        {
+            lock (_sendSync)
+            {
+                messageId = _tx.Peek;
+                if (!SessionUpLocked()) return false;
+                if (SparkMessages.GetTime(_writer, _plainOut, 0, _plainOut.Length, messageId) != CoapResult.Ok) return false;
+                return SendBuiltLocked(true);
+            }
+        }
+
+        /// <inheritdoc />
+        public bool SendSubscribe(byte[] prefix, int length, out int messageId)
+        {
+            lock (_sendSync)
+            {
+                messageId = _tx.Peek;
+                if (!SessionUpLocked()) return false;
+                _writer.Start(_plainOut, 0, _plainOut.Length, CoapType.Confirmable, CoapCode.Get, messageId, null, 0, 0);
+                _writer.AddByteOption(CoapOption.UriPath, SubscribePath);
+                if (length > 0) _writer.AddOption(CoapOption.UriPath, prefix, 0, length);
+                return SendBuiltLocked(true);
+            }
+        }
+
+        private const int SubscribePath = 'e';
+
         // ------------------------------------------------------------------ internals
 
         private bool SessionUpLocked()
@@ -828,6 +881,8 @@ namespace CoreFirmware.Ota.Cloud
             {
                 IUpdateMessageHandler handler = _handler;
                 if (handler != null) handler.OnLinkDown();
+                ICloudMessageHandler app = _appHandler;
+                if (app != null) app.OnLinkDown();
             }
 
             // Backoff: wait the current delay, then double it for the next failure (a session resets it).

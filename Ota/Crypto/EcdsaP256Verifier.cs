@@ -10,8 +10,9 @@ namespace CoreFirmware.Ota.Crypto
     /// <remarks>
     /// <para>Refused (false, never an exception): a null buffer or one too short for its offset; a
     /// key not starting with 0x04, with a coordinate &gt;= p, or not on the curve; r or s equal to 0
-    /// or &gt;= n; a combination u1 G + u2 Q at infinity; and of course a wrong signature. Both s and
-    /// n - s are accepted, as ECDSA allows (no low-s rule).</para>
+    /// or &gt;= n; s &gt; n / 2 (the low-S rule: ECDSA itself accepts both s and n - s, so without the
+    /// rule anyone could turn a signature into a second valid one, (r, n - s); the image signer emits
+    /// the low one); a combination u1 G + u2 Q at infinity; and of course a wrong signature.</para>
     /// <para>The digest is taken whole as the integer e (a 256-bit digest needs no truncation for a
     /// 256-bit n) and reduced mod n. u1 G + u2 Q is computed with Shamir's trick: one pass of 256
     /// doublings, adding G, Q or a precomputed G + Q at each bit.</para>
@@ -69,10 +70,10 @@ namespace CoreFirmware.Ota.Crypto
                 return false;
             }
 
-            // 0 < r, s < n.
+            // 0 < r < n, 0 < s <= n / 2 (low S).
             P256Field.FromBytes(_r, signature, signatureOffset);
             P256Field.FromBytes(_s, signature, signatureOffset + 32);
-            if (!P256Scalar.IsValidNonZero(_r) || !P256Scalar.IsValidNonZero(_s))
+            if (!P256Scalar.IsValidNonZero(_r) || !P256Scalar.IsValidNonZero(_s) || !P256Scalar.IsLowS(_s))
             {
                 return false;
             }

@@ -95,7 +95,7 @@ namespace CoreFirmware.Ota.Crypto
             return Image.Sha256.DigestSize;
         }
 
-        /// <summary>ECDSA P-256 verification of a SHA-256 digest; see <see cref="EcdsaP256Verifier.Verify"/>.</summary>
+        /// <summary>ECDSA P-256 verification of a SHA-256 digest, low-S rule included; see <see cref="EcdsaP256Verifier.Verify"/>.</summary>
         /// <returns>True only for a valid signature; false for any failure.</returns>
         public bool EcdsaP256Verify(byte[] publicKey, int publicKeyOffset, byte[] digest, int digestOffset,
             byte[] signature, int signatureOffset)

@@ -25,6 +25,12 @@ namespace CoreFirmware.Ota.Crypto
             0xFC632551, 0xF3B9CAC2, 0xA7179E84, 0xBCE6FAAD, 0xFFFFFFFF, 0xFFFFFFFF, 0x00000000, 0xFFFFFFFF,
         };
 
+        /// <summary>floor(n / 2), least significant limb first: the largest s the low-S rule accepts.</summary>
+        public static readonly uint[] HalfN = new uint[]
+        {
+            0x7E3192A8, 0x79DCE561, 0xD38BCF42, 0xDE737D56, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0x7FFFFFFF,
+        };
+
         /// <summary>R^2 mod n with R = 2^256: mont(a, R2) puts a into Montgomery form.</summary>
         public static readonly uint[] R2 = new uint[]
         {
@@ -117,6 +123,13 @@ namespace CoreFirmware.Ota.Crypto
         public static bool IsValidNonZero(uint[] a)
         {
             return !P256Field.IsZero(a) && CompareLimbs(a, N) < 0;
+        }
+
+        /// <summary>True when a &lt;= floor(n / 2): the low-S rule (of (r, s) and (r, n - s), which verify
+        /// alike, only the low one is accepted, so a signature cannot be re-encoded into another valid one).</summary>
+        public static bool IsLowS(uint[] a)
+        {
+            return CompareLimbs(a, HalfN) <= 0;
         }
 
         /// <summary>a = a mod n for any 256-bit a (a &lt; 2^256 &lt; 2n, so one subtraction at most).</summary>

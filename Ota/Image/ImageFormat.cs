@@ -19,13 +19,15 @@ namespace CoreFirmware.Ota.Image
     /// trailer
     ///   0  u16 trailer magic   0x5446
     ///   2  u16 trailer size    bytes of the whole trailer, these 4 included
-    ///   entries: u8 tag, u8 reserved 0, u16 value length, value
+    ///   entries: u8 tag, u8 reserved 0 (else Malformed), u16 value length, value
     ///     0x01 key hash         32 bytes: SHA-256 of the 65-byte signing public key (optional)
     ///     0x10 SHA-256          32 bytes: SHA-256 of header + payload
     ///     0x20 ECDSA P-256      64 bytes: r || s (big-endian each) over the SHA-256 above
     /// </code>
-    /// The signature covers the digest, so the device hashes the image in pieces from flash and
-    /// makes one verify call.
+    /// Nothing follows the trailer: an image of known length (an OTA transfer, a file) with bytes after
+    /// it is Malformed. The signature covers the digest, so the device hashes the image in pieces from
+    /// flash and makes one verify call. The signature's s is at most n / 2 (low S): the verifiers refuse
+    /// the other of the two encodings ECDSA allows.
     /// </summary>
     public static class ImageFormat
     {
@@ -76,6 +78,27 @@ namespace CoreFirmware.Ota.Image
 
         /// <summary>Smallest possible trailer: SHA-256 and signature, no key hash.</summary>
         public const int MinTrailerSize = TrailerInfoSize + 2 * EntryHeaderSize + Sha256Size + SignatureSize;
+
+        /// <summary>floor(n / 2) of P-256's group order n, big-endian: the largest s of a signature the
+        /// low-S rule accepts.</summary>
+        public static readonly byte[] HalfOrder = new byte[]
+        {
+            0x7F, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xDE, 0x73, 0x7D, 0x56, 0xD3, 0x8B, 0xCF, 0x42, 0x79, 0xDC, 0xE5, 0x61, 0x7E, 0x31, 0x92, 0xA8,
+        };
+
+        /// <summary>True when the 32-byte big-endian s at b[offset] is at most n / 2 (the low-S rule).</summary>
+        public static bool IsLowS(byte[] b, int offset)
+        {
+            for (int i = 0; i < 32; i++)
+            {
+                int x = b[offset + i];
+                int h = HalfOrder[i];
+                if (x != h) return x < h;
+            }
+
+            return true;
+        }
 
         /// <summary>Reads a little-endian u16.</summary>
         public static int ReadUInt16(byte[] b, int offset)

@@ -35,8 +35,11 @@ namespace CoreFirmware.Ota.Image
         /// <summary>Payload bytes after the header.</summary>
         public uint PayloadSize;
 
-        /// <summary>Flags (none defined; 0).</summary>
+        /// <summary>Flags (<see cref="ImageFlags"/>).</summary>
         public uint Flags;
+
+        /// <summary>The reserved word as read (must be 0).</summary>
+        public uint Reserved;
 
         /// <summary>Reads the header fields from b[offset..offset+32) (no checks).</summary>
         public void Read(byte[] b, int offset)
@@ -53,6 +56,7 @@ namespace CoreFirmware.Ota.Image
             Build = ImageFormat.ReadUInt32(b, offset + 16);
             PayloadSize = ImageFormat.ReadUInt32(b, offset + 20);
             Flags = ImageFormat.ReadUInt32(b, offset + 24);
+            Reserved = ImageFormat.ReadUInt32(b, offset + 28);
         }
 
         /// <summary>Writes the 32-byte header at b[offset] (reserved word 0).</summary>
@@ -74,14 +78,16 @@ namespace CoreFirmware.Ota.Image
         }
 
         /// <summary>
-        /// The header checks that need no payload: magic, version, board, and that header +
-        /// payload + the smallest trailer fit <paramref name="slotSize"/>. OtaService can run this on
-        /// the first 32 bytes before it erases the slot.
+        /// The header checks that need no payload: magic, version, reserved word zero (else
+        /// <see cref="ImageVerifyResult.Malformed"/>), board, and that header + payload + the smallest
+        /// trailer fit <paramref name="slotSize"/>. OtaService can run this on the first 32 bytes before
+        /// it erases the slot.
         /// </summary>
         public ImageVerifyResult Check(uint expectedBoardId, int slotSize)
         {
             if (Magic != ImageFormat.Magic) return ImageVerifyResult.BadMagic;
             if (FormatVersion != ImageFormat.FormatVersion || HeaderSize != ImageFormat.HeaderSize) return ImageVerifyResult.UnsupportedVersion;
+            if (Reserved != 0) return ImageVerifyResult.Malformed;
             if (BoardId != expectedBoardId) return ImageVerifyResult.WrongBoard;
             if (PayloadSize > (uint)slotSize || (long)PayloadSize + ImageFormat.HeaderSize + ImageFormat.MinTrailerSize > slotSize)
             {

@@ -16,8 +16,15 @@ namespace CoreFirmware.Ota.Image
     /// constructor; <see cref="Verify"/> itself allocates nothing (what the flash driver and the
     /// ICrypto implementation allocate is theirs to state). Not thread-safe: one verifier per user.</para>
     /// <para>Order of checks (first failure wins): TooLarge (more bytes than the slot), Truncated
-    /// (no full header), BadMagic, UnsupportedVersion, WrongBoard, TooLarge (declared size vs slot),
-    /// Truncated (missing bytes or malformed trailer), BadHash, BadSignature.</para>
+    /// (no full header), BadMagic, UnsupportedVersion, Malformed (reserved word), WrongBoard, TooLarge
+    /// (declared size vs slot), Truncated (missing bytes or malformed trailer), Malformed (a trailer
+    /// entry's reserved byte; bytes after the trailer when the length is known), BadHash,
+    /// BadSignature (missing, another key's hash, s above n / 2, or not verifying).</para>
+    /// <para>Two uses: <see cref="Verify"/> for an image whose length is known (an OTA transfer, a
+    /// staged image with its recorded size): it must end exactly at its trailer;
+    /// <see cref="VerifyInSlot"/> for a slot whose image length is not recorded (the application
+    /// slot, the backup, the factory image): whatever follows the trailer in the slot is not the
+    /// image's (erased flash, or what an earlier, larger image left there).</para>
     /// </remarks>
     public sealed class ImageVerifier
     {
@@ -74,8 +81,9 @@ namespace CoreFirmware.Ota.Image
         }
 
         /// <summary>
-        /// Verifies the image of <paramref name="imageLength"/> bytes stored at
-        /// <paramref name="slotAddress"/> in a slot of <paramref name="slotSize"/> bytes.
+        /// Verifies the image of exactly <paramref name="imageLength"/> bytes stored at
+        /// <paramref name="slotAddress"/> in a slot of <paramref name="slotSize"/> bytes: fewer bytes
+        /// than the image needs is Truncated, more (bytes after the trailer) is Malformed.
         /// </summary>
         /// <param name="flash">The flash holding the slot: the external SST25 (initialised) or the internal flash.</param>
         /// <param name="slotAddress">Flash address of the slot (the header's first byte).</param>
@@ -84,6 +92,22 @@ namespace CoreFirmware.Ota.Image
         /// <returns>Ok, or the first failure found.</returns>
         /// <exception cref="Sst25Exception">The external flash failed (timeouts included); not an image verdict.</exception>
         public ImageVerifyResult Verify(IFlashReader flash, int slotAddress, int slotSize, int imageLength)
+        {
+            return Check(flash, slotAddress, slotSize, imageLength, true);
+        }
+
+        /// <summary>
+        /// Verifies the image at the start of the slot at <paramref name="slotAddress"/> of
+        /// <paramref name="slotSize"/> bytes, whose length is not recorded: the image's own header and
+        /// trailer say where it ends, and the bytes after it are not looked at.
+        /// </summary>
+        /// <exception cref="Sst25Exception">The external flash failed (timeouts included); not an image verdict.</exception>
+        public ImageVerifyResult VerifyInSlot(IFlashReader flash, int slotAddress, int slotSize)
+        {
+            return Check(flash, slotAddress, slotSize, slotSize, false);
+        }
+
+        private ImageVerifyResult Check(IFlashReader flash, int slotAddress, int slotSize, int imageLength, bool exact)
         {
             if (flash == null) throw new ArgumentNullException("flash");
             _imageLength = 0;
@@ -110,6 +134,7 @@ namespace CoreFirmware.Ota.Image
 
             if (body + trailerSize > slotSize) return ImageVerifyResult.TooLarge;
             if (body + trailerSize > imageLength) return ImageVerifyResult.Truncated;
+            if (exact && body + trailerSize != imageLength) return ImageVerifyResult.Malformed;
             flash.Read(slotAddress + body + ImageFormat.TrailerInfoSize, _trailer, ImageFormat.TrailerInfoSize,
                 trailerSize - ImageFormat.TrailerInfoSize);
 
@@ -124,6 +149,7 @@ namespace CoreFirmware.Ota.Image
                 int length = ImageFormat.ReadUInt16(_trailer, p + 2);
                 int value = p + ImageFormat.EntryHeaderSize;
                 if (value + length > trailerSize) return ImageVerifyResult.Truncated;
+                if (_trailer[p + 1] != 0) return ImageVerifyResult.Malformed;
                 if (tag == ImageFormat.TagSha256)
                 {
                     if (length != ImageFormat.Sha256Size || hashAt >= 0) return ImageVerifyResult.Truncated;
@@ -160,6 +186,8 @@ namespace CoreFirmware.Ota.Image
             if (hashAt < 0 || !Same(_digest, 0, _trailer, hashAt, ImageFormat.Sha256Size)) return ImageVerifyResult.BadHash;
             if (signatureAt < 0) return ImageVerifyResult.BadSignature;
             if (keyHashAt >= 0 && !Same(_keyHash, 0, _trailer, keyHashAt, ImageFormat.Sha256Size)) return ImageVerifyResult.BadSignature;
+            // Low S, whatever the ICrypto behind: (r, n - s) must not pass as a second valid signature.
+            if (!ImageFormat.IsLowS(_trailer, signatureAt + 32)) return ImageVerifyResult.BadSignature;
             if (!_crypto.EcdsaP256Verify(_publicKey, 0, _digest, 0, _trailer, signatureAt)) return ImageVerifyResult.BadSignature;
             _imageLength = body + trailerSize;
             return ImageVerifyResult.Ok;

@@ -26,5 +26,9 @@ namespace CoreFirmware.Ota.Image
 
         /// <summary>The signature entry is missing, made by another key, or does not verify.</summary>
         BadSignature = 7,
+
+        /// <summary>A reserved field (the header's reserved word, a trailer entry's reserved byte) is not
+        /// zero, or bytes follow the trailer in an image whose length is known.</summary>
+        Malformed = 8,
     }
 }

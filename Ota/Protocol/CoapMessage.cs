@@ -1,3 +1,5 @@
+using System;
+
 namespace CoreFirmware.Ota.Protocol
 {
     /// <summary>
@@ -80,13 +82,27 @@ namespace CoreFirmware.Ota.Protocol
         public bool IsEmpty { get { return _code == CoapCode.Empty; } }
 
         /// <summary>Number of the option at <paramref name="index"/> (0-based, ascending order).</summary>
-        public int GetOptionNumber(int index) { return _optionNumber[index]; }
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="OptionCount"/>.</exception>
+        public int GetOptionNumber(int index) { return _optionNumber[CheckOption(index)]; }
 
         /// <summary>Offset in <see cref="Buffer"/> of the value of the option at <paramref name="index"/>.</summary>
-        public int GetOptionOffset(int index) { return _optionOffset[index]; }
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="OptionCount"/>.</exception>
+        public int GetOptionOffset(int index) { return _optionOffset[CheckOption(index)]; }
 
         /// <summary>Value length of the option at <paramref name="index"/>.</summary>
-        public int GetOptionLength(int index) { return _optionLength[index]; }
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="OptionCount"/>.</exception>
+        public int GetOptionLength(int index) { return _optionLength[CheckOption(index)]; }
+
+        // An index of this message's options (the arrays hold stale entries past the count).
+        private int CheckOption(int index)
+        {
+            if (index < 0 || index >= _optionCount)
+            {
+                throw new ArgumentOutOfRangeException("index");
+            }
+
+            return index;
+        }
 
         /// <summary>
         /// Index of the <paramref name="occurrence"/>-th (0-based) option numbered
@@ -177,8 +193,20 @@ namespace CoreFirmware.Ota.Protocol
         }
 
         /// <summary>True when the token equals <paramref name="length"/> bytes of <paramref name="token"/> from <paramref name="offset"/>.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="token"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The range lies outside <paramref name="token"/>.</exception>
         public bool TokenEquals(byte[] token, int offset, int length)
         {
+            if (token == null)
+            {
+                throw new ArgumentNullException("token");
+            }
+
+            if (offset < 0 || length < 0 || offset > token.Length - length)
+            {
+                throw new ArgumentOutOfRangeException("length");
+            }
+
             if (length != _tokenLength)
             {
                 return false;

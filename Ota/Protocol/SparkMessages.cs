@@ -1,3 +1,5 @@
+using System;
+
 namespace CoreFirmware.Ota.Protocol
 {
     /// <summary>
@@ -468,8 +470,20 @@ namespace CoreFirmware.Ota.Protocol
         }
 
         /// <summary>The <paramref name="i"/>-th index of a ChunkMissed payload (check the count first).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="m"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is past the payload's indexes.</exception>
         public static int ReadMissedChunk(CoapMessage m, int i)
         {
+            if (m == null)
+            {
+                throw new ArgumentNullException("m");
+            }
+
+            if (i < 0 || i >= m.PayloadLength / ChunkIndexLength)
+            {
+                throw new ArgumentOutOfRangeException("i");
+            }
+
             int at = m.PayloadOffset + i * ChunkIndexLength;
             return (m.Buffer[at] << 8) | m.Buffer[at + 1];
         }

@@ -47,5 +47,9 @@ namespace CoreFirmware.Ota.Protocol
 
         /// <summary>UpdateBegin flag: the cloud can do fast OTA (chunk index in each Chunk, ChunkMissed).</summary>
         public const int UpdateFlagFastOta = 0x01;
+
+        /// <summary>UpdateBegin flag (our extension, PROTOCOL-NOTES.md): the cloud asks for a re-install,
+        /// so an image of the running version is accepted (without it that is refused as a replay).</summary>
+        public const int UpdateFlagReinstall = 0x02;
     }
 }

@@ -55,6 +55,7 @@ namespace CoreFirmware.Ota.Runtime
         private readonly ManualResetEvent _rebootRequested = new ManualResetEvent(false);
         private string _rebootReason;
         private CloudLink _cloud;
+        private DeviceCloud _deviceCloud;
         private OtaService _ota;
         private SocketBroker _broker;
         private BootStateRecord _bootState;
@@ -81,6 +82,12 @@ namespace CoreFirmware.Ota.Runtime
         public CloudLink Cloud
         {
             get { return _cloud; }
+        }
+
+        /// <summary>The app's cloud API (variables, functions, events, time; null before boot): hand it to the user app.</summary>
+        public DeviceCloud DeviceCloud
+        {
+            get { return _deviceCloud; }
         }
 
         /// <summary>The OTA service (null before boot).</summary>
@@ -174,7 +181,6 @@ namespace CoreFirmware.Ota.Runtime
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
             _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock, UserSocketLimit);
-            _broker.PreemptionEnabled = p.UserPreemption;
 
             CloudLinkSettings settings = new CloudLinkSettings();
             settings.HostName = p.CloudHost;
@@ -185,12 +191,17 @@ namespace CoreFirmware.Ota.Runtime
             settings.DevicePublicKeyDer = keys.DevicePublicKeyDer;
             settings.ServerPublicKeyDer = keys.ServerPublicKeyDer;
             settings.FirmwareVersion = p.FirmwareVersion;
-            _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
-            // Images must be signed with the provisioned image key, for this board, and not older than
-            // the running image (BootState.ActiveVersion as read at boot; BOOT-DESIGN.md).
+            INetworkSockets systemSockets = p.SystemSockets != null ? p.SystemSockets : p.Cc3000.CreateSocketView(BusPriority.SystemNetwork);
+            _cloud = new CloudLink(systemSockets, p.Crypto, p.Clock, settings);
+            // Images must be signed with the provisioned image key, for this board, not below the security
+            // counter and not older than the running image (BootState as read at boot; BOOT-DESIGN.md).
+            BootState current = _bootState.Store.Current;
             OtaImagePolicy policy = new OtaImagePolicy(new ImageVerifier(p.Crypto, keys.ImagePublicKey, p.ImageBoardId),
-                p.ImageBoardId, _bootState.Store.Current.ActiveVersion);
-            _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
+                p.ImageBoardId, current.ActiveVersion, current.SecurityCounter);
+            IUserNetworkPreemption preemption = p.UserPreemptionProvider != null ? p.UserPreemptionProvider.For(_broker) : _broker;
+            if (preemption == null) throw new InvalidOperationException("the board's user preemption provider gave none");
+            _ota = new OtaService(_cloud, preemption, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
+            _deployment.Updates = _ota; // a revert request stops a transfer in flight
             _cloud.UpdateHandler = _ota;
             BootDecision decision = p.BootDecision;
             if (decision != null && decision.Installs > 0 && decision.State.PendingImageSize > 0)
@@ -200,6 +211,11 @@ namespace CoreFirmware.Ota.Runtime
 
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
+            _deviceCloud = new DeviceCloud(_cloud, p.Clock, _broker);
+            _deviceCloud.SetBootReport(BootReport(decision), _safeMode ? null : _deployment,
+                PackedImageVersion.ToText(decision == null ? 0 : decision.ActiveVersion));
+            _cloud.AppHandler = _deviceCloud;
+            _deviceCloud.Start();
 
             if (p.StatusLed != null)
             {
@@ -215,6 +231,18 @@ namespace CoreFirmware.Ota.Runtime
                 // In safe mode the app does not run, so a test image cannot prove itself healthy.
                 _deployment.StartAutoConfirm(_cloud, p.BootDecision != null && (p.BootDecision.ImageFlags & ImageFlags.ManualConfirm) != 0);
             }
+        }
+
+        // The "corefw/boot" text (DeviceCloud.SetBootReport): version, test or confirmed, what the bootloader did.
+        private string BootReport(BootDecision decision)
+        {
+            if (_safeMode) return "safe-mode " + _safeModeReason;
+            if (decision == null) return "none confirmed ran";
+            string how = decision.Rollbacks > 0 ? "rolled-back"
+                : decision.Installs > 0 ? "installed"
+                : decision.FactoryRestores > 0 ? "factory"
+                : "ran";
+            return PackedImageVersion.ToText(decision.ActiveVersion) + (decision.TestBoot ? " testing " : " confirmed ") + how;
         }
 
         // The cloud's safe-mode request (BootStateFlags.SafeModeRequested): safe mode this boot, and
@@ -370,14 +398,15 @@ namespace CoreFirmware.Ota.Runtime
             bool clean = true;
             if (_broker != null)
             {
-                // A reset takes user networking away whatever the preemption switch says.
-                _broker.PreemptionEnabled = true;
+                // A reset takes user networking away, whatever the OTA service's preemption is wired to.
                 _broker.Shutdown();
             }
             if (_deployment != null && !_deployment.Stop(timeoutMilliseconds)) clean = false;
             if (_status != null && !_status.Stop(timeoutMilliseconds)) clean = false;
             if (_led != null && !_led.Stop(timeoutMilliseconds)) clean = false;
             if (_cloud != null && !_cloud.Stop(timeoutMilliseconds)) clean = false;
+            // A callback stuck in app code leaves the call thread behind (as the user thread); not a dirty stop.
+            if (_deviceCloud != null) _deviceCloud.Stop(timeoutMilliseconds < 1000 ? timeoutMilliseconds : 1000);
             _parts.Cc3000.Stop();
 
             // Last: the supervisor feeds while the rest stops. The hardware watchdog keeps running;

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
@@ -43,6 +44,15 @@ namespace CoreFirmware.Ota.Update
     /// hash", "truncated", ...), no pending state written. Ok: the pending state written (with
     /// BootStateFlags.KeepBackup when the running image is still Testing), 2.04 sent, event
     /// "pending &lt;size&gt; &lt;crc32hex&gt;", reboot requested.</para>
+    /// <para>Versions (Ota/Boot/BOOT-DESIGN.md, "Security counter"): the header gate refuses an image
+    /// below the security counter or older than the running one ("downgrade refused") and one of the
+    /// running version ("same version") unless UpdateBegin carried SparkProtocol.UpdateFlagReinstall;
+    /// the Pending write checks again against the boot state as it is then, under its lock.</para>
+    /// <para>A revert request (<see cref="CancelForRevert"/>, from the running image's deployment
+    /// control on any thread) ends a transfer in flight at the next message or poll ("revert
+    /// pending", in the event and in the answer to that message) and refuses every later update of
+    /// this boot; the Pending write is refused while the boot state is RollbackPending, so an update
+    /// that reached UpdateDone first cannot overtake the revert either.</para>
     /// <para>Abort paths — timeout (<see cref="TransferTimeoutMilliseconds"/> without an OTA message),
     /// link lost, more than 10 bad CRCs on one chunk or 50 in all, header refused, verify failure, flash exception:
     /// preemption released, pending record NOT written, state Idle, event "aborted: &lt;reason&gt;"
@@ -87,7 +97,7 @@ namespace CoreFirmware.Ota.Update
         private const int TextCapacity = 64;
 
         private readonly IOtaChannel _channel;
-        private readonly SocketBroker _broker;
+        private readonly IUserNetworkPreemption _broker;
         private readonly StagingWriter _staging;
         private readonly BootStateRecord _bootState;
         private readonly IClock _clock;
@@ -133,6 +143,7 @@ namespace CoreFirmware.Ota.Update
         private string _lastEvent = "";
         private string _lastRefusal = "";
         private int _transferTimeoutMs = DefaultTransferTimeoutMilliseconds;
+        private int _revertRequested;
         private int _fastGapMs = DefaultFastGapMilliseconds;
 
         /// <summary>
@@ -142,7 +153,7 @@ namespace CoreFirmware.Ota.Update
         /// says which images are accepted (board, image key, version);
         /// <paramref name="system"/> reboots the board after success.
         /// </summary>
-        public OtaService(IOtaChannel channel, SocketBroker broker, StagingWriter staging, BootStateRecord bootState,
+        public OtaService(IOtaChannel channel, IUserNetworkPreemption broker, StagingWriter staging, BootStateRecord bootState,
             OtaImagePolicy policy, IClock clock, ISystemControl system)
         {
             if (channel == null) throw new ArgumentNullException("channel");
@@ -274,6 +285,22 @@ namespace CoreFirmware.Ota.Update
             PublishStatus("installed ", size, crc);
         }
 
+        /// <summary>
+        /// The running image asked for a revert (DeploymentControl.RequestDeploymentRevert): the transfer in
+        /// flight, if any, is aborted with reason "revert pending" at the next message or <see cref="Poll"/>,
+        /// and every update is refused until the reboot. Safe to call from any thread.
+        /// </summary>
+        public void CancelForRevert()
+        {
+            Interlocked.Exchange(ref _revertRequested, 1);
+        }
+
+        /// <summary>True once <see cref="CancelForRevert"/> was called.</summary>
+        public bool RevertRequested
+        {
+            get { return Interlocked.CompareExchange(ref _revertRequested, 0, 0) != 0; }
+        }
+
         /// <inheritdoc />
         public void OnLinkUp()
         {
@@ -296,6 +323,7 @@ namespace CoreFirmware.Ota.Update
         public void OnMessage(MessageKind kind, CoapMessage message)
         {
             if (message == null) return;
+            if (RevertRequested && RefuseForRevert(kind, message)) return;
             switch (kind)
             {
                 case MessageKind.UpdateBegin:
@@ -314,6 +342,12 @@ namespace CoreFirmware.Ota.Update
         public void Poll()
         {
             if (_state != (int)OtaState.Receiving) return;
+            if (RevertRequested)
+            {
+                Abort(BootStateRecord.ReasonRevertPending, _donePending);
+                return;
+            }
+
             long now = _clock.UptimeMilliseconds;
             if (now - _lastMessageMs > _transferTimeoutMs)
             {
@@ -326,6 +360,24 @@ namespace CoreFirmware.Ota.Update
             {
                 RequestMissing(now);
             }
+        }
+
+        // A revert was requested: end the transfer in flight and answer OTA messages 4.00 "revert pending".
+        private bool RefuseForRevert(MessageKind kind, CoapMessage m)
+        {
+            if (kind != MessageKind.UpdateBegin && kind != MessageKind.Chunk && kind != MessageKind.UpdateDone) return false;
+            if (_state == (int)OtaState.Receiving) Abort(BootStateRecord.ReasonRevertPending, _donePending);
+            if (kind == MessageKind.UpdateBegin)
+            {
+                Refuse(m, BootStateRecord.ReasonRevertPending);
+                return true;
+            }
+
+            if (kind == MessageKind.Chunk && _fast) return true; // fast OTA answers no chunk
+            _strayMessages++;
+            int n = Ascii.Put(BootStateRecord.ReasonRevertPending, _text, 0);
+            _channel.SendResponse(m.Token, m.TokenLength, CoapCode.BadRequest, _text, 0, n);
+            return true;
         }
 
         // ------------------------------------------------------------------ UpdateBegin
@@ -414,6 +466,7 @@ namespace CoreFirmware.Ota.Update
             _missedMessages = 0;
             _donePending = false;
             _headerAccepted = false;
+            _policy.ReinstallRequested = (_params.Flags & SparkProtocol.UpdateFlagReinstall) != 0;
             Array.Clear(_bitmap, 0, (chunks + 31) / 32);
 
             _broker.BeginPreemption();
@@ -656,14 +709,7 @@ namespace CoreFirmware.Ota.Update
             string verdict;
             try
             {
-                verdict = null;
-                if (_policy.VerifyStagedImage)
-                {
-                    ImageVerifier verifier = _policy.Verifier;
-                    ImageVerifyResult result = verifier.Verify(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
-                    verdict = OtaImagePolicy.ReasonOf(result);
-                    if (verdict == null && _policy.IsDowngrade(verifier.Header)) verdict = OtaImagePolicy.ReasonDowngrade;
-                }
+                verdict = _policy.CheckStaged(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
             }
             catch (Exception)
             {
@@ -680,11 +726,18 @@ namespace CoreFirmware.Ota.Update
             bool recorded;
             try
             {
-                recorded = _bootState.WritePending(_imageSize, expected);
+                recorded = _bootState.WritePending(_imageSize, expected, PackedImageVersion.Of(_policy.Header), _policy.ReinstallRequested);
             }
             catch (Exception)
             {
                 recorded = false;
+            }
+
+            if (!recorded && _bootState.Refusal != null)
+            {
+                // The boot state refused (a revert is pending, or the version no longer passes): nothing was written.
+                Abort(_bootState.Refusal, true);
+                return;
             }
 
             if (!recorded)

@@ -32,7 +32,40 @@ public class BootStateStoreTests
         PendingImageCrc = 0xA5000000u + (uint)i,
         InstallProgress = (i % 160) * 4096,
         ActiveVersion = 0x10000u + (uint)i,
+        SecurityCounter = 0x8000u + (uint)i,
     };
+
+    /// <summary>A format-1 entry ("CFBE", 32 bytes, no security counter) as the firmware before the counter wrote it.</summary>
+    internal static byte[] Format1Entry(BootState s, uint sequence)
+    {
+        var e = new byte[BootStateStore.EntrySizeFormat1];
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 0, BootStateStore.MagicFormat1);
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 4, sequence);
+        e[8] = (byte)s.State;
+        e[9] = (byte)s.BootAttempts;
+        e[10] = (byte)s.WatchdogResets;
+        e[11] = (byte)s.Flags;
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 12, (uint)s.PendingImageSize);
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 16, s.PendingImageCrc);
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 20, (uint)s.InstallProgress);
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 24, s.ActiveVersion);
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(e, 28, CoreFirmware.Ota.Protocol.Crc32.Compute(e, 0, 28));
+        return e;
+    }
+
+    /// <summary>Writes format-1 entries for states 1..<paramref name="count"/> alternating the sectors, as the old store did.</summary>
+    private static void WriteFormat1History(Sst25TestRig rig, int count)
+    {
+        var map = SparkCoreFlashLayout.Create();
+        for (int i = 1; i <= count; i++)
+        {
+            int sector = (i - 1) % 2 == 0 ? map.BootStateA.Start : map.BootStateB.Start;
+            int slot = (i - 1) / 2;
+            BootState old = S(i);
+            old.SecurityCounter = 0;
+            rig.Flash.Program(sector + slot * BootStateStore.EntrySizeFormat1, Format1Entry(old, (uint)i), 0, BootStateStore.EntrySizeFormat1);
+        }
+    }
 
     private static void AssertSame(BootState expected, BootState actual, string because = "")
         => Assert.True(expected.SameAs(actual), $"{because} expected [{expected}] got [{actual}]");
@@ -134,6 +167,90 @@ public class BootStateStoreTests
         Assert.Equal(0, store.NewestSlot);
         AssertSame(S(1001), Open(rig).Read());
         rig.AssertClean();
+    }
+
+    [Fact]
+    public void AFormatOneStateIsReadAndACutDuringTheFirstFormatTwoWriteLeavesOneOfThem()
+    {
+        using var baseFile = new TempFlashFile();
+        const int history = 7; // newest in A (slot 3), the other sector holds 3 format-1 entries
+        using (var rig = Sst25TestRig.Started(baseFile.Path))
+        {
+            WriteFormat1History(rig, history);
+            var store = Open(rig);
+            BootState read = store.Read();
+            BootState expected = S(history);
+            expected.SecurityCounter = 0;
+            AssertSame(expected, read, "a format-1 entry reads with a security counter of 0:");
+            Assert.Equal((uint)history, store.Sequence);
+            Assert.Equal(0, store.NewestSector);
+        }
+
+        // Dry run of the first format-2 write: it erases B (format-1 entries are nothing to append to) and programs.
+        long operations;
+        using (var file = new TempFlashFile())
+        {
+            File.Copy(baseFile.Path, file.Path, overwrite: true);
+            using var rig = Sst25TestRig.Started(file.Path);
+            var store = Open(rig);
+            long start = rig.Model.OperationCount;
+            Assert.True(store.Write(S(100)));
+            operations = rig.Model.OperationCount - start;
+            Assert.Equal(1, store.Erases);
+            Assert.Equal(1, store.NewestSector);
+            AssertSame(S(100), Open(rig).Read());
+        }
+
+        BootState old = S(history);
+        old.SecurityCounter = 0;
+        int sawOld = 0, sawNew = 0;
+        for (long k = 0; k < operations; k++)
+        foreach (double fraction in new[] { 0.0, 0.5, 1.0 })
+        {
+            using var file = new TempFlashFile();
+            File.Copy(baseFile.Path, file.Path, overwrite: true);
+            using (var rig = Sst25TestRig.Started(file.Path))
+            {
+                var store = Open(rig);
+                rig.Model.CutPowerAtOperation(rig.Model.OperationCount + k, fraction);
+                Assert.ThrowsAny<Sst25Exception>(() => store.Write(S(100)));
+            }
+            using (var rig = Sst25TestRig.Started(file.Path))
+            {
+                var store = Open(rig);
+                BootState read = store.Read();
+                if (read.SameAs(old)) sawOld++;
+                else
+                {
+                    AssertSame(S(100), read, $"cut at operation {k} x {fraction}:");
+                    sawNew++;
+                }
+
+                Assert.True(store.Write(S(101)));
+                AssertSame(S(101), Open(rig).Read());
+            }
+        }
+
+        _output.WriteLine($"format-1 to format-2 write: {operations} operations x 3 tears; read old {sawOld}, new {sawNew}");
+        Assert.True(sawOld > 0 && sawNew > 0);
+    }
+
+    [Fact]
+    public void AnEntryWithAReservedByteSetIsNotValid()
+    {
+        using var file = new TempFlashFile();
+        using var rig = Sst25TestRig.Started(file.Path);
+        var map = SparkCoreFlashLayout.Create();
+        var store = Open(rig);
+        Assert.True(store.Write(S(1)));
+        Assert.True(store.Write(S(2)));   // B slot 0
+        // Rewrite B's entry with a reserved byte set and a CRC that matches: still refused.
+        byte[] entry = rig.Peek(map.BootStateB.Start, BootStateStore.EntrySize);
+        entry[40] = 0x01;
+        CoreFirmware.Ota.Protocol.SparkMessages.WriteUInt32(entry, 60, CoreFirmware.Ota.Protocol.Crc32.Compute(entry, 0, 60));
+        rig.Flash.EraseSector(map.BootStateB.Start);
+        rig.Flash.Program(map.BootStateB.Start, entry, 0, entry.Length);
+        AssertSame(S(1), Open(rig).Read());
     }
 
     [Fact]

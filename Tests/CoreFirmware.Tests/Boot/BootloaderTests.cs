@@ -225,19 +225,26 @@ public sealed class BootloaderTests : IDisposable
     [Fact]
     public void CorruptApplicationSlotFallsBackToTheBackupThenTheFactory()
     {
-        byte[] v1 = Image("1.0.0");
-        Manufacture(v1);
-        Loader().Run();
-        byte[] v2 = StageAndPend("1.1.0");
-        Loader().Run();
+        byte[] v0 = Image("0.9.0");
+        Manufacture(v0);
+        Loader().Run();                          // factory 0.9.0 installed, counter 0.9.0
+        byte[] v1 = StageAndPend("1.0.0");
+        Loader().Run();                          // 1.0.0 test boot, backup 0.9.0
         new DeploymentControl(new BootStateStore(_rig.Flash, _map.BootStateA, _map.BootStateB), new NoReboot(), _rig.Clock, true).ConfirmDeploymentImage();
+        StageAndPend("1.1.0");
+        Loader().Run();                          // 1.1.0 test boot, backup 1.0.0 (confirmed)
+        Assert.Equal(v1, SlotBytes(_map.Backup, v1.Length));
+        BootDecision back = Loader().Run();      // not confirmed: 1.0.0 returns, Confirmed
+        Assert.Equal(1, back.Rollbacks);
+        Assert.Equal(v1, AppBytes(v1.Length));
 
         _app.Poke(100, new byte[] { 0x12, 0x34 }); // bit rot in the running image
         BootDecision d = Loader().Run();
         Assert.Equal(1, d.Rollbacks);
-        Assert.Equal(v1, AppBytes(v1.Length)); // the backup held v1
+        Assert.Equal(v1, AppBytes(v1.Length)); // the backup held 1.0.0, the last confirmed image
 
-        // Now the backup rots too: the factory image (also v1 here, but from its own slot) returns.
+        // Now the backup rots too: the factory image returns, though it is below the counter (the
+        // last resort), and the counter stays at 1.0.0.
         _app.Poke(100, new byte[] { 0x12, 0x34 });
         byte[] junk = new byte[256];
         _rig.Flash.EraseSector(_map.Backup.Start);
@@ -245,7 +252,37 @@ public sealed class BootloaderTests : IDisposable
         BootDecision f = Loader().Run();
         Assert.True(f.RunApplication, f.Reason);
         Assert.StartsWith("factory image", f.Reason);
-        Assert.Equal(v1, AppBytes(v1.Length));
+        Assert.Equal(v0, AppBytes(v0.Length));
+        Assert.Equal(PackedImageVersion.Pack(1, 0, 0), ReadState().SecurityCounter);
+        Assert.Equal(PackedImageVersion.Pack(0, 9, 0), ReadState().ActiveVersion);
+    }
+
+    [Fact]
+    public void ABackupBelowTheSecurityCounterIsNoRollbackTarget()
+    {
+        byte[] v1 = Image("1.0.0");
+        Manufacture(v1);
+        Loader().Run();
+        StageAndPend("1.1.0");
+        Loader().Run();                          // backup 1.0.0
+        new DeploymentControl(new BootStateStore(_rig.Flash, _map.BootStateA, _map.BootStateB), new NoReboot(), _rig.Clock, true).ConfirmDeploymentImage();
+        Assert.Equal(PackedImageVersion.Pack(1, 1, 0), ReadState().SecurityCounter);
+
+        // 1.1.0 (confirmed) rots: the backup's 1.0.0 is below the counter, so the factory image (1.0.0
+        // here too, but from its own slot) is what returns, and the counter stays.
+        _app.Poke(100, new byte[] { 0x12, 0x34 });
+        BootDecision d = Loader().Run();
+        Assert.Equal(0, d.Rollbacks);
+        Assert.Equal(1, d.FactoryRestores);
+        Assert.Equal(PackedImageVersion.Pack(1, 1, 0), ReadState().SecurityCounter);
+
+        // Without a factory image: safe mode, and the counter still stays.
+        _app.Poke(100, new byte[] { 0x12, 0x34 });
+        _rig.Flash.EraseSector(_map.Factory.Start);
+        BootDecision none = Loader().Run();
+        Assert.False(none.RunApplication);
+        Assert.Equal(PackedImageVersion.Pack(1, 1, 0), ReadState().SecurityCounter);
+        Assert.True(ReadState().Has(BootStateFlags.NoValidImage));
     }
 
     [Fact]
@@ -302,6 +339,7 @@ public sealed class BootloaderTests : IDisposable
         WriteSlot(_map.Staging, v3);
         BootState s = ReadState();
         s.State = BootImageState.Pending;
+        s.PendingImageSize = v3.Length;
         s.Flags |= BootStateFlags.KeepBackup;
         WriteState(s);
 

@@ -118,6 +118,37 @@ public class CloudOtaTests
         Assert.True(host.Cloud.Devices.IsOnline(device.IdHex)); // a refusal is not a reason to drop the link
     }
 
+    [Theory(Timeout = TestTimeouts.Cloud)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PutAnswersOnlyAfterTheDeviceJudgedChunkZeroAndARefusalCarriesItsReason(bool fast)
+    {
+        // Before: the PUT answered "Update started" at UpdateReady, before the device saw the header, so a
+        // refused image looked accepted to spark-cli. Now it waits for chunk 0's verdict.
+        await using var host = await CloudTestHost.StartAsync();
+        ScriptedDevice device = await host.ConnectDeviceAsync(d => d.RefuseHeader = "downgrade refused");
+        var (status, body) = await host.PutFileAsync(device.IdHex, CloudTestHost.RandomImage(2000, 3), fast: fast);
+        Assert.Equal(200, status);
+        Assert.False(body.GetProperty("ok").GetBoolean());
+        JsonElement error = body.GetProperty("errors")[0];
+        Assert.Equal(device.IdHex, error.GetProperty("id").GetString());
+        Assert.Equal("Update failed - device rejected the image: downgrade refused", error.GetProperty("status").GetString());
+
+        JsonElement info = await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(10));
+        Assert.Equal("refused", info.GetProperty("last_ota").GetProperty("outcome").GetString());
+        Assert.Contains("downgrade refused", info.GetProperty("last_ota").GetProperty("message").GetString());
+
+        // The next flash starts clean: no message of the refused one shows as its own.
+        device.RefuseHeader = null;
+        (status, body) = await host.PutFileAsync(device.IdHex, CloudTestHost.RandomImage(2000, 4), fast: fast);
+        Assert.True(body.TryGetProperty("status", out JsonElement started), body.ToString());
+        Assert.Equal("Update started", started.GetString());
+        info = await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(20));
+        Assert.Equal("done", info.GetProperty("ota").GetProperty("state").GetString());
+        Assert.NotEqual("aborted: downgrade refused", info.GetProperty("last_device_message").GetString());
+        Assert.NotEqual("refused", info.GetProperty("last_ota").GetProperty("outcome").GetString());
+    }
+
     [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task DeviceAbortEventFailsTheFlashVisiblyViaRest()
     {

@@ -64,6 +64,9 @@ internal sealed class CloudTestHost : IAsyncDisposable
         // (hash of the whole image over the virtual SPI bus): give it the default 15 s on a loaded machine.
         UpdateDoneTimeout = TimeSpan.FromSeconds(15),
         OverallTimeout = TimeSpan.FromSeconds(40),
+        // The end-to-end tests flash 1.0.0 images over a board that runs 1.0.0: as the user who flashes a
+        // file on purpose, ask for a re-install (the device refuses the same version otherwise).
+        Reinstall = true,
     };
 
     /// <summary>Registers a new device and connects a scripted device for it.</summary>

@@ -64,6 +64,9 @@ internal sealed class ScriptedDevice : IAsyncDisposable
     /// <summary>Slow OTA: the first copy of this chunk arrives "corrupted" (a bit flipped before the CRC check).</summary>
     public int CorruptChunkOnce { get; set; } = -1;
 
+    /// <summary>When set, chunk 0 (the image header) is refused: 4.00 with this reason, as OtaService's header gate.</summary>
+    public string? RefuseHeader { get; set; }
+
     /// <summary>Fast OTA: the first copy of these chunks is "lost".</summary>
     public HashSet<int> LoseChunksOnce { get; } = new();
 
@@ -305,9 +308,21 @@ internal sealed class ScriptedDevice : IAsyncDisposable
         Check(SparkMessages.ReadChunkCrc(m, out uint crc) == CoapResult.Ok, "chunk crc");
         Check(SparkMessages.ReadChunkIndex(m, out int wireIndex) == CoapResult.Ok, "chunk index");
         bool fast = _update.FastOta;
-        int index = fast ? wireIndex : _nextSlowChunk;
+        // As OtaService: a chunk without an index (slow OTA, or fast OTA's chunk 0, the header) goes to
+        // the next sequential index and is answered; fast OTA's indexed chunks are not.
+        bool answered = !fast || wireIndex < 0;
+        int index = answered ? _nextSlowChunk : wireIndex;
         Check(index >= 0 && index < _have.Length, "chunk index in range");
         Check(m.PayloadLength == _update.ChunkSize, "chunk padded to the chunk size");
+        if (answered && index == 0 && RefuseHeader != null)
+        {
+            byte[] reason = System.Text.Encoding.ASCII.GetBytes(RefuseHeader);
+            await SendAsync(() => SparkMessages.Response(_writer, _out, 0, _out.Length, _tx.Next(), m, CoapCode.BadRequest, reason, 0, reason.Length));
+            await SendOtaEventAsync("aborted: " + RefuseHeader);
+            _update = null; // the update is over: a new UpdateBegin starts afresh
+            return;
+        }
+
         byte[] data = new byte[m.PayloadLength];
         Array.Copy(m.Buffer, m.PayloadOffset, data, 0, data.Length);
         if (index == CorruptChunkOnce && !_corrupted)
@@ -324,7 +339,7 @@ internal sealed class ScriptedDevice : IAsyncDisposable
             _have[index] = true;
         }
 
-        if (!fast)
+        if (answered)
         {
             if (ok)
             {

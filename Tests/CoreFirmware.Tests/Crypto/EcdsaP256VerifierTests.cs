@@ -24,10 +24,11 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     private bool Verify(byte[] publicKey, byte[] digest, byte[] signature) =>
         _verifier.Verify(publicKey, 0, digest, 0, signature, 0);
 
-    /// <summary>Asserts the managed verifier and .NET give the same verdict, and that it is <paramref name="expected"/>.</summary>
+    /// <summary>Asserts the managed verifier gives .NET's verdict with the low-S rule added (.NET, like
+    /// OpenSSL, accepts both s and n - s), and that it is <paramref name="expected"/>.</summary>
     private void AssertVerdict(bool expected, byte[] publicKey, byte[] digest, byte[] signature)
     {
-        Assert.Equal(expected, DotNetVerify(publicKey, digest, signature));
+        Assert.Equal(expected, DotNetVerify(publicKey, digest, signature) && IsLowS(signature));
         Assert.Equal(expected, Verify(publicKey, digest, signature));
     }
 
@@ -44,7 +45,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
             var message = new byte[rng.Next(0, 300)];
             rng.NextBytes(message);
             byte[] digest = SHA256.HashData(message);
-            byte[] sig = key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            byte[] sig = SignLow(key, digest);
             AssertVerdict(true, pub, digest, sig);
 
             // One flipped bit anywhere in digest, r, s, X or Y is refused.
@@ -73,7 +74,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
         {
             byte[] pub = PublicKey(_key);
             byte[] digest = SHA256.HashData(message ?? []);
-            byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            byte[] sig = SignLow(_key, digest);
             bool good = Verify(pub, digest, sig);
             int bit = flip.Get % 512;
             sig[bit / 8] ^= (byte)(1 << (bit % 8));
@@ -81,16 +82,32 @@ public sealed class EcdsaP256VerifierTests : IDisposable
         });
 
     [Fact]
-    public void BothHighAndLowSAreAccepted()
+    public void OnlyTheLowSIsAccepted()
     {
+        // (r, s) and (r, n - s) are both valid ECDSA: without the low-S rule anyone could turn a
+        // signature into a second valid one. .NET accepts both; the device verifier only the low one.
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("malleable");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        BigInteger s = FromBytes(sig.AsSpan(32));
-        byte[] other = [.. sig.AsSpan(0, 32), .. ToBytes32(N - s)];
-        Assert.True((s > N / 2) != (N - s > N / 2)); // exactly one of them is the "high" s
-        AssertVerdict(true, pub, digest, sig);
-        AssertVerdict(true, pub, digest, other);
+        byte[] low = SignLow(_key, digest);
+        BigInteger s = FromBytes(low.AsSpan(32));
+        byte[] high = [.. low.AsSpan(0, 32), .. ToBytes32(N - s)];
+        Assert.True(s <= N / 2 && N - s > N / 2);
+        Assert.True(DotNetVerify(pub, digest, high));
+        AssertVerdict(true, pub, digest, low);
+        AssertVerdict(false, pub, digest, high);
+
+        // The boundary: s = floor(n / 2) is low, floor(n / 2) + 1 is high (built for a chosen digest).
+        var rng = new Random(16);
+        foreach (BigInteger edge in new[] { N / 2, N / 2 + 1 })
+        {
+            BigInteger d = RandomBelow(N, rng), k = RandomBelow(N, rng);
+            BigInteger r = Mod(Multiply(k, G).X, N);
+            BigInteger e = Mod(edge * k - r * d, N);
+            byte[] sig = [.. ToBytes32(r), .. ToBytes32(edge)];
+            byte[] key = Encode(Multiply(d, G));
+            Assert.True(DotNetVerify(key, ToBytes32(e), sig));
+            AssertVerdict(edge == N / 2, key, ToBytes32(e), sig);
+        }
     }
 
     [Theory]
@@ -100,7 +117,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("edges");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = SignLow(_key, digest);
         int at = which == "r" ? 0 : 32;
         // 0, n and above are out of range; 1 and n - 1 are in range but not this signature's value.
         foreach (BigInteger v in new[] { BigInteger.Zero, N, N + 1, (BigInteger.One << 256) - 1, N - 1, BigInteger.One })
@@ -129,6 +146,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
         BigInteger e = Mod(u1 * s, N);
         Point q = Multiply(Inverse(u2, N), Add(rPoint, Negate(Multiply(u1, G))));
         byte[] pub = Encode(q);
+        s = BigInteger.Min(s, N - s); // (r, n - s) verifies alike: take the low one
         AssertVerdict(true, pub, ToBytes32(e), [.. ToBytes32(r), .. ToBytes32(s)]);
         // The unreduced x(R) = r + n is the same residue but out of range.
         AssertVerdict(false, pub, ToBytes32(e), [.. ToBytes32(r + N), .. ToBytes32(s)]);
@@ -154,7 +172,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("keys");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = SignLow(_key, digest);
         AssertVerdict(true, pub, digest, sig);
 
         foreach (byte prefix in new byte[] { 0x00, 0x02, 0x03, 0x05, 0x06, 0x07 })
@@ -200,7 +218,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("lengths");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = SignLow(_key, digest);
         Assert.True(_verifier.Verify(pub, 0, digest, 0, sig, 0));
 
         Assert.False(_verifier.Verify(null!, 0, digest, 0, sig, 0));
@@ -223,7 +241,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("offsets");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = SignLow(_key, digest);
         byte[] all = [0xAA, .. pub, 0xBB, 0xBB, .. digest, .. sig, 0xCC];
         Assert.True(_verifier.Verify(all, 1, all, 68, all, 100));
         Assert.False(_verifier.Verify(all, 1, all, 67, all, 100));
@@ -234,7 +252,7 @@ public sealed class EcdsaP256VerifierTests : IDisposable
     {
         byte[] pub = PublicKey(_key);
         byte[] digest = Sha256Of("reuse");
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = SignLow(_key, digest);
         for (int i = 0; i < 3; i++)
         {
             Assert.True(Verify(pub, digest, sig));
@@ -373,6 +391,8 @@ public sealed class EcdsaP256VerifierTests : IDisposable
         byte[] pub = [0x04, .. Convert.FromHexString(qx), .. Convert.FromHexString(qy)];
         byte[] digest = SHA256.HashData(Convert.FromHexString(msg));
         byte[] sig = [.. Convert.FromHexString(r), .. Convert.FromHexString(s)];
-        AssertVerdict(result, pub, digest, sig);
+        // NIST's vectors predate the low-S rule: a valid one with a high s is refused, its low form verifies.
+        AssertVerdict(result && IsLowS(sig), pub, digest, sig);
+        if (result && !IsLowS(sig)) AssertVerdict(true, pub, digest, LowS(sig));
     }
 }

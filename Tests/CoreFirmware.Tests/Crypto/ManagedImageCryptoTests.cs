@@ -141,7 +141,9 @@ public sealed class ManagedImageCryptoTests : IDisposable
             rng.NextBytes(digest);
             byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             if (i % 2 == 1) sig[rng.Next(64)] ^= (byte)(1 << rng.Next(8));
-            Assert.Equal(host.EcdsaP256Verify(pub, 0, digest, 0, sig, 0), _crypto.EcdsaP256Verify(pub, 0, digest, 0, sig, 0));
+            // The host's ECDSA accepts a high s too; the managed one adds the low-S rule.
+            Assert.Equal(host.EcdsaP256Verify(pub, 0, digest, 0, sig, 0) && CoreFirmware.Tests.Crypto.P256Reference.IsLowS(sig),
+                _crypto.EcdsaP256Verify(pub, 0, digest, 0, sig, 0));
         }
     }
 
@@ -178,7 +180,7 @@ public sealed class ManagedImageCryptoTests : IDisposable
         var verifier = new EcdsaP256Verifier();
         byte[] pub = ImageSigner.PublicKeyPoint(_key);
         byte[] digest = SHA256.HashData("allocation"u8);
-        byte[] sig = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] sig = CoreFirmware.Tests.Crypto.P256Reference.SignLow(_key, digest);
         byte[] bad = (byte[])sig.Clone();
         bad[5] ^= 1;
         Assert.True(verifier.Verify(pub, 0, digest, 0, sig, 0));

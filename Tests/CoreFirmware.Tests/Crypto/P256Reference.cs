@@ -130,14 +130,29 @@ internal static class P256Reference
     /// <summary>The 65-byte uncompressed encoding 04 || X || Y.</summary>
     public static byte[] Encode(Point q) => [0x04, .. ToBytes32(q.X), .. ToBytes32(q.Y)];
 
-    /// <summary>ECDSA signature r || s with private key d and nonce k over the digest value e (not reduced).</summary>
+    /// <summary>ECDSA signature r || s with private key d and nonce k over the digest value e (not
+    /// reduced), in its low-S form (s &lt;= n / 2, as the image signer emits and the verifier requires).</summary>
     public static byte[] Sign(BigInteger d, BigInteger k, BigInteger e)
     {
         BigInteger r = Mod(Multiply(k, G).X, N);
         BigInteger s = Mod(Inverse(k, N) * (e + r * d), N);
         if (r == 0 || s == 0) throw new ArgumentException("degenerate nonce");
-        return [.. ToBytes32(r), .. ToBytes32(s)];
+        return [.. ToBytes32(r), .. ToBytes32(BigInteger.Min(s, N - s))];
     }
+
+    /// <summary>True when the signature's s is at most n / 2 (the low-S rule).</summary>
+    public static bool IsLowS(byte[] signature) => FromBytes(signature.AsSpan(32, 32)) <= N / 2;
+
+    /// <summary>The low-S form of r || s: (r, n - s) when s &gt; n / 2. Both verify under plain ECDSA.</summary>
+    public static byte[] LowS(byte[] signature)
+    {
+        BigInteger s = FromBytes(signature.AsSpan(32, 32));
+        return s <= N / 2 ? signature : [.. signature.AsSpan(0, 32), .. ToBytes32(N - s)];
+    }
+
+    /// <summary>A .NET signature of <paramref name="digest"/> in its low-S form.</summary>
+    public static byte[] SignLow(ECDsa key, byte[] digest) =>
+        LowS(key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
 
     /// <summary>
     /// A valid (digest, r || s) for any public point q, its private key unknown: pick u1, u2, take
@@ -150,7 +165,8 @@ internal static class P256Reference
         BigInteger u1 = zeroDigest ? 0 : RandomBelow(N, rng), u2 = RandomBelow(N, rng);
         BigInteger r = Mod(Add(Multiply(u1, G), Multiply(u2, q)).X, N);
         BigInteger s = Mod(r * Inverse(u2, N), N);
-        return (ToBytes32(Mod(u1 * s, N)), [.. ToBytes32(r), .. ToBytes32(s)]);
+        // (r, s) and (r, n - s) verify alike (-R has R's x); hand out the low-S one.
+        return (ToBytes32(Mod(u1 * s, N)), [.. ToBytes32(r), .. ToBytes32(BigInteger.Min(s, N - s))]);
     }
 
     /// <summary>A .NET P-256 key's public point as 04 || X || Y.</summary>

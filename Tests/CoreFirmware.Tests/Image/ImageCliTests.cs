@@ -108,9 +108,27 @@ public sealed class ImageCliTests : IDisposable
     {
         string registry = P("cloud");
         File.WriteAllBytes(P("app.bin"), new byte[1234]);
+
+        // No key yet: refused, nothing created silently.
         var (exit, output) = await RunAsync("image", "sign", P("app.bin"), "--registry", registry, "--version", "1.2.3", "-o", P("app.img"));
+        Assert.Equal(1, exit);
+        Assert.Contains("No image key", output);
+        Assert.False(File.Exists(Path.Combine(registry, "image_key.pem")), "sign must not create a key");
+        (exit, output) = await RunAsync("image", "verify", P("app.bin"), "--registry", registry);
+        Assert.Equal(1, exit);
+        Assert.Contains("No image key", output);
+
+        // The local cloud creates its key (as LocalCloud.StartAsync does); sign then says which key it used.
+        Assert.True(CoreFirmware.Cloud.DeviceRegistry.Open(registry).EnsureImageKey());
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(CoreFirmware.Cloud.OwnerOnlyFile.Mode, File.GetUnixFileMode(Path.Combine(registry, "image_key.pem")));
+        }
+
+        (exit, output) = await RunAsync("image", "sign", P("app.bin"), "--registry", registry, "--version", "1.2.3", "-o", P("app.img"));
         Assert.True(exit == 0, output);
         Assert.Contains("image_key.pem", output);
+        Assert.Contains("key:", output);
 
         // The same key the cloud hands its devices (DeviceKeyPair.ImagePublicKey) verifies it.
         var cloud = CoreFirmware.Cloud.DeviceRegistry.Open(registry);

@@ -56,6 +56,8 @@ public class OtaImageGateTests
             data.Add("file longer than header says", OtaImagePolicy.ReasonBadImage, fast);
             data.Add("file shorter than header says", OtaImagePolicy.ReasonBadImage, fast);
             data.Add("older version", OtaImagePolicy.ReasonDowngrade, fast);
+            data.Add("same version", OtaImagePolicy.ReasonSameVersion, fast);
+            data.Add("reserved word set", OtaImagePolicy.ReasonBadImage, fast);
         }
 
         return data;
@@ -73,6 +75,8 @@ public class OtaImageGateTests
             "file longer than header says" => good.Concat(new byte[ImageFormat.MaxTrailerSize]).ToArray(),
             "file shorter than header says" => good[..(ImageFormat.HeaderSize + 6_000 - ImageFormat.HeaderSize - ImageFormat.StandardTrailerSize + ImageFormat.MinTrailerSize - 1)],
             "older version" => OtaRig.Image(6_000, 21, new ImageVersion(1, 9, 999, 7)),
+            "same version" => good,
+            "reserved word set" => good.Select((b, i) => i == 28 ? (byte)1 : b).ToArray(),
             _ => throw new ArgumentException(what),
         };
     }
@@ -190,8 +194,7 @@ public class OtaImageGateTests
     [Fact]
     public void WithoutTheStagedImageCheckAForeignImageBecomesPendingAndOnlyTheBootloaderStopsIt()
     {
-        using var rig = new OtaRig(bootStateStore: true);
-        rig.Policy.VerifyStagedImage = false;
+        using var rig = new OtaRig(bootStateStore: true, checkStagedImage: false);
         rig.StartConnected();
         using ECDsa other = ImageSigner.GenerateKey();
         byte[] image = OtaRig.Image(7_000, 24, key: other);
@@ -265,22 +268,26 @@ public class OtaImageGateTests
     }
 
     [Theory]
-    [InlineData(2, 0, 0, false, true)]  // the same version: a re-install is allowed
-    [InlineData(2, 0, 1, false, true)]  // newer
-    [InlineData(1, 255, 65535, false, false)] // older
-    [InlineData(1, 0, 0, true, true)]   // older, downgrades allowed
-    public void TheVersionGateComparesPackedVersions(int major, int minor, int revision, bool allowDowngrade, bool accepted)
+    [InlineData(2, 0, 0, false, false, false, "same version")]  // the running version, no re-install asked for: a replay
+    [InlineData(2, 0, 0, false, false, true, null)]             // the running version, re-install asked for
+    [InlineData(2, 0, 1, false, false, false, null)]            // newer
+    [InlineData(1, 255, 65535, false, false, false, "downgrade refused")] // older
+    [InlineData(1, 0, 0, true, false, false, null)]             // older, downgrades allowed
+    [InlineData(1, 0, 0, true, true, false, "downgrade refused")] // older, downgrades allowed, but below the security counter
+    public void TheVersionGateComparesPackedVersions(int major, int minor, int revision, bool allowDowngrade, bool counterAtV2, bool reinstall, string? refusal)
     {
         using var rig = new OtaRig(activeVersion: V2);
         rig.Policy.AllowDowngrade = allowDowngrade;
+        if (counterAtV2) rig.Policy.SecurityCounter = V2;
         rig.StartConnected();
         byte[] image = OtaRig.Image(2_000, 26, new ImageVersion(major, minor, revision, 99));
-        int begin = rig.Cloud.SendUpdateBegin(false, ChunkSize, image.Length);
+        int begin = rig.Cloud.SendUpdateBegin(false, ChunkSize, image.Length, reinstall);
         Assert.Equal(CoapCode.Changed, rig.Cloud.WaitResponse(begin).Code);
         CoapMessage r = rig.Cloud.WaitResponse(rig.Cloud.SendChunk(image, ChunkSize, 0, false));
+        bool accepted = refusal == null;
         Assert.Equal(accepted ? CoapCode.Changed : CoapCode.BadRequest, r.Code);
         Assert.Equal(accepted, rig.Ota.HeaderAccepted);
-        if (!accepted) Assert.Equal("downgrade refused", ScriptedCloud.PayloadText(r));
+        if (!accepted) Assert.Equal(refusal, ScriptedCloud.PayloadText(r));
     }
 
     [Fact]

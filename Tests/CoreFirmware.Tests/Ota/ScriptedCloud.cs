@@ -125,10 +125,11 @@ internal sealed class ScriptedCloud : IDisposable
 
     // ---- OTA helpers
 
-    public int SendUpdateBegin(bool fast, int chunkSize, int fileSize)
+    public int SendUpdateBegin(bool fast, int chunkSize, int fileSize, bool reinstall = false)
     {
         int token = NextToken();
-        var p = new UpdateParameters { Flags = fast ? SparkProtocol.UpdateFlagFastOta : 0, ChunkSize = chunkSize, FileSize = (uint)fileSize };
+        int flags = (fast ? SparkProtocol.UpdateFlagFastOta : 0) | (reinstall ? SparkProtocol.UpdateFlagReinstall : 0);
+        var p = new UpdateParameters { Flags = flags, ChunkSize = chunkSize, FileSize = (uint)fileSize };
         Send(SparkMessages.UpdateBegin(Writer, Out, 0, Out.Length, Tx.Next(), token, p));
         return token;
     }

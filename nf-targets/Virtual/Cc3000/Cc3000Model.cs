@@ -85,6 +85,8 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     // Module -> host queue of HCI packets.
     private readonly byte[][] _out = new byte[EventQueueSlots][];
     private readonly int[] _outLength = new int[EventQueueSlots];
+    // When each queued packet may be signalled (Environment.TickCount64 ms; 0 = at once): late answers.
+    private readonly long[] _outDueAt = new long[EventQueueSlots];
     private int _outHead;
     private int _outCount;
 
@@ -129,6 +131,22 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     private bool _associated;
 
     private int _lowestFree = TxBufferCount;
+
+    // Faults (see the fault hooks): free-buffer reports to lose, buffers to keep, the IRQ of one frame
+    // to drop, DNS and connect answers that come late or never, and the timer thread that brings them.
+    private int _freeReportsToLose;
+    private int _buffersToWithhold;
+    private int _buffersWithheld;
+    private bool _dropIrqArmed;
+    private bool _irqDropped;
+    private long _firstWriteSelectedAt;
+    private readonly HashSet<uint> _blackHoles = new();
+    private bool _dnsAnswerDue;
+    private long _dnsAnswerAt;
+    private int _dnsResult;
+    private uint _dnsIp;
+    private Thread? _timer;
+    private long _timerWakeAt;
     private long _frames;
     private long _violations;
     private long _powerUps;
@@ -215,6 +233,111 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 foreach (var s in _sockets) if (s != null) n++;
                 return n;
             }
+        }
+    }
+
+    /// <summary>
+    /// Fault hook: every command answer (and the data packet of a recv) is signalled this long after
+    /// the command, as a module busy with its radio would answer (0 = at once). Unsolicited events
+    /// queued behind a late answer wait for it (the module's queue is in order).
+    /// </summary>
+    public int AnswerDelayMilliseconds { get; set; }
+
+    /// <summary>
+    /// Fault hook: a gethostbyname is answered this long after it was asked (0 = at once); the module
+    /// takes other commands meanwhile (the lookup runs on the module). Negative: never answered.
+    /// </summary>
+    public int DnsDelayMilliseconds { get; set; }
+
+    /// <summary>
+    /// The module's own TCP connect timeout: a connect to an address that never answers (see
+    /// <see cref="AddBlackHole"/>) is answered -1 this long after it was asked. 20 s, chosen (the
+    /// part's figure is not documented in what we read; SYN retries take tens of seconds on most stacks).
+    /// </summary>
+    public int ConnectTimeoutMilliseconds { get; set; } = 20_000;
+
+    /// <summary>
+    /// False (default): a non-blocking recv on a socket whose peer closed, once drained, answers -57
+    /// (ERROR_SOCKET_INACTIVE). True: it answers 0 like "nothing yet", and the host learns of the
+    /// peer's FIN only from the close-wait event (0x800C, socket id in its first argument), as TI's
+    /// host driver documents the event.
+    /// </summary>
+    public bool PeerCloseOnlyByEvent { get; set; }
+
+    /// <summary>Buffers the module kept by <see cref="WithholdFreeBuffers"/> (free again after a power cycle).</summary>
+    public int BuffersWithheld { get { lock (_sync) return _buffersWithheld; } }
+
+    /// <summary>Free transmit buffers the module has now.</summary>
+    public int FreeBuffersNow { get { lock (_sync) return _txFreeCount; } }
+
+    /// <summary>
+    /// Fault hook: the next <paramref name="buffers"/> transmit buffers the module frees are not
+    /// reported to the host (the free-buffer event 0x4100 that would carry them is lost): the module
+    /// has them free again, the host does not know.
+    /// </summary>
+    public void LoseFreeBufferReports(int buffers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(buffers);
+        lock (_sync) _freeReportsToLose = buffers;
+    }
+
+    /// <summary>
+    /// Fault hook: the next <paramref name="buffers"/> transmit buffers the module puts on the air are
+    /// never freed nor reported until WLAN_EN cycles (the module starves itself, as the CC3000 did when
+    /// it needed buffers for ARP or TCP control packets and had none).
+    /// </summary>
+    public void WithholdFreeBuffers(int buffers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(buffers);
+        lock (_sync) _buffersToWithhold = buffers;
+    }
+
+    /// <summary>
+    /// Fault hook: the module reports <paramref name="buffers"/> freed buffers for socket
+    /// <paramref name="sd"/> that it never had for it (a duplicated or garbled 0x4100 event): it reports
+    /// too many. A host that believes them sends into buffers the module does not have.
+    /// </summary>
+    public void ReportSpuriousFreeBuffers(int sd, int buffers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sd);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sd, MaxSockets);
+        lock (_sync)
+        {
+            _freedPerSocket[sd] += buffers;
+            UpdateIrqLocked();
+        }
+    }
+
+    /// <summary>
+    /// Fault hook: the next frame the module queues does not pull IRQ low (a lost interrupt); the
+    /// line stays high until the host next asserts CS, which wakes the module's SPI side.
+    /// </summary>
+    public void DropIrqForNextFrame()
+    {
+        lock (_sync) _dropIrqArmed = true;
+    }
+
+    /// <summary>Fault hook: connects to <paramref name="ipv4"/> get no answer until <see cref="ConnectTimeoutMilliseconds"/>, then -1.</summary>
+    public void AddBlackHole(uint ipv4)
+    {
+        lock (_sync) _blackHoles.Add(ipv4);
+    }
+
+    /// <summary>
+    /// Fault hook: the module sends the unsolicited event <paramref name="opcode"/> with
+    /// <paramref name="args"/> (status 0), as it may send events the host driver does not know.
+    /// </summary>
+    public void InjectUnsolicitedEvent(int opcode, byte[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        lock (_sync)
+        {
+            if (!AnsweringLocked || _power != Power.Running) return;
+            int slot = BeginEventLocked(opcode, 0);
+            if (slot < 0) return;
+            Buffer.BlockCopy(args, 0, _out[slot], 5, args.Length);
+            EndEventLocked(slot, 5 + args.Length, unsolicited: true);
+            UpdateIrqLocked();
         }
     }
 
@@ -427,6 +550,9 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         ResetBuffersLocked();
         _outHead = 0;
         _outCount = 0;
+        _irqDropped = false;
+        _dnsAnswerDue = false;
+        _dnsAnswerAt = 0;
         UpdateIrqLocked();
     }
 
@@ -435,6 +561,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         for (int i = 0; i < TxBufferCount; i++) _txFree[i] = i;
         _txFreeCount = TxBufferCount;
         _lowestFree = TxBufferCount;
+        _buffersWithheld = 0;
         Array.Clear(_freedPerSocket);
     }
 
@@ -448,10 +575,20 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         {
             _selected = true;
             _clocked = 0;
+            // CS wakes the module's SPI side: an interrupt it failed to raise is raised now.
+            _irqDropped = false;
             if (!AnsweringLocked) _transaction = Transaction.Ignored;
             else if (_power == Power.Booting) _transaction = Transaction.NotReady;
-            else if (_power == Power.AwaitingFirstWrite) _transaction = Transaction.Write;
-            else if (_outCount > 0) _transaction = Transaction.Undecided;
+            else if (_power == Power.AwaitingFirstWrite)
+            {
+                _transaction = Transaction.Write;
+                _firstWriteSelectedAt = Stopwatch.GetTimestamp();
+            }
+            else if (HeadDueLocked)
+            {
+                _transaction = Transaction.Undecided;
+                _irq.Drive(PinValue.Low);
+            }
             else
             {
                 // Idle: CS low is a write request; the module answers "ready" by pulling IRQ low.
@@ -522,6 +659,15 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     // The first write after power-up must be clocked as 4 bytes, a pause of ~50 us, then the rest.
     private bool CheckFirstWriteSplitLocked(int count)
     {
+        if (_clocked == 0)
+        {
+            long sinceSelectUs = (Stopwatch.GetTimestamp() - _firstWriteSelectedAt) * 1_000_000 / Stopwatch.Frequency;
+            if (sinceSelectUs < FirstWriteGapMicroseconds)
+            {
+                ViolationLocked("first write after power-up began " + sinceSelectUs + " us after CS fell (needs " + FirstWriteGapMicroseconds + ")");
+                return false;
+            }
+        }
         if (_clocked == 0 && count != 4)
         {
             ViolationLocked("first write after power-up not split after 4 bytes (" + count + " bytes in one go)");
@@ -634,8 +780,70 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             return;
         }
         if (_power == Power.Running) FlushDeferredLocked();
-        bool low = _power == Power.AwaitingFirstWrite || _outCount > 0;
+        bool low = _power == Power.AwaitingFirstWrite || (HeadDueLocked && !_irqDropped);
         _irq.Drive(low ? PinValue.Low : PinValue.High);
+        if (_outCount > 0 && !HeadDueLocked) WakeTimerLocked(_outDueAt[_outHead]);
+    }
+
+    // The first queued packet may be signalled now (a late answer is not yet).
+    private bool HeadDueLocked => _outCount > 0 && (_outDueAt[_outHead] == 0 || _outDueAt[_outHead] <= Environment.TickCount64);
+
+    // ----------------------------------------------------------------- timer (late answers, DNS, black holes)
+
+    // Makes the timer thread look again no later than at (TickCount64 ms).
+    private void WakeTimerLocked(long at)
+    {
+        if (_disposed) return;
+        if (_timer == null) _timer = Faults.Start("CC3000 timer", TimerLoop);
+        if (_timerWakeAt == 0 || at < _timerWakeAt) _timerWakeAt = at;
+        Monitor.PulseAll(_sync);
+    }
+
+    private void TimerLoop()
+    {
+        lock (_sync)
+        {
+            while (!_disposed)
+            {
+                long now = Environment.TickCount64;
+                if (_timerWakeAt == 0 || now < _timerWakeAt)
+                {
+                    Monitor.Wait(_sync, _timerWakeAt == 0 ? 100 : (int)Math.Clamp(_timerWakeAt - now, 1, 100));
+                    continue;
+                }
+                _timerWakeAt = 0;
+                OnTimerLocked(now);
+            }
+        }
+    }
+
+    // Brings due DNS answers and black-hole connect failures, and signals late answers that are due.
+    private void OnTimerLocked(long now)
+    {
+        if (_dnsAnswerAt != 0)
+        {
+            if (_dnsAnswerAt <= now)
+            {
+                _dnsAnswerAt = 0;
+                _dnsAnswerDue = true;
+            }
+            else WakeTimerLocked(_dnsAnswerAt);
+        }
+        foreach (var s in _sockets)
+        {
+            if (s == null || s.BlackHoleAnswerAt == 0) continue;
+            if (s.BlackHoleAnswerAt > now)
+            {
+                WakeTimerLocked(s.BlackHoleAnswerAt);
+                continue;
+            }
+            s.BlackHoleAnswerAt = 0;
+            if (s.State != Cc3000ModelSocket.Phase.Connecting) continue;
+            s.State = Cc3000ModelSocket.Phase.Failed;
+            s.ConnectResult = Cc3000Wire.ErrorGeneric;
+            s.ConnectAnswerDue = true;
+        }
+        UpdateIrqLocked();
     }
 
     /// <summary>Called by a socket's host threads after they changed its state (model lock held).</summary>
@@ -813,6 +1021,14 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         int port = (_rx[args + 14] << 8) | _rx[args + 15];
         uint address = (uint)(_rx[args + 16] << 24 | _rx[args + 17] << 16 | _rx[args + 18] << 8 | _rx[args + 19]);
         // Every address is carried to 127.0.0.1: the loopback stands in for the internet.
+        if (_blackHoles.Contains(address))
+        {
+            // Nothing answers: the module's own timeout ends the connect.
+            s.State = Cc3000ModelSocket.Phase.Connecting;
+            s.BlackHoleAnswerAt = Environment.TickCount64 + ConnectTimeoutMilliseconds;
+            WakeTimerLocked(s.BlackHoleAnswerAt);
+            return;
+        }
         if (_forwards.TryGetValue(((ulong)address << 16) | (uint)port, out int hostPort)) port = hostPort;
         s.StartConnect(port);
     }
@@ -856,6 +1072,9 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             case Cc3000ModelSocket.Phase.Reset:
                 result = Cc3000Wire.ErrorGeneric; // chosen: a reset connection reports -1, a FIN -57
                 break;
+            case Cc3000ModelSocket.Phase.PeerClosed when PeerCloseOnlyByEvent:
+                result = 0; // the FIN was told by the close-wait event only
+                break;
             default:
                 result = Cc3000Wire.ErrorSocketInactive;
                 break;
@@ -898,6 +1117,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         from.RxHead = (from.RxHead + count) % from.Rx.Length;
         from.RxCount -= count;
         _outLength[d] = p + count;
+        _outDueAt[d] = _outDueAt[slot];
         _outCount++;
     }
 
@@ -908,6 +1128,14 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         {
             AnswerLocked(Cc3000Wire.Close, Cc3000Wire.ErrorGeneric);
             return;
+        }
+        // A connect still in progress ends (-1) before the close is answered (chosen: the module
+        // answers every command it took; its connect cannot succeed once the socket is gone).
+        if (s.State == Cc3000ModelSocket.Phase.Connecting || s.ConnectAnswerDue)
+        {
+            s.ConnectAnswerDue = false;
+            s.BlackHoleAnswerAt = 0;
+            AnswerLocked(Cc3000Wire.Connect, s.State == Cc3000ModelSocket.Phase.Connecting ? Cc3000Wire.ErrorGeneric : s.ConnectResult);
         }
         s.CloseLocked();
         // Buffers queued for the peer are dropped and given back to the host.
@@ -956,6 +1184,21 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 if (TryFindHostLocked(args + 8, nameLength, out ip)) result = 0;
             }
         }
+        if (DnsDelayMilliseconds < 0) return; // the lookup never ends
+        if (DnsDelayMilliseconds > 0)
+        {
+            // The lookup runs on the module; other commands are answered meanwhile.
+            _dnsResult = result;
+            _dnsIp = ip;
+            _dnsAnswerAt = Environment.TickCount64 + DnsDelayMilliseconds;
+            WakeTimerLocked(_dnsAnswerAt);
+            return;
+        }
+        DnsAnswerLocked(result, ip);
+    }
+
+    private void DnsAnswerLocked(int result, uint ip)
+    {
         int slot = BeginEventLocked(Cc3000Wire.GetHostByName, 0);
         if (slot < 0) return;
         int p = 5;
@@ -1015,8 +1258,16 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     internal void ReleaseTxBufferLocked(int sd, int powerEpoch, int buffer)
     {
         if (powerEpoch != _powerEpoch) return; // the pool was reset by a power cycle
+        if (_buffersToWithhold > 0)
+        {
+            // Kept by the module: never free again until WLAN_EN cycles.
+            _buffersToWithhold--;
+            _buffersWithheld++;
+            return;
+        }
         _txFree[_txFreeCount++] = buffer;
-        _freedPerSocket[sd]++;
+        if (_freeReportsToLose > 0) _freeReportsToLose--;   // free, but the report is lost
+        else _freedPerSocket[sd]++;
         UpdateIrqLocked();
     }
 
@@ -1050,6 +1301,12 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
                 PutU32(_out[slot], ref p, (DhcpAddress & 0xFFFFFF00u) | 1); // DHCP server
                 PutU32(_out[slot], ref p, (DhcpAddress & 0xFFFFFF00u) | 1); // DNS server
                 EndEventLocked(slot, p);
+                continue;
+            }
+            if (_dnsAnswerDue)
+            {
+                _dnsAnswerDue = false;
+                DnsAnswerLocked(_dnsResult, _dnsIp);
                 continue;
             }
             if (FlushSocketEventLocked()) continue;
@@ -1140,11 +1397,23 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         return slot;
     }
 
-    private void EndEventLocked(int slot, int end)
+    private void EndEventLocked(int slot, int end, bool unsolicited = false)
     {
         _out[slot][3] = (byte)(end - 4);
         _outLength[slot] = end;
+        int opcode = _out[slot][1] | (_out[slot][2] << 8);
+        bool answer = !unsolicited && opcode != Cc3000Wire.UnsolFreeBuffers && opcode < 0x8000;
+        _outDueAt[slot] = answer && AnswerDelayMilliseconds > 0 ? Environment.TickCount64 + AnswerDelayMilliseconds : 0;
         _outCount++;
+        TakeIrqDropLocked();
+    }
+
+    // A dropped interrupt: the frame just queued does not pull IRQ low (until the host asserts CS).
+    private void TakeIrqDropLocked()
+    {
+        if (!_dropIrqArmed) return;
+        _dropIrqArmed = false;
+        _irqDropped = true;
     }
 
     private static uint GetU32(byte[] b, int at) => (uint)(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));

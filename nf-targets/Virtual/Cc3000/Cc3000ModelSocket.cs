@@ -70,6 +70,8 @@ internal sealed class Cc3000ModelSocket
     public int BlockingRecvMax;
     public int BlockingRecvFlags;
     public bool CloseWaitDue;
+    // A connect to a black hole: when the module's own timeout answers it (TickCount64 ms; 0 = none).
+    public long BlackHoleAnswerAt;
 
     public bool IsClosed => State == Phase.Closed;
 
@@ -91,6 +93,7 @@ internal sealed class Cc3000ModelSocket
         BlockingRecvMax = 0;
         BlockingRecvFlags = 0;
         CloseWaitDue = false;
+        BlackHoleAnswerAt = 0;
         _client = null;
         _connectRequested = false;
     }

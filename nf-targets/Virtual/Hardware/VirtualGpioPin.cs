@@ -38,6 +38,12 @@ public sealed class VirtualGpioPin : IGpioPin
     /// <summary>Firmware-side edge event (an input pin's interrupt).</summary>
     public event PinValueChangedEventHandler? ValueChanged;
 
+    /// <summary>
+    /// Handlers on <see cref="ValueChanged"/>: how many calls one edge makes. The pin outlives every
+    /// boot's driver, so this must not grow with the boots (each driver lets go when it stops).
+    /// </summary>
+    public int EdgeHandlers => ValueChanged?.GetInvocationList().Length ?? 0;
+
     /// <summary>Host-side observer: called on every level change, from the thread that caused it.</summary>
     public event Action<VirtualGpioPin, PinValue>? LevelChanged;
 

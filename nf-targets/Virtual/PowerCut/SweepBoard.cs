@@ -91,8 +91,9 @@ public sealed class SweepBoard
         var reboots = new RebootRequests();
         var record = new BootStateRecord(Store);
         record.Read();
-        // The runtime's policy: the device's image key, this board, no downgrade below the running image.
-        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion);
+        // The runtime's policy: the device's image key, this board, no downgrade below the security
+        // counter or the running image.
+        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion, Store.Current.SecurityCounter);
         var ota = new OtaService(channel, new SocketBroker(user, user, Hardware.Clock), new StagingWriter(Flash, Map.Staging), record, policy, Hardware.Clock, reboots);
         return transfer.Send(ota, channel, () => Hardware.Plan.BoardPowered, () => reboots.Count > 0);
     }
@@ -105,7 +106,7 @@ public sealed class SweepBoard
     public ImageVerifyResult VerifyApplication(out uint version, out int length)
     {
         int size = Math.Min(Application.Size, Map.SlotSize);
-        var r = Verifier.Verify(Application, 0, size, size);
+        var r = Verifier.VerifyInSlot(Application, 0, size);
         version = r == ImageVerifyResult.Ok ? PackedImageVersion.Of(Verifier.Header) : 0;
         length = r == ImageVerifyResult.Ok ? Verifier.ImageLength : 0;
         return r;

@@ -46,7 +46,7 @@ public sealed class UnsafeInstallStep : ISweepBootStep
         if (s.State == BootImageState.Pending)
         {
             var staging = board.Map.Staging;
-            if (board.Verifier.Verify(board.Flash, staging.Start, staging.Size, staging.Size) == ImageVerifyResult.Ok)
+            if (board.Verifier.VerifyInSlot(board.Flash, staging.Start, staging.Size) == ImageVerifyResult.Ok)
             {
                 int length = board.Verifier.ImageLength;
                 uint version = PackedImageVersion.Of(board.Verifier.Header);

@@ -18,7 +18,9 @@ public sealed class SweepOtaTransfer
     private readonly byte[][] _messages;
     private readonly int[] _lengths;
 
-    public SweepOtaTransfer(byte[] image)
+    /// <param name="image">The signed image.</param>
+    /// <param name="flags">UpdateBegin flags (bit 1, SparkProtocol.UpdateFlagReinstall: the cloud asks for a re-install of the running version).</param>
+    public SweepOtaTransfer(byte[] image, int flags = 0)
     {
         Image = image;
         int chunks = (image.Length + ChunkSize - 1) / ChunkSize;
@@ -28,7 +30,7 @@ public sealed class SweepOtaTransfer
         int id = 1;
 
         Encode(0, buffer => SparkMessages.UpdateBegin(w, buffer, 0, buffer.Length, id++, 1,
-            new UpdateParameters { HasPayload = true, ChunkSize = ChunkSize, FileSize = (uint)image.Length }), w);
+            new UpdateParameters { HasPayload = true, Flags = flags, ChunkSize = ChunkSize, FileSize = (uint)image.Length }), w);
         var chunk = new byte[ChunkSize];
         for (int i = 0; i < chunks; i++)
         {
@@ -55,8 +57,21 @@ public sealed class SweepOtaTransfer
     /// </summary>
     public string? Send(IUpdateMessageHandler device, RecordingOtaChannel channel, Func<bool> powered, Func<bool> rebootRequested)
     {
+        string? error = SendRange(device, channel, powered, 0, _messages.Length);
+        if (error != null) return error;
+        return rebootRequested() ? null : "no reboot requested after UpdateDone";
+    }
+
+    /// <summary>
+    /// Sends messages [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of
+    /// the transfer (0 is UpdateBegin, the last is UpdateDone). Null when each was answered 2.04, else
+    /// what went wrong; "power lost" when <paramref name="powered"/> turned false.
+    /// </summary>
+    public string? SendRange(IUpdateMessageHandler device, RecordingOtaChannel channel, Func<bool> powered, int first, int count)
+    {
+        if (first < 0 || count < 0 || first + count > _messages.Length) throw new ArgumentOutOfRangeException(nameof(count));
         var m = new CoapMessage();
-        for (int i = 0; i < _messages.Length; i++)
+        for (int i = first; i < first + count; i++)
         {
             if (m.Decode(_messages[i], 0, _lengths[i]) != CoapResult.Ok) throw new InvalidOperationException("message " + i + " did not decode");
             int before = channel.Responses;
@@ -66,7 +81,7 @@ public sealed class SweepOtaTransfer
                 return $"message {i} of {_messages.Length} ({SparkMessages.Classify(m)}) answered {channel.LastCode >> 5}.{channel.LastCode & 31:00} '{channel.LastPayload}'"
                     + (channel.LastEvent != null ? $", event '{channel.LastEvent}'" : "");
         }
-        return rebootRequested() ? null : "no reboot requested after UpdateDone";
+        return null;
     }
 
     private void Encode(int index, Func<byte[], CoapResult> build, CoapWriter w)

@@ -15,7 +15,27 @@ namespace CoreFirmware.Virtual.Runner;
 /// </summary>
 public sealed class SlotAppLoader : IDisposable
 {
+    // Every context any loader made, weakly: the ones still in memory are the count that must not grow.
+    private static readonly List<WeakReference> Created = new();
+    private static int _loads;
     private AssemblyLoadContext? _context;
+
+    /// <summary>
+    /// App load contexts (of every loader in the process) still in memory: the live one of each core,
+    /// plus any that was unloaded but is still held (an app object, a type, a thread of its code). Read
+    /// after a full collection; an unloaded context needs two or three to go.
+    /// </summary>
+    public static int ContextsInMemory
+    {
+        get
+        {
+            lock (Created)
+            {
+                Created.RemoveAll(w => !w.IsAlive);
+                return Created.Count;
+            }
+        }
+    }
 
     /// <summary>Name of the app type loaded last (e.g. "CoreFirmware.Application.Samples.BitcoinTickerApp").</summary>
     public string? AppTypeName { get; private set; }
@@ -36,8 +56,13 @@ public sealed class SlotAppLoader : IDisposable
         Unload();
         var payload = new byte[decision.PayloadSize];
         flash.Peek(decision.PayloadOffset, payload);
-        var context = new AssemblyLoadContext($"user-app v{decision.ActiveVersion:X8}", isCollectible: true);
+        var context = new AssemblyLoadContext($"user-app v{decision.ActiveVersion:X8} #{Interlocked.Increment(ref _loads)}", isCollectible: true);
         _context = context;
+        lock (Created)
+        {
+            Created.RemoveAll(w => !w.IsAlive);
+            Created.Add(new WeakReference(context, trackResurrection: true));
+        }
         Assembly assembly;
         try
         {
@@ -76,6 +101,15 @@ public sealed class SlotAppLoader : IDisposable
         catch (TargetInvocationException e)
         {
             throw new AppLoadException($"{apps[0].FullName}'s constructor threw: {e.InnerException?.Message}");
+        }
+    }
+
+    /// <summary>Names of the app load contexts still in memory ("user-app v01000000 #7": version, load number), oldest first.</summary>
+    public static IReadOnlyList<string> ContextNamesInMemory()
+    {
+        lock (Created)
+        {
+            return Created.Select(w => (w.Target as AssemblyLoadContext)?.Name).OfType<string>().ToArray();
         }
     }
 

@@ -1,11 +1,14 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Virtual.NegativeRuns;
 
 namespace CoreFirmware.Virtual.Runner;
 
@@ -35,8 +38,11 @@ public sealed class VirtualCore : IDisposable
 {
     private readonly object _sync = new();
     private readonly ManualResetEvent _stop = new(false);
-    private readonly List<VirtualCoreReboot> _reboots = new();
-    private readonly List<long> _latency = new();
+    // Bounded history: a soak reboots thousands of times; counts are kept whole, details of the last ones only.
+    private readonly Queue<VirtualCoreReboot> _reboots = new();
+    private readonly Queue<long> _latency = new();
+    private int _rebootCount;
+    private string? _lastRebootReason;
     private readonly ManualResetEvent _watchdogExpired = new(false);
     private Thread? _loop;
     private Func<IUserApp>? _appFactory;
@@ -59,6 +65,12 @@ public sealed class VirtualCore : IDisposable
     private int _factoryRestores;
     private int _appLoadFailures;
     private long _lastBootloaderTicks;
+
+    /// <summary>Reboots whose details <see cref="RebootHistory"/> keeps (the last ones).</summary>
+    public const int RebootHistoryCapacity = 64;
+
+    /// <summary>Preemption latency samples <see cref="LatencySamplesTicks"/> keeps (the last ones).</summary>
+    public const int LatencyHistoryCapacity = 4096;
 
     /// <summary>The reboot reason recorded when the hardware watchdog reset the board.</summary>
     public const string WatchdogRebootReason = "watchdog";
@@ -89,7 +101,7 @@ public sealed class VirtualCore : IDisposable
     public int Boots { get { lock (_sync) return _boots; } }
 
     /// <summary>Reboots asked for by the firmware and carried out.</summary>
-    public int Reboots { get { lock (_sync) return _reboots.Count; } }
+    public int Reboots { get { lock (_sync) return _rebootCount; } }
 
     /// <summary>Boots that threw (retried after <see cref="VirtualCoreOptions.BootRetryMilliseconds"/>).</summary>
     public int BootFailures { get { lock (_sync) return _bootFailures; } }
@@ -107,12 +119,15 @@ public sealed class VirtualCore : IDisposable
     public int StuckUserThreads { get { lock (_sync) return _stuckUserThreads; } }
 
     /// <summary>The reason of the last reboot, or null.</summary>
-    public string? LastRebootReason { get { lock (_sync) return _reboots.Count == 0 ? null : _reboots[^1].Reason; } }
+    public string? LastRebootReason { get { lock (_sync) return _lastRebootReason; } }
 
-    /// <summary>Every reboot so far, oldest first.</summary>
+    /// <summary>The last <see cref="RebootHistoryCapacity"/> reboots, oldest first.</summary>
     public IReadOnlyList<VirtualCoreReboot> RebootHistory { get { lock (_sync) return _reboots.ToArray(); } }
 
-    /// <summary>Preemption latency samples (clock ticks) of every boot that ended, oldest first (the broker is rebuilt per boot).</summary>
+    /// <summary>
+    /// Preemption latency samples (clock ticks) of the boots that ended, oldest first (the broker is
+    /// rebuilt per boot): the last <see cref="LatencyHistoryCapacity"/>.
+    /// </summary>
     public long[] LatencySamplesTicks { get { lock (_sync) return _latency.ToArray(); } }
 
     /// <summary>The bootloader's decision of the current (or last) boot; null before the first.</summary>
@@ -247,50 +262,60 @@ public sealed class VirtualCore : IDisposable
 
     private void RunBoots()
     {
-        while (!_stop.WaitOne(0))
+        while (!_stop.WaitOne(0) && RunOneBoot())
         {
-            // An expiry during the previous shutdown is history: Board.Reset stopped the countdown.
-            _watchdogExpired.Reset();
-            SystemRuntime runtime;
-            UserThread? user;
-            try
-            {
-                (runtime, user) = BootOnce();
-            }
-            catch (Exception e)
-            {
-                lock (_sync)
-                {
-                    _bootFailures++;
-                    _lastBootError = e.Message;
-                }
-                if (_stop.WaitOne(Options.BootRetryMilliseconds)) return;
-                Board.Reset();
-                continue;
-            }
-
-            Raise(Booted, runtime, nameof(Booted));
-            int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
-            if (which == 1)
-            {
-                ShutDown(runtime, user, null);
-                return;
-            }
-
-            if (which == 2)
-            {
-                // The hardware reset: on a board everything just stops; here the threads get their
-                // bounded shutdown, then the board resets with the watchdog as the cause.
-                lock (_sync) _watchdogResets++;
-                ShutDown(runtime, user, WatchdogRebootReason);
-                Board.Reset(causedByWatchdog: true);
-                continue;
-            }
-
-            Raise(RebootRequested, runtime, nameof(RebootRequested));
-            ShutDown(runtime, user, runtime.RebootReason);
-            Board.Reset();
         }
+    }
+
+    // One boot, from the bootloader to the reset that ends it; false when the core was stopped. A
+    // frame of its own: when it returns, nothing of the boot stays on the loop's stack. (With the
+    // boot inlined in the loop, a stack slot of the loop kept the previous boot's user thread, and
+    // through it the app and its load context, alive until the next boot overwrote the slot.)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunOneBoot()
+    {
+        // An expiry during the previous shutdown is history: Board.Reset stopped the countdown.
+        _watchdogExpired.Reset();
+        SystemRuntime runtime;
+        UserThread? user;
+        try
+        {
+            (runtime, user) = BootOnce();
+        }
+        catch (Exception e)
+        {
+            lock (_sync)
+            {
+                _bootFailures++;
+                _lastBootError = e.Message;
+            }
+            if (_stop.WaitOne(Options.BootRetryMilliseconds)) return false;
+            Board.Reset();
+            return true;
+        }
+
+        Raise(Booted, runtime, nameof(Booted));
+        int which = WaitHandle.WaitAny(new[] { runtime.RebootRequested, _stop, _watchdogExpired });
+        if (which == 1)
+        {
+            ShutDown(runtime, user, null);
+            return false;
+        }
+
+        if (which == 2)
+        {
+            // The hardware reset: on a board everything just stops; here the threads get their
+            // bounded shutdown, then the board resets with the watchdog as the cause.
+            lock (_sync) _watchdogResets++;
+            ShutDown(runtime, user, WatchdogRebootReason);
+            Board.Reset(causedByWatchdog: true);
+            return true;
+        }
+
+        Raise(RebootRequested, runtime, nameof(RebootRequested));
+        ShutDown(runtime, user, runtime.RebootReason);
+        Board.Reset();
+        return true;
     }
 
     // An observer's handler that throws is its fault, not the board's: reported, and the loop goes on.
@@ -318,7 +343,9 @@ public sealed class VirtualCore : IDisposable
             DeviceKeys keys = DeviceKeys.Read(Board.Flash, map.Keys)
                 ?? throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
             var verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
-            var bootloader = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog) { TestBootEnabled = Options.TestBootEnabled };
+            Bootloader bootloader = Options.TestBootEnabled
+                ? new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog)
+                : new BootloaderWithoutTestBoot(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog);
             long bootloaderStart = Board.Clock.UptimeTicks;
             decision = bootloader.Run();
             lock (_sync) _lastBootloaderTicks = Board.Clock.UptimeTicks - bootloaderStart;
@@ -343,7 +370,7 @@ public sealed class VirtualCore : IDisposable
             AutoConfirmMilliseconds = Options.AutoConfirmMilliseconds,
             Flash = Board.Flash,
             FlashMap = map,
-            Cc3000 = Board.Cc3000Driver,
+            Cc3000 = Options.WifiModule?.Invoke(Board) ?? Board.Cc3000Driver,
             Crypto = crypto,
             Clock = Board.Clock,
             StatusLed = Board.RgbLed,
@@ -354,7 +381,8 @@ public sealed class VirtualCore : IDisposable
             CloudPort = _cloud.Port,
             FirmwareVersion = Options.FirmwareVersion,
             ImageBoardId = SparkCoreBoard.ImageBoardId,
-            UserPreemption = Options.PreemptionEnabled,
+            UserPreemptionProvider = Options.PreemptionEnabled ? null : NoUserPreemption.Instance,
+            SystemSockets = Options.SystemSockets?.Invoke(Board.Cc3000Driver.CreateSocketView(BusPriority.SystemNetwork)),
             Watchdog = Options.WatchdogEnabled ? Board.Watchdog : null,
             WatchdogCheckinTimeoutMilliseconds = Options.WatchdogCheckinTimeoutMilliseconds,
             WatchdogHardwareTimeoutMilliseconds = Options.WatchdogHardwareTimeoutMilliseconds,
@@ -398,7 +426,7 @@ public sealed class VirtualCore : IDisposable
         }
 
         UserThread? user = app == null ? null
-            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment));
+            : new UserThread(app, new UserAppContext(Board.Serial1, Board.D0, Board.UserLed, runtime.UserSockets, Board.Clock, runtime.Updates, runtime.Deployment, runtime.DeviceCloud));
         if (user != null) user.FaultHandler = (_, fault) => OnUserFault(runtime, fault);
         lock (_sync)
         {
@@ -446,10 +474,17 @@ public sealed class VirtualCore : IDisposable
         lock (_sync)
         {
             if (!userStopped) _stuckUserThreads++;
-            for (int i = 0; i < n; i++) _latency.Add(samples[i]);
+            for (int i = 0; i < n; i++)
+            {
+                if (_latency.Count == LatencyHistoryCapacity) _latency.Dequeue();
+                _latency.Enqueue(samples[i]);
+            }
             if (reason != null)
             {
-                _reboots.Add(new VirtualCoreReboot(_boots, reason, samples[..n], aborted, preempted, refused, userStopped, cloudStopped));
+                if (_reboots.Count == RebootHistoryCapacity) _reboots.Dequeue();
+                _reboots.Enqueue(new VirtualCoreReboot(_boots, reason, samples[..n], aborted, preempted, refused, userStopped, cloudStopped));
+                _rebootCount++;
+                _lastRebootReason = reason;
             }
             _runtime = null;
             crypto = _crypto;

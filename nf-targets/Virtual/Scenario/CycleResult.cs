@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoreFirmware.Virtual.Diagnostics;
 
 namespace CoreFirmware.Virtual.Scenario;
 
@@ -30,6 +31,8 @@ public sealed record CycleResult
     /// <summary>The phase that locked up, if any.</summary>
     public string? LockupPhase { get; init; }
     public double CycleMilliseconds { get; init; }
+    /// <summary>What the host process held when the cycle ended (after a full collection); null when not taken.</summary>
+    public HostResources? Host { get; init; }
 
     /// <summary>One line for the soak output and the plain live view.</summary>
     public string ToLine(int totalCycles)

@@ -122,6 +122,7 @@ public sealed class LiveView
     private ScenarioSummary Partial(IReadOnlyList<CycleResult> results) => new()
     {
         Cycles = results,
+        Figures = _runner.Figures,
         CyclesPlanned = _runner.Options.Cycles,
         Faults = _runner.Options.Faults.ToString(),
         FastOta = _runner.Options.FastOta,

@@ -6,6 +6,7 @@ using CoreFirmware.Cloud.Images;
 using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Runtime;
+using CoreFirmware.Virtual.Diagnostics;
 using CoreFirmware.Virtual.Runner;
 using CoreFirmware.Virtual.Ticker;
 
@@ -24,15 +25,30 @@ namespace CoreFirmware.Virtual.Scenario;
 /// </summary>
 public sealed class ScenarioRunner : IAsyncDisposable
 {
+    /// <summary>Whole cycle results kept of the last cycles (the live view shows a few; a long soak must not keep them all).</summary>
+    public const int KeptCycles = 200;
+
+    /// <summary>Whole results kept of cycles that did not end well (lockup, failure, invalid image), the first ones.</summary>
+    public const int KeptFailures = 100;
+
     public const string TickerHost = "ticker.local";
     public const string TickerPath = "/v2/ticker/btcusd";
     private const uint Loopback = 0x7F000001;
     private const int PollMilliseconds = 10;
 
     private readonly object _sync = new();
-    private readonly List<CycleResult> _results = new();
-    private readonly List<Cc3000Driver> _drivers = new();
-    private readonly List<IAppCounters> _apps = new();
+    // Every cycle as figures; whole results of the last KeptCycles and the first KeptFailures that did not end well.
+    private readonly List<CycleFigures> _figures = new();
+    private readonly Queue<CycleResult> _recent = new();
+    private readonly List<CycleResult> _failures = new();
+    // This boot's driver and app, and the counters of the boots before, folded in when a new boot's
+    // driver or app is first seen. Only this boot's objects are held: an app object keeps its load
+    // context (and through its context the whole runtime of its boot) in memory.
+    private Cc3000Driver? _driver;
+    private int _recoveriesBefore;
+    private IAppCounters? _app;
+    private int _requestsBefore;
+    private int _failuresBefore;
     private readonly Random _random;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _folder;
@@ -92,17 +108,29 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// <summary>The flash of the cycle under way (or the last one), for its progress.</summary>
     public FlashJob? CurrentJob { get { lock (_sync) return _job; } }
 
-    /// <summary>Cycles finished so far.</summary>
-    public IReadOnlyList<CycleResult> Results { get { lock (_sync) return _results.ToArray(); } }
+    /// <summary>Whole results kept so far (see <see cref="ScenarioSummary.Cycles"/>), in cycle order.</summary>
+    public IReadOnlyList<CycleResult> Results
+    {
+        get
+        {
+            lock (_sync) return _failures.Where(f => _recent.Count == 0 || f.Cycle < _recent.Peek().Cycle).Concat(_recent).ToArray();
+        }
+    }
+
+    /// <summary>Every cycle finished so far, as figures.</summary>
+    public IReadOnlyList<CycleFigures> Figures { get { lock (_sync) return _figures.ToArray(); } }
 
     /// <summary>The counters of this boot's app (unwrapped), or null (safe mode, or an app without counters).</summary>
     public IAppCounters? App => Unwrap(Core.CurrentApp);
 
     /// <summary>CC3000 recoveries summed over every boot's driver.</summary>
-    public int ModuleRecoveries { get { lock (_sync) return _drivers.Sum(d => d.Recoveries); } }
+    public int ModuleRecoveries { get { lock (_sync) return _recoveriesBefore + (_driver?.Recoveries ?? 0); } }
 
     /// <summary>Requests and failures summed over every boot's app.</summary>
-    public (int Requests, int Failures) AppTotals { get { lock (_sync) return (_apps.Sum(a => a.Requests), _apps.Sum(a => a.Failures)); } }
+    public (int Requests, int Failures) AppTotals
+    {
+        get { lock (_sync) return (_requestsBefore + (_app?.Requests ?? 0), _failuresBefore + (_app?.Failures ?? 0)); }
+    }
 
     public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
 
@@ -170,7 +198,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
             bool idle = Options.IdleEvery > 0 && n % Options.IdleEvery == 0;
             FaultKind fault = idle ? FaultKind.None : Options.Faults.ForLoadedCycle(loaded++);
             CycleResult result = await RunCycleAsync(n, idle, fault, ct);
-            lock (_sync) _results.Add(result);
+            // What the host holds between cycles: the drift table's threads and heap, one full collection each.
+            Sample(); // let go of the previous boot's app if the last poll still held it
+            result = result with { Host = HostResources.Take(collections: 1) };
+            Keep(result);
             onCycle?.Invoke(result);
             if (result.Outcome == CycleOutcome.Cancelled)
             {
@@ -201,6 +232,18 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
 
         return Summarize(started.Elapsed, stopped);
+    }
+
+    private void Keep(CycleResult result)
+    {
+        lock (_sync)
+        {
+            _figures.Add(CycleFigures.Of(result));
+            if (_recent.Count == KeptCycles) _recent.Dequeue();
+            _recent.Enqueue(result);
+            bool bad = result.Outcome is CycleOutcome.Lockup or CycleOutcome.Failed || (!result.ImageValid && result.Outcome != CycleOutcome.Cancelled);
+            if (bad && _failures.Count < KeptFailures) _failures.Add(result);
+        }
     }
 
     private async Task<CycleResult> RunCycleAsync(int n, bool idle, FaultKind fault, CancellationToken ct)
@@ -440,7 +483,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Samples what the summary tracks over time: heap high-water mark, every boot's driver and app.</summary>
+    /// <summary>Samples what the summary tracks over time: heap high-water mark, each boot's driver and app counters.</summary>
     public void Sample()
     {
         long heap = GC.GetTotalMemory(false);
@@ -453,8 +496,17 @@ public sealed class ScenarioRunner : IAsyncDisposable
         IAppCounters? app = App;
         lock (_sync)
         {
-            if (!_drivers.Contains(driver)) _drivers.Add(driver);
-            if (app != null && !_apps.Contains(app)) _apps.Add(app);
+            if (driver != _driver)
+            {
+                _recoveriesBefore += _driver?.Recoveries ?? 0;
+                _driver = driver;
+            }
+            if (app != null && app != _app)
+            {
+                _requestsBefore += _app?.Requests ?? 0;
+                _failuresBefore += _app?.Failures ?? 0;
+                _app = app;
+            }
         }
     }
 
@@ -470,6 +522,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return new ScenarioSummary
         {
             Cycles = Results,
+            Figures = Figures,
             CyclesPlanned = Options.Cycles,
             Faults = Options.Faults.ToString(),
             FastOta = Options.FastOta,
@@ -492,7 +545,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
         };
     }
 
-    private static IAppCounters? Unwrap(IUserApp? app) => app switch
+    /// <summary>The counters of <paramref name="app"/> under any gate that wraps it; null for an app without counters.</summary>
+    public static IAppCounters? Unwrap(IUserApp? app) => app switch
     {
         IGatedApp g => Unwrap(g.Inner),
         IAppCounters c => c,

@@ -5,7 +5,15 @@ namespace CoreFirmware.Virtual.Scenario;
 /// <summary>The figures of a whole run, and whether it passed (every cycle ended on a valid image, no lockup, no host thread fault).</summary>
 public sealed record ScenarioSummary
 {
+    /// <summary>
+    /// Cycles kept whole (with their texts): every cycle of a short run; of a long one the last
+    /// <see cref="ScenarioRunner.KeptCycles"/> and the first <see cref="ScenarioRunner.KeptFailures"/>
+    /// that did not end well. Counts and figures come from <see cref="Figures"/>.
+    /// </summary>
     public required IReadOnlyList<CycleResult> Cycles { get; init; }
+
+    /// <summary>Every cycle of the run, in order, as figures.</summary>
+    public required IReadOnlyList<CycleFigures> Figures { get; init; }
     public required int CyclesPlanned { get; init; }
     public required string Faults { get; init; }
     public required bool FastOta { get; init; }
@@ -35,24 +43,26 @@ public sealed record ScenarioSummary
     /// <summary>The host thread faults kept, one line each ("thread: exception: message").</summary>
     public IReadOnlyList<string> HostThreadFaultLines { get; init; } = Array.Empty<string>();
 
-    public int Tried => Cycles.Count(c => c.FlashState.Length > 0);
+    /// <summary>Cycles run.</summary>
+    public int CyclesRun => Figures.Count;
+    public int Tried => Figures.Count(c => c.Tried);
     public int Landed => Count(CycleOutcome.Landed);
     public int RolledBack => Count(CycleOutcome.RolledBack);
     public int Aborted => Count(CycleOutcome.Aborted);
     public int Failed => Count(CycleOutcome.Failed);
     public int Lockups => Count(CycleOutcome.Lockup);
-    public int InvalidImages => Cycles.Count(c => !c.ImageValid && c.Outcome != CycleOutcome.Cancelled);
+    public int InvalidImages => Figures.Count(c => !c.ImageValid && c.Outcome != CycleOutcome.Cancelled);
     /// <summary>Aborts in cycles with no fault injected (should be 0).</summary>
-    public int UnexpectedAborts => Cycles.Count(c => c.Outcome == CycleOutcome.Aborted && !c.FaultInjected);
+    public int UnexpectedAborts => Figures.Count(c => c.Outcome == CycleOutcome.Aborted && !c.FaultInjected);
 
     /// <summary>Rollbacks in cycles that did not flash a bad release (a test image lost to a reset, say).</summary>
-    public int UnexpectedRollbacks => Cycles.Count(c => c.Outcome == CycleOutcome.RolledBack && c.Fault != FaultKind.BadRelease);
-    public int FaultsInjected => Cycles.Count(c => c.FaultInjected);
-    public int FaultsSkipped => Cycles.Count(c => c.Fault != FaultKind.None && !c.FaultInjected);
+    public int UnexpectedRollbacks => Figures.Count(c => c.Outcome == CycleOutcome.RolledBack && c.Fault != FaultKind.BadRelease);
+    public int FaultsInjected => Figures.Count(c => c.FaultInjected);
+    public int FaultsSkipped => Figures.Count(c => c.Fault != FaultKind.None && !c.FaultInjected);
 
     /// <summary>Preemption latency over loaded cycles, ms.</summary>
-    public double PreemptionP50 => Percentile(Cycles.Where(c => !c.Idle).Select(c => c.PreemptionMilliseconds), 50);
-    public double PreemptionP99 => Percentile(Cycles.Where(c => !c.Idle).Select(c => c.PreemptionMilliseconds), 99);
+    public double PreemptionP50 => Percentile(Figures.Where(c => !c.Idle).Select(c => (double)c.PreemptionMilliseconds), 50);
+    public double PreemptionP99 => Percentile(Figures.Where(c => !c.Idle).Select(c => (double)c.PreemptionMilliseconds), 99);
     /// <summary>OTA time of landed updates without a fault, idle (app paused), ms (median).</summary>
     public double OtaIdleP50 => Percentile(CleanLanded(idle: true), 50);
     /// <summary>OTA time of landed updates without a fault, under the app's load, ms (median).</summary>
@@ -62,10 +72,13 @@ public sealed record ScenarioSummary
     /// <summary>Every cycle ended on a valid image, nothing locked up and no host thread failed.</summary>
     public bool Passed => InvalidImages == 0 && Lockups == 0 && Failed == 0 && HostThreadFaults == 0;
 
-    private int Count(CycleOutcome o) => Cycles.Count(c => c.Outcome == o);
+    /// <summary>First tenth against last tenth of the run (null for a run too short to compare).</summary>
+    public DriftTable? Drift => DriftTable.Of(Figures);
+
+    private int Count(CycleOutcome o) => Figures.Count(c => c.Outcome == o);
 
     private IEnumerable<double> CleanLanded(bool idle) =>
-        Cycles.Where(c => c.Idle == idle && c.Outcome == CycleOutcome.Landed && !c.FaultInjected).Select(c => c.OtaMilliseconds);
+        Figures.Where(c => c.Idle == idle && c.CleanLanded).Select(c => (double)c.OtaMilliseconds);
 
     public static double Percentile(IEnumerable<double> values, double p)
     {
@@ -82,7 +95,7 @@ public sealed record ScenarioSummary
         string Ms(double v, string f = "0") => double.IsNaN(v) ? "n/a" : v.ToString(f, c) + " ms";
         return new List<(string, string)>
         {
-            ("cycles", $"{Cycles.Count} of {CyclesPlanned} ({Elapsed.TotalSeconds.ToString("0.0", c)} s){(StoppedEarly != null ? ", stopped: " + StoppedEarly : "")}"),
+            ("cycles", $"{CyclesRun} of {CyclesPlanned} ({Elapsed.TotalSeconds.ToString("0.0", c)} s){(StoppedEarly != null ? ", stopped: " + StoppedEarly : "")}"),
             ("OTAs tried / landed / rolled back / aborted / failed", $"{Tried} / {Landed} / {RolledBack} / {Aborted} / {Failed}"),
             ("faults injected / skipped", $"{FaultsInjected} / {FaultsSkipped} (mix: {Faults})"),
             ("aborts without a fault / rollbacks without a bad release", $"{UnexpectedAborts.ToString(c)} / {UnexpectedRollbacks.ToString(c)}"),
@@ -107,5 +120,6 @@ public sealed record ScenarioSummary
         w.WriteLine("== summary");
         foreach (var (label, value) in Rows()) w.WriteLine($"  {label,-52} {value}");
         foreach (string fault in HostThreadFaultLines) w.WriteLine("  host thread fault: " + fault);
+        Drift?.Print(w);
     }
 }
