@@ -59,12 +59,17 @@ public sealed class OtaBenchSession : IAsyncDisposable
         return session;
     }
 
-    /// <summary>A signed image of <paramref name="size"/> bytes in all (header + random payload + trailer).</summary>
+    private int _revision;
+
+    /// <summary>
+    /// A signed image of <paramref name="size"/> bytes in all (header + random payload + trailer), a
+    /// new version each call (1.0.1, 1.0.2 ...): the device refuses the version it runs and older ones.
+    /// </summary>
     public byte[] SignedImage(int size)
     {
         var payload = new byte[size - CoreFirmware.Ota.Image.ImageFormat.HeaderSize - CoreFirmware.Ota.Image.ImageFormat.StandardTrailerSize];
         new Random(size).NextBytes(payload);
-        return _cloud.SignImage(payload, new CoreFirmware.Cloud.Images.ImageVersion(1, 0, 0, 0));
+        return _cloud.SignImage(payload, new CoreFirmware.Cloud.Images.ImageVersion(1, 0, ++_revision, 0));
     }
 
     /// <summary>

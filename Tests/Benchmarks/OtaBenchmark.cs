@@ -83,13 +83,11 @@ public sealed class OtaBenchmark : IBenchmark
         var latencies = new List<double>();
         await using var session = await OtaBenchSession.StartAsync();
         // Warm-up (not counted): the first update of a process runs through code not yet jitted.
-        byte[] warm = session.SignedImage(16 * 1024);
-        await session.FlashAsync(warm, new FlashOptions(), appRunning: false, neighbour: false);
-        await session.FlashAsync(warm, FastOptions(), appRunning: false, neighbour: false);
+        await session.FlashAsync(session.SignedImage(16 * 1024), new FlashOptions(), appRunning: false, neighbour: false);
+        await session.FlashAsync(session.SignedImage(16 * 1024), FastOptions(), appRunning: false, neighbour: false);
         foreach (int size in sizes)
         {
             string label = size == 640 * 1024 ? "640 KB (whole slot)" : $"{size / 1024} KB";
-            byte[] image = session.SignedImage(size);
             double limit = FlashLimit.StagingMilliseconds(timing, size);
             var installs = new List<double>();
             foreach (Mode mode in modes)
@@ -100,7 +98,7 @@ public sealed class OtaBenchmark : IBenchmark
                     for (int k = 0; k < loads.Length; k++)
                     {
                         Load load = loads[(k + r) % loads.Length];
-                        OtaBenchSession.Sample s = await FlashCounted(session, image, mode.Options, load);
+                        OtaBenchSession.Sample s = await FlashCounted(session, size, mode.Options, load);
                         samples[load].Add(s);
                         latencies.AddRange(s.LatenciesMs);
                         installs.Add(s.InstallMs);
@@ -163,13 +161,14 @@ public sealed class OtaBenchmark : IBenchmark
 
     // One measured update; one that fails (on a starved host the link has dropped mid-transfer) is
     // counted, printed and tried again, at most twice.
-    private static async Task<OtaBenchSession.Sample> FlashCounted(OtaBenchSession session, byte[] image, FlashOptions options, Load load)
+    private static async Task<OtaBenchSession.Sample> FlashCounted(OtaBenchSession session, int size, FlashOptions options, Load load)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await session.FlashAsync(image, options, load != Load.Idle, load == Load.Neighbour);
+                // A new version each time: the device refuses the version it runs.
+                return await session.FlashAsync(session.SignedImage(size), options, load != Load.Idle, load == Load.Neighbour);
             }
             catch (OtaBenchSession.OtaFailedException e) when (attempt < 3)
             {
