@@ -229,6 +229,7 @@ namespace CoreFirmware.Application.Json
             int stop = 0;       // end of a string/number/literal, or its failure code
             JsonResult result;
             byte[] byteClass = ByteClass;
+            byte[] stringClass = StringClass;
 
             while (pos < end)
             {
@@ -387,16 +388,7 @@ namespace CoreFirmware.Application.Json
                             goto Invalid;
                         }
 
-                        stop = ScanString(json, pos + 1, end);
-                        if (stop < 0)
-                        {
-                            goto BadString;
-                        }
-
-                        type = JsonTokenType.String;
-                        start = pos + 1;
-                        after = stop + 1;
-                        break;
+                        goto StringValue;
 
                     case ClassNumber:
                         if (state != ExpectValue && state != ExpectValueOrEnd)
@@ -404,21 +396,7 @@ namespace CoreFirmware.Application.Json
                             goto Invalid;
                         }
 
-                        stop = ScanNumber(json, pos, end);
-                        if (stop < 0)
-                        {
-                            goto BadString;
-                        }
-
-                        if (stop == end && depth != 0)
-                        {
-                            goto Partial; // the number may go on in bytes not here yet: read it again then
-                        }
-
-                        type = JsonTokenType.Primitive;
-                        start = pos;
-                        after = stop;
-                        break;
+                        goto Number;
 
                     case ClassLiteral:
                         if (state != ExpectValue && state != ExpectValueOrEnd)
@@ -441,6 +419,54 @@ namespace CoreFirmware.Application.Json
                         goto Invalid;
                 }
 
+                goto Value;
+
+            StringValue:
+                // A string value (pos is at its opening quote); reached from the byte switch and from
+                // the fast path after a key's colon. Most strings are plain ASCII up to their closing
+                // quote: that loop runs here, and only a string with an escape, a multi-byte
+                // character or an early end goes on in ScanString (a call, and its registers, per
+                // string cost more than the loop).
+                stop = pos + 1;
+                while (stop < end && stringClass[json[stop]] == StringPlain)
+                {
+                    stop++;
+                }
+
+                if (stop >= end || json[stop] != '"')
+                {
+                    stop = ScanString(json, stop, end);
+                    if (stop < 0)
+                    {
+                        goto BadString;
+                    }
+                }
+
+                type = JsonTokenType.String;
+                start = pos + 1;
+                after = stop + 1;
+                goto Value;
+
+            Number:
+                // A number value (pos is at its first byte). Reached from the byte switch and, skipping it,
+                // from the fast paths after a key's colon and after a comma in an array (a number-heavy
+                // document is mostly the latter).
+                stop = ScanNumber(json, pos, end);
+                if (stop < 0)
+                {
+                    goto BadString;
+                }
+
+                if (stop == end && depth != 0)
+                {
+                    goto Partial; // the number may go on in bytes not here yet: read it again then
+                }
+
+                type = JsonTokenType.Primitive;
+                start = pos;
+                after = stop;
+
+            Value:
                 // A string, number or literal value.
                 if (tokens != null)
                 {
@@ -487,6 +513,10 @@ namespace CoreFirmware.Application.Json
                     else
                     {
                         state = ExpectValue;
+                        if (pos < end && byteClass[json[pos]] == ClassNumber)
+                        {
+                            goto Number;
+                        }
                     }
                 }
                 else
@@ -500,10 +530,19 @@ namespace CoreFirmware.Application.Json
                 // A key (pos is at its opening quote): its parent is the object; it becomes the parent
                 // of the value. Reached from the byte switch and, skipping it, from the fast paths
                 // that see '"' right after '{' or after a comma in an object.
-                stop = ScanString(json, pos + 1, end);
-                if (stop < 0)
+                stop = pos + 1; // the plain ASCII loop of a string value, see there
+                while (stop < end && stringClass[json[stop]] == StringPlain)
                 {
-                    goto BadString;
+                    stop++;
+                }
+
+                if (stop >= end || json[stop] != '"')
+                {
+                    stop = ScanString(json, stop, end);
+                    if (stop < 0)
+                    {
+                        goto BadString;
+                    }
                 }
 
                 if (tokens != null)
@@ -532,6 +571,21 @@ namespace CoreFirmware.Application.Json
                 {
                     pos++;
                     state = ExpectValue;
+
+                    // and the value right after it, when it is a string or a number
+                    if (pos < end)
+                    {
+                        int valueClass = byteClass[json[pos]];
+                        if (valueClass == ClassQuote)
+                        {
+                            goto StringValue;
+                        }
+
+                        if (valueClass == ClassNumber)
+                        {
+                            goto Number;
+                        }
+                    }
                 }
                 else
                 {
@@ -574,9 +628,10 @@ namespace CoreFirmware.Application.Json
         }
 
         /// <summary>
-        /// Scans a string's content from json[i] (after the opening quote), checking escapes, control
-        /// characters and UTF-8. Returns the index of the closing quote; -1 if the input ends first;
-        /// -(p + 2) for an invalid byte at p.
+        /// Scans a string's content from json[i] (any byte after the opening quote: Parse has already
+        /// skipped the plain ASCII bytes before i), checking escapes, control characters and UTF-8.
+        /// Returns the index of the closing quote; -1 if the input ends first; -(p + 2) for an
+        /// invalid byte at p.
         /// </summary>
         private static int ScanString(byte[] json, int i, int end)
         {
@@ -833,6 +888,12 @@ namespace CoreFirmware.Application.Json
         /// the number cannot end yet (after '-', '.', 'e' or a sign); -(p + 2) for an invalid byte at p
         /// (a grammar violation, or a byte that may not follow a number).
         /// </summary>
+        /// <remarks>
+        /// The digit runs are the hot loops of a number-heavy document. Each runs against the array's
+        /// length (the JIT then drops the bounds check) and is cut back to <paramref name="end"/>
+        /// after: a byte past the input's end is never part of it, and a run that reaches the end is
+        /// a number cut by the end whatever lies beyond, so the result is the same as a loop to end.
+        /// </remarks>
         private static int ScanNumber(byte[] json, int start, int end)
         {
             int i = start;
@@ -850,12 +911,17 @@ namespace CoreFirmware.Application.Json
             {
                 i++;
             }
-            else if (b >= '1' && b <= '9')
+            else if ((uint)(b - '1') <= 8)
             {
                 i++;
-                while (i < end && (uint)(json[i] - '0') <= 9)
+                while ((uint)i < (uint)json.Length && (uint)(json[i] - '0') <= 9)
                 {
                     i++;
+                }
+
+                if (i > end)
+                {
+                    i = end;
                 }
             }
             else
@@ -876,9 +942,14 @@ namespace CoreFirmware.Application.Json
                     return -(i + 2);
                 }
 
-                while (i < end && (uint)(json[i] - '0') <= 9)
+                while ((uint)i < (uint)json.Length && (uint)(json[i] - '0') <= 9)
                 {
                     i++;
+                }
+
+                if (i > end)
+                {
+                    i = end;
                 }
             }
 
@@ -904,9 +975,14 @@ namespace CoreFirmware.Application.Json
                     return -(i + 2);
                 }
 
-                while (i < end && (uint)(json[i] - '0') <= 9)
+                while ((uint)i < (uint)json.Length && (uint)(json[i] - '0') <= 9)
                 {
                     i++;
+                }
+
+                if (i > end)
+                {
+                    i = end;
                 }
             }
 
@@ -957,19 +1033,9 @@ namespace CoreFirmware.Application.Json
                 return i;
             }
 
-            switch (json[i])
-            {
-                case (byte)' ':
-                case (byte)'\t':
-                case (byte)'\n':
-                case (byte)'\r':
-                case (byte)',':
-                case (byte)']':
-                case (byte)'}':
-                    return i;
-                default:
-                    return -(i + 2);
-            }
+            // One table lookup (small enough for the JIT to inline the method into the number scan).
+            int next = ByteClass[json[i]];
+            return next == ClassComma || next == ClassClose || next == ClassSpace ? i : -(i + 2);
         }
 
         private static byte[] BuildByteClass()

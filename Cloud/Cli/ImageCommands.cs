@@ -135,9 +135,10 @@ internal static class ImageCommands
             throw new CliException($"{keyPath} holds no private key.");
         }
 
-        byte[] image = ImageSigner.Sign(File.ReadAllBytes(payloadPath), version, boardId, key);
+        byte[] payloadBytes = File.ReadAllBytes(payloadPath);
+        byte[] image = ImageSigner.Sign(payloadBytes, version, boardId, key);
         File.WriteAllBytes(outputPath, image);
-        console.MarkupLineInterpolated($"[green]signed[/] {outputPath}: {image.Length} bytes, version {version}, board 0x{boardId:x8}, key {keyPath}");
+        console.MarkupLineInterpolated($"[green]signed[/] {outputPath}: {image.Length} bytes, version {version}, board 0x{boardId:x8}, key {keyPath}; payload {PayloadKind(payloadBytes, 0, payloadBytes.Length)}");
         return CorefwCli.ExitOk;
     }
 
@@ -156,6 +157,15 @@ internal static class ImageCommands
         return CorefwCli.ExitFailed;
     }
 
+    /// <summary>What a payload is: a nanoFramework deployment (what a device's nanoCLR loads), a .NET assembly (the CoreCLR runner's), or other bytes.</summary>
+    private static string PayloadKind(byte[] bytes, int offset, int count)
+    {
+        ReadOnlySpan<byte> p = bytes.AsSpan(offset, count);
+        if (p.StartsWith("NFMRK1"u8)) return "nanoFramework deployment (.pe)";
+        if (p.StartsWith("MZ"u8)) return ".NET assembly";
+        return "other bytes";
+    }
+
     private static int Inspect(IAnsiConsole console, string path)
     {
         if (!File.Exists(path)) throw new CliException($"No such file: {path}");
@@ -168,6 +178,9 @@ internal static class ImageCommands
         console.WriteLine($"board          0x{h.BoardId:x8}{(h.BoardId == SparkCoreBoard.ImageBoardId ? " (sparkcore)" : "")}");
         console.WriteLine($"version        {h.Major}.{h.Minor}.{h.Revision}+{h.Build}");
         console.WriteLine($"payload size   {h.PayloadSize}");
+        byte[] bytes = File.ReadAllBytes(path);
+        if (h.HeaderSize + (long)h.PayloadSize <= bytes.Length)
+            console.WriteLine($"payload        {PayloadKind(bytes, h.HeaderSize, (int)h.PayloadSize)}");
         console.WriteLine($"flags          0x{h.Flags:x8}");
         console.WriteLine($"trailer        offset {img.TrailerOffset}, {img.TrailerSize} bytes");
         foreach (ImageTlv e in img.Entries)

@@ -34,7 +34,7 @@ namespace CoreFirmware.Drivers.Cc3000
     /// <see cref="MaxRetryDelayMilliseconds"/> (1 s, 2 s, 4 s, 8 s, 16 s, 30 s, 30 s ...);
     /// the network coming up clears the count.</para>
     /// </remarks>
-    public sealed class Cc3000Driver
+    public sealed class Cc3000Driver : IWifiModule
     {
         /// <summary>
         /// Default time a command may go unanswered before the module counts as stuck: 2000 ms. Every

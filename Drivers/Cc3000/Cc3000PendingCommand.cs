@@ -33,6 +33,8 @@ namespace CoreFirmware.Drivers.Cc3000
         // whether the latest was answered. Kept across commands until absorbed or the module resets.
         private int _probeOpcode = -1;
         private int _probesOutstanding;
+        // Of those, the ones written before the command now armed: their answers come before its own.
+        private int _probesBeforeCommand;
         private bool _probeAnswered;
 
         /// <summary>Creates the slot.</summary>
@@ -79,6 +81,7 @@ namespace CoreFirmware.Drivers.Cc3000
                 _dest = dest;
                 _destOffset = destOffset;
                 _destMax = destMax;
+                _probesBeforeCommand = _probesOutstanding;
                 _done.Reset();
             }
         }
@@ -186,6 +189,7 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 _probeOpcode = -1;
                 _probesOutstanding = 0;
+                _probesBeforeCommand = 0;
                 _probeAnswered = false;
             }
         }
@@ -201,9 +205,13 @@ namespace CoreFirmware.Drivers.Cc3000
         {
             lock (_sync)
             {
-                if (opcode != _opcode || _completed || _awaitingData)
+                // An earlier probe's answer comes before this command's (the module answers in order),
+                // even when the command is itself a read-buffer-size.
+                bool earlierProbe = _probesBeforeCommand > 0 && opcode == _probeOpcode;
+                if (earlierProbe || opcode != _opcode || _completed || _awaitingData)
                 {
                     if (_probesOutstanding == 0 || opcode != _probeOpcode) return false;
+                    if (_probesBeforeCommand > 0) _probesBeforeCommand--;
                     // A probe's answer (after the command's, if that came): absorbed here. The module
                     // answers in order, so the latest probe is answered when none is left outstanding.
                     _probesOutstanding--;

@@ -146,12 +146,14 @@ namespace CoreFirmware.Drivers.Cc3000
             a[at++] = (byte)(ipv4 >> 16);
             a[at++] = (byte)(ipv4 >> 8);
             a[at++] = (byte)ipv4;
-            int r = RunSlow(_connectSlot, priority, socket, at, deadline, _driver.ConnectTimeoutMilliseconds);
+            uint result;
+            uint unused;
+            int r = RunSlow(_connectSlot, priority, socket, at, deadline, _driver.ConnectTimeoutMilliseconds, out result, out unused);
             if (r < 0) return r;
             aborted = _table.AbortReason(socket);
             if (aborted != 0) return aborted;   // aborted while the module connected: the exchange is over, the call ends
             // The module reports every failed connect as -1; on loopback that is a refusal.
-            return HciCodec.GetI32(_connectSlot.Answer.Args, 0) < 0 ? (int)SocketError.ConnectionRefused : 0;
+            return (int)result < 0 ? (int)SocketError.ConnectionRefused : 0;
         }
 
         // A slow command (connect, gethostbyname; the slot is held): its arguments are in the slot's Args
@@ -159,8 +161,12 @@ namespace CoreFirmware.Drivers.Cc3000
         // write it; the answer is waited for outside, until the caller's deadline (TimedOut; the slot
         // stays reserved for the late answer) or the module's own bound, after which a probe tells a
         // slow module (TimedOut) from a stuck one (recovered: ModuleReset). Releases the slot.
-        private int RunSlow(Cc3000AnswerSlot slot, BusPriority priority, int socket, int argsLength, long deadline, int answerTimeoutMilliseconds)
+        // The answer's first two u32 arguments come back in value0 and value1 (read before the slot is released).
+        private int RunSlow(Cc3000AnswerSlot slot, BusPriority priority, int socket, int argsLength, long deadline, int answerTimeoutMilliseconds,
+            out uint value0, out uint value1)
         {
+            value0 = 0;
+            value1 = 0;
             bool answered = false;
             long answerBy = 0;
             try
@@ -201,6 +207,8 @@ namespace CoreFirmware.Drivers.Cc3000
                     if (slot.Wait(left < toBound ? left : (int)toBound))
                     {
                         answered = true;
+                        if (slot.Answer.ArgsLength >= 4) value0 = HciCodec.GetU32(slot.Answer.Args, 0);
+                        if (slot.Answer.ArgsLength >= 8) value1 = HciCodec.GetU32(slot.Answer.Args, 4);
                         return 0;
                     }
                     if (slot.WasReset(resets))
@@ -439,10 +447,12 @@ namespace CoreFirmware.Drivers.Cc3000
             int at = HciCodec.PutI32(a, 0, 8);
             at = HciCodec.PutI32(a, at, hostName.Length);
             for (int i = 0; i < hostName.Length; i++) a[at++] = (byte)hostName[i];
-            int r = RunSlow(_dnsSlot, priority, -1, at, deadline, _driver.DnsTimeoutMilliseconds);
+            uint result;
+            uint address;
+            int r = RunSlow(_dnsSlot, priority, -1, at, deadline, _driver.DnsTimeoutMilliseconds, out result, out address);
             if (r < 0) return r;
-            if (HciCodec.GetI32(_dnsSlot.Answer.Args, 0) < 0) return (int)SocketError.HostNotFound;
-            ipv4 = HciCodec.GetU32(_dnsSlot.Answer.Args, 4);
+            if ((int)result < 0) return (int)SocketError.HostNotFound;
+            ipv4 = address;
             return 0;
         }
 

@@ -28,7 +28,7 @@ namespace CoreFirmware.Drivers.Net
     /// <para>All bookkeeping is under one lock, never held across a call into the stack. Nothing is
     /// allocated after construction.</para>
     /// </remarks>
-    public sealed class SocketBroker : INetworkSockets, IUpdateNotice
+    public sealed class SocketBroker : INetworkSockets, IUpdateNotice, IUserNetworkPreemption
     {
         /// <summary>
         /// Handles tracked at once: the CC3000 driver's socket table has 8 slots
@@ -80,7 +80,6 @@ namespace CoreFirmware.Drivers.Net
         private int _refusedCalls;
         private int _preemptedCalls;
         private int _notQuietInTime;
-        private int _preemptionDisabled; // 0 or 1; read with Interlocked (no 'volatile' on the device)
 
         /// <summary>
         /// Creates the broker over the stack's user view <paramref name="inner"/> and its aborter
@@ -108,18 +107,6 @@ namespace CoreFirmware.Drivers.Net
         public bool UpdatesPending
         {
             get { return Interlocked.CompareExchange(ref _pending, 0, 0) != 0; }
-        }
-
-        /// <summary>
-        /// True (the default) when <see cref="BeginPreemption"/> takes user networking away. Setting it
-        /// false makes <see cref="BeginPreemption"/> do nothing at all (no pending flag, no aborts, no
-        /// refusals, no latency sample). It exists ONLY for the negative end-to-end run that shows what
-        /// an OTA update meets without preemption; firmware never turns it off.
-        /// </summary>
-        public bool PreemptionEnabled
-        {
-            get { return Interlocked.CompareExchange(ref _preemptionDisabled, 0, 0) == 0; }
-            set { Interlocked.Exchange(ref _preemptionDisabled, value ? 0 : 1); }
         }
 
         /// <summary>User sockets currently held (open, opening, or aborted and not yet closed by the user).</summary>
@@ -190,7 +177,6 @@ namespace CoreFirmware.Drivers.Net
         /// </summary>
         public void BeginPreemption()
         {
-            if (!PreemptionEnabled) return;
             int n = 0;
             lock (_sync)
             {

@@ -159,9 +159,11 @@ namespace CoreFirmware.Drivers.Sst25
         {
             lock (_sync)
             {
-                _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                bool held = false;
                 try
                 {
+                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    held = true;
                     int id = ReadJedecIdLocked();
                     if (id != ExpectedJedecId)
                     {
@@ -184,7 +186,7 @@ namespace CoreFirmware.Drivers.Sst25
                 }
                 finally
                 {
-                    EndTransaction();
+                    if (held) EndTransaction();
                 }
                 _initialized = true;
             }
@@ -195,14 +197,16 @@ namespace CoreFirmware.Drivers.Sst25
         {
             lock (_sync)
             {
-                _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                bool held = false;
                 try
                 {
+                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    held = true;
                     return ReadJedecIdLocked();
                 }
                 finally
                 {
-                    EndTransaction();
+                    if (held) EndTransaction();
                 }
             }
         }
@@ -212,14 +216,16 @@ namespace CoreFirmware.Drivers.Sst25
         {
             lock (_sync)
             {
-                _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                bool held = false;
                 try
                 {
+                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    held = true;
                     return ReadStatusLocked();
                 }
                 finally
                 {
-                    EndTransaction();
+                    if (held) EndTransaction();
                 }
             }
         }
@@ -238,15 +244,17 @@ namespace CoreFirmware.Drivers.Sst25
                 while (count > 0)
                 {
                     int n = count < ReadChunkSize ? count : ReadChunkSize;
-                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    bool held = false;
                     try
                     {
+                        _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                        held = true;
                         EnsureReadyLocked(address);
                         ReadLocked(address, buffer, offset, n);
                     }
                     finally
                     {
-                        EndTransaction();
+                        if (held) EndTransaction();
                     }
                     address += n;
                     offset += n;
@@ -276,15 +284,17 @@ namespace CoreFirmware.Drivers.Sst25
                     int chunkEnd = (address / ProgramChunkSize + 1) * ProgramChunkSize;
                     if (chunkEnd > end) chunkEnd = end;
                     int n = chunkEnd - address;
-                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    bool held = false;
                     try
                     {
+                        _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                        held = true;
                         EnsureReadyLocked(address);
                         ProgramChunkLocked(address, data, offset, n);
                     }
                     finally
                     {
-                        EndTransaction();
+                        if (held) EndTransaction();
                     }
                     address = chunkEnd;
                     offset += n;
@@ -379,9 +389,11 @@ namespace CoreFirmware.Drivers.Sst25
             lock (_sync)
             {
                 CheckInitialized();
-                _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                bool held = false;
                 try
                 {
+                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    held = true;
                     EnsureReadyLocked(address);
                     WriteEnableLocked(name, address);
                     _tx[0] = opcode;
@@ -399,7 +411,7 @@ namespace CoreFirmware.Drivers.Sst25
                 }
                 finally
                 {
-                    EndTransaction();
+                    if (held) EndTransaction();
                 }
             }
         }
@@ -490,15 +502,17 @@ namespace CoreFirmware.Drivers.Sst25
                 while (count > 0)
                 {
                     int n = count < VerifyChunkSize ? count : VerifyChunkSize;
-                    _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                    bool held = false;
                     try
                     {
+                        _arbiter.Acquire(BusPriority.Flash, _busTimeoutMs);
+                        held = true;
                         EnsureReadyLocked(address);
                         ReadLocked(address, _scratch, 0, n);
                     }
                     finally
                     {
-                        EndTransaction();
+                        if (held) EndTransaction();
                     }
                     for (int i = 0; i < n; i++)
                     {
@@ -625,6 +639,10 @@ namespace CoreFirmware.Drivers.Sst25
             _tx[3] = (byte)address;
         }
 
+        // Every transaction is "bool held = false; try { acquire; held = true; ... } finally { if (held) EndTransaction(); }",
+        // not "acquire; try { ... } finally { EndTransaction(); }": nanoCLR hands an exception from a call right
+        // before a try to that try's finally (Tests/Nano/Repros/README.md), which released a bus another thread
+        // held and hid the SpiBusTimeoutException. MetadataCheck refuses the second form.
         private void EndTransaction()
         {
             _spi.Deselect();

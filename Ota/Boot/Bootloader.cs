@@ -23,7 +23,7 @@ namespace CoreFirmware.Ota.Boot
     /// <para>Allocation: the buffers and the store are allocated in the constructor; a run allocates
     /// its <see cref="BootDecision"/> and reason text (once per boot).</para>
     /// </remarks>
-    public sealed class Bootloader
+    public class Bootloader
     {
         /// <summary>Watchdog resets a test image may cause before the backup returns.</summary>
         public const int DefaultMaxTestWatchdogResets = 3;
@@ -94,14 +94,12 @@ namespace CoreFirmware.Ota.Boot
         }
 
         /// <summary>
-        /// True (always, on a device): a new image boots in test mode and must confirm itself. False
-        /// confirms it at install; it exists only for the negative run that shows what a crash-looping
-        /// image does without test boot (the board never gets the working image back).
+        /// True: an installed image boots in test mode and must confirm itself (BOOT-DESIGN.md); the
+        /// firmware's bootloader always answers true. Read once per <see cref="Run"/>.
         /// </summary>
-        public bool TestBootEnabled
+        protected virtual bool InstalledImageBootsInTestMode()
         {
-            get { return _testBoot; }
-            set { _testBoot = value; }
+            return true;
         }
 
         /// <summary>
@@ -112,6 +110,7 @@ namespace CoreFirmware.Ota.Boot
         public BootDecision Run()
         {
             BootDecision d = new BootDecision();
+            _testBoot = InstalledImageBootsInTestMode();
             d.WatchdogReset = _watchdog != null && _watchdog.LastResetWasWatchdog;
             BootState s = _store.Read();
             string why = "";

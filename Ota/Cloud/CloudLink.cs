@@ -94,7 +94,6 @@ namespace CoreFirmware.Ota.Cloud
         private ICloudMessageHandler _appHandler;
         private ISafeModeRequestHandler _safeModeHandler;
         private SystemWatchdog _watchdog;
-        private int _stallMs;
         private Thread _thread;
         private int _stopRequested;
         private int _socket = -1;
@@ -173,20 +172,6 @@ namespace CoreFirmware.Ota.Cloud
         {
             get { return _watchdog; }
             set { _watchdog = value; }
-        }
-
-        /// <summary>
-        /// Test hook (fault injection; never called by firmware): the next loop iteration waits
-        /// <paramref name="milliseconds"/> without checking in with the <see cref="Watchdog"/> and
-        /// without servicing the link, as a system thread stuck in a driver would. The wait ends
-        /// early only on <see cref="RequestStop"/>. Thread-safe; a second call before the stall
-        /// began replaces the first.
-        /// </summary>
-        /// <param name="milliseconds">How long the stall lasts (positive).</param>
-        public void InjectStall(int milliseconds)
-        {
-            if (milliseconds < 1) throw new ArgumentOutOfRangeException("milliseconds");
-            Interlocked.Exchange(ref _stallMs, milliseconds);
         }
 
         /// <summary>Where the link is.</summary>
@@ -288,14 +273,6 @@ namespace CoreFirmware.Ota.Cloud
         {
             while (!StopRequested)
             {
-                int stall = Interlocked.Exchange(ref _stallMs, 0);
-                if (stall > 0)
-                {
-                    // Injected fault: no checkin, no link service (only Stop ends it early).
-                    _stopEvent.WaitOne(stall, false);
-                    continue;
-                }
-
                 Checkin();
                 if (_socket < 0)
                 {

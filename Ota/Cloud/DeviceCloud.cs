@@ -820,7 +820,7 @@ namespace CoreFirmware.Ota.Cloud
                 p = Put(_varNames[i], p);
                 _describe[p++] = (byte)'"';
                 _describe[p++] = (byte)':';
-                p += Ascii.PutDecimal((uint)_varTypes[i], _describe, p);
+                p = Ascii.PutDecimal((uint)_varTypes[i], _describe, p);
             }
 
             _describe[p++] = (byte)'}';

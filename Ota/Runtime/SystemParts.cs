@@ -1,6 +1,7 @@
 using CoreFirmware.Drivers.Cc3000;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Status;
@@ -16,8 +17,8 @@ namespace CoreFirmware.Ota.Runtime
         /// <summary>The external flash's map.</summary>
         public FlashMap FlashMap;
 
-        /// <summary>The WiFi module's driver.</summary>
-        public Cc3000Driver Cc3000;
+        /// <summary>The WiFi module's driver (the CC3000's <see cref="Cc3000Driver"/> on the Core).</summary>
+        public IWifiModule Cc3000;
 
         /// <summary>Crypto (RSA, AES, hashes) for the cloud link.</summary>
         public ICrypto Crypto;
@@ -63,10 +64,16 @@ namespace CoreFirmware.Ota.Runtime
         public int CloudPort = 5683;
 
         /// <summary>
-        /// Whether an OTA update preempts user networking (SocketBroker.PreemptionEnabled). Always true
-        /// on a device; false exists only for the negative end-to-end run (the virtual core's switch).
+        /// How the OTA service reaches user networking (null, as on a device: the socket broker itself).
         /// </summary>
-        public bool UserPreemption = true;
+        public IUserPreemptionProvider UserPreemptionProvider;
+
+        /// <summary>
+        /// The socket view the system side (the cloud link) uses (null, as on a device: the WiFi driver's
+        /// view at <see cref="CoreFirmware.Drivers.Spi.BusPriority.SystemNetwork"/>). A board whose system
+        /// traffic takes another path supplies it here.
+        /// </summary>
+        public INetworkSockets SystemSockets;
 
         /// <summary>
         /// What the bootloader decided this boot (null: no bootloader ran, the image counts as

@@ -181,7 +181,6 @@ namespace CoreFirmware.Ota.Runtime
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
             _broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock, UserSocketLimit);
-            _broker.PreemptionEnabled = p.UserPreemption;
 
             CloudLinkSettings settings = new CloudLinkSettings();
             settings.HostName = p.CloudHost;
@@ -192,13 +191,16 @@ namespace CoreFirmware.Ota.Runtime
             settings.DevicePublicKeyDer = keys.DevicePublicKeyDer;
             settings.ServerPublicKeyDer = keys.ServerPublicKeyDer;
             settings.FirmwareVersion = p.FirmwareVersion;
-            _cloud = new CloudLink(p.Cc3000.CreateSocketView(BusPriority.SystemNetwork), p.Crypto, p.Clock, settings);
+            INetworkSockets systemSockets = p.SystemSockets != null ? p.SystemSockets : p.Cc3000.CreateSocketView(BusPriority.SystemNetwork);
+            _cloud = new CloudLink(systemSockets, p.Crypto, p.Clock, settings);
             // Images must be signed with the provisioned image key, for this board, not below the security
             // counter and not older than the running image (BootState as read at boot; BOOT-DESIGN.md).
             BootState current = _bootState.Store.Current;
             OtaImagePolicy policy = new OtaImagePolicy(new ImageVerifier(p.Crypto, keys.ImagePublicKey, p.ImageBoardId),
                 p.ImageBoardId, current.ActiveVersion, current.SecurityCounter);
-            _ota = new OtaService(_cloud, _broker, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
+            IUserNetworkPreemption preemption = p.UserPreemptionProvider != null ? p.UserPreemptionProvider.For(_broker) : _broker;
+            if (preemption == null) throw new InvalidOperationException("the board's user preemption provider gave none");
+            _ota = new OtaService(_cloud, preemption, new StagingWriter(p.Flash, p.FlashMap.Staging), _bootState, policy, p.Clock, this);
             _deployment.Updates = _ota; // a revert request stops a transfer in flight
             _cloud.UpdateHandler = _ota;
             BootDecision decision = p.BootDecision;
@@ -396,8 +398,7 @@ namespace CoreFirmware.Ota.Runtime
             bool clean = true;
             if (_broker != null)
             {
-                // A reset takes user networking away whatever the preemption switch says.
-                _broker.PreemptionEnabled = true;
+                // A reset takes user networking away, whatever the OTA service's preemption is wired to.
                 _broker.Shutdown();
             }
             if (_deployment != null && !_deployment.Stop(timeoutMilliseconds)) clean = false;

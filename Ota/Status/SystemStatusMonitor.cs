@@ -1,6 +1,6 @@
 using System;
 using System.Threading;
-using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Cloud;
 using CoreFirmware.Ota.Update;
 
@@ -20,7 +20,7 @@ namespace CoreFirmware.Ota.Status
         public const int PeriodMilliseconds = 100;
 
         private readonly StatusLed _led;
-        private readonly Cc3000Driver _wifi;
+        private readonly IWifiModule _wifi;
         private readonly CloudLink _cloud;
         private readonly OtaService _ota;
         private readonly bool _safeMode;
@@ -30,7 +30,7 @@ namespace CoreFirmware.Ota.Status
         private int _faultCode; // 0: no fault; written with Interlocked (any thread)
 
         /// <summary>Creates the monitor; nothing runs until <see cref="Start"/>.</summary>
-        public SystemStatusMonitor(StatusLed led, Cc3000Driver wifi, CloudLink cloud, OtaService ota, bool safeMode)
+        public SystemStatusMonitor(StatusLed led, IWifiModule wifi, CloudLink cloud, OtaService ota, bool safeMode)
         {
             if (led == null) throw new ArgumentNullException("led");
             if (wifi == null) throw new ArgumentNullException("wifi");

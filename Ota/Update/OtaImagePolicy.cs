@@ -1,4 +1,5 @@
 using System;
+using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Ota.Image;
 
 namespace CoreFirmware.Ota.Update
@@ -17,7 +18,7 @@ namespace CoreFirmware.Ota.Update
     /// <see cref="CheckHeader"/> allocates nothing (its reasons are string literals). Not thread-safe:
     /// one policy per OtaService (it runs on the cloud link's thread).
     /// </remarks>
-    public sealed class OtaImagePolicy
+    public class OtaImagePolicy
     {
         /// <summary>Reason: not a signed image of a format this firmware reads (or its size disagrees with the header).</summary>
         public const string ReasonBadImage = "bad image";
@@ -50,7 +51,6 @@ namespace CoreFirmware.Ota.Update
         private uint _securityCounter;
         private bool _allowDowngrade;
         private bool _reinstall;
-        private bool _verifyStaged = true;
 
         /// <summary>Creates the policy.</summary>
         /// <param name="verifier">Verifies images with the device's image public key (DeviceKeys.ImagePublicKey) for this board.</param>
@@ -117,14 +117,15 @@ namespace CoreFirmware.Ota.Update
         }
 
         /// <summary>
-        /// True (always, on a device): the staged image's hash and signature are verified before the
-        /// pending state is written. False exists only for the negative run that shows what the check
-        /// stops (the bootloader's own verification is then the last line).
+        /// The check at UpdateDone, before the pending state is written: the image as it lies in the
+        /// staging slot (<see cref="Verifier"/>: sizes, hash, signature), then the version rules.
+        /// Returns null when it passes, else the reason. Flash errors propagate.
         /// </summary>
-        public bool VerifyStagedImage
+        public virtual string CheckStaged(IFlashReader flash, int slotAddress, int slotSize, int imageLength)
         {
-            get { return _verifyStaged; }
-            set { _verifyStaged = value; }
+            string verdict = ReasonOf(_verifier.Verify(flash, slotAddress, slotSize, imageLength));
+            if (verdict == null) verdict = VersionRefusal(_verifier.Header);
+            return verdict;
         }
 
         /// <summary>The header read by the last <see cref="CheckHeader"/>.</summary>

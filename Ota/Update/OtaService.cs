@@ -97,7 +97,7 @@ namespace CoreFirmware.Ota.Update
         private const int TextCapacity = 64;
 
         private readonly IOtaChannel _channel;
-        private readonly SocketBroker _broker;
+        private readonly IUserNetworkPreemption _broker;
         private readonly StagingWriter _staging;
         private readonly BootStateRecord _bootState;
         private readonly IClock _clock;
@@ -153,7 +153,7 @@ namespace CoreFirmware.Ota.Update
         /// says which images are accepted (board, image key, version);
         /// <paramref name="system"/> reboots the board after success.
         /// </summary>
-        public OtaService(IOtaChannel channel, SocketBroker broker, StagingWriter staging, BootStateRecord bootState,
+        public OtaService(IOtaChannel channel, IUserNetworkPreemption broker, StagingWriter staging, BootStateRecord bootState,
             OtaImagePolicy policy, IClock clock, ISystemControl system)
         {
             if (channel == null) throw new ArgumentNullException("channel");
@@ -709,14 +709,7 @@ namespace CoreFirmware.Ota.Update
             string verdict;
             try
             {
-                verdict = null;
-                if (_policy.VerifyStagedImage)
-                {
-                    ImageVerifier verifier = _policy.Verifier;
-                    ImageVerifyResult result = verifier.Verify(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
-                    verdict = OtaImagePolicy.ReasonOf(result);
-                    if (verdict == null) verdict = _policy.VersionRefusal(verifier.Header);
-                }
+                verdict = _policy.CheckStaged(_staging.Flash, _staging.Slot.Start, _staging.SlotSize, _imageSize);
             }
             catch (Exception)
             {

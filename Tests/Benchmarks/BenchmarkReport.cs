@@ -113,7 +113,7 @@ public sealed class BenchmarkReport
         const string config = "Release";
 #endif
         yield return $"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, machine: {Environment.MachineName}";
-        yield return $"cpu: {CpuModel()}, {Environment.ProcessorCount} cores; ram: {RamText()}";
+        yield return $"cpu: {CpuModel()}, {Environment.ProcessorCount} cores; ram: {RamText()}; load average at the end: {LoadAverage()}";
         yield return $"os: {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}); runtime: {RuntimeInformation.FrameworkDescription}";
         string tiered = AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool t) ? (t ? "on" : "off") : "default (on)";
         yield return $"settings: {config} build, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode}), tiered compilation {tiered}";
@@ -135,6 +135,20 @@ public sealed class BenchmarkReport
         {
         }
         return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    // The 1, 5 and 15 minute load averages (Linux): how busy the shared machine was while the figures were taken.
+    private static string LoadAverage()
+    {
+        try
+        {
+            string[] f = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{f[0]} / {f[1]} / {f[2]} (1 / 5 / 15 min)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return "unknown";
+        }
     }
 
     private static string RamText()

@@ -61,11 +61,8 @@ public sealed class NanoBenchmark : IBenchmark
         DeviceBenchResults clr = host.Results;
 
         string nanoclr = Path.Combine(tools, "scripts", "nanoclr");
-        string[] pe =
-        {
-            Path.Combine(deploy, "mscorlib.pe"), Path.Combine(deploy, "CoreFirmware.System.pe"),
-            Path.Combine(deploy, "CoreFirmware.Apps.BitcoinTicker.pe"), benchPe,
-        };
+        string[] pe = new[] { "mscorlib.pe" }.Concat(CoreFirmware.Virtual.NanoClr.NanoClrPaths.SystemPe)
+            .Append("CoreFirmware.Apps.BitcoinTicker.pe").Select(f => Path.Combine(deploy, f)).Append(benchPe).ToArray();
         Console.WriteLine("  nanoCLR: timing run ...");
         DeviceBenchResults timing = RunNano(nanoclr, pe, new Dictionary<string, string>());
         Console.WriteLine("  nanoCLR: heap run ...");
@@ -191,14 +188,21 @@ public sealed class NanoBenchmark : IBenchmark
             return f.Exists ? f.Length : -1;
         }
         string goal = $"<= {DeviceBudget.DeploymentBytes:N0} (deployment area)";
-        long mscorlib = Size("mscorlib.pe"), system = Size("CoreFirmware.System.pe");
+        var systemPe = CoreFirmware.Virtual.NanoClr.NanoClrPaths.SystemPe;
+        long mscorlib = Size("mscorlib.pe"), system = 0;
         report.AddDevice(Bench, ".pe: mscorlib (nanoFramework.CoreLibrary 1.17.11)", double.NaN, mscorlib.ToString("N0", CultureInfo.InvariantCulture), "B");
-        report.AddDevice(Bench, ".pe: CoreFirmware.System", double.NaN, system.ToString("N0", CultureInfo.InvariantCulture), "B");
+        foreach (string part in systemPe)
+        {
+            long size = Size(part);
+            system += size;
+            report.AddDevice(Bench, ".pe: " + Path.GetFileNameWithoutExtension(part) + " (system)", double.NaN, size.ToString("N0", CultureInfo.InvariantCulture), "B");
+        }
+        report.AddDevice(Bench, ".pe: the system (the four above)", double.NaN, system.ToString("N0", CultureInfo.InvariantCulture), "B");
         long largest = 0;
         foreach (string file in Directory.GetFiles(deploy, "CoreFirmware.*.pe").OrderBy(f => f, StringComparer.Ordinal))
         {
             string name = Path.GetFileNameWithoutExtension(file);
-            if (name == "CoreFirmware.System") continue;
+            if (systemPe.Contains(Path.GetFileName(file)) || name == "CoreFirmware.VirtualNanoClr") continue;
             long size = new FileInfo(file).Length;
             largest = Math.Max(largest, size);
             report.AddDevice(Bench, ".pe: " + name, double.NaN, size.ToString("N0", CultureInfo.InvariantCulture), "B");

@@ -75,7 +75,7 @@ public sealed class OtaBenchSession : IAsyncDisposable
     public async Task<Sample> FlashAsync(byte[] image, FlashOptions options, bool appRunning, bool neighbour)
     {
         _gate.Paused = !appRunning;
-        WaitUntil(() => _core.Runtime?.Cloud?.IsConnected == true && _cloud.Devices.IsOnline(_keys.IdHex), 30_000);
+        WaitUntil(() => _core.Runtime?.Cloud?.IsConnected == true && _cloud.Devices.IsOnline(_keys.IdHex), 120_000);
         if (appRunning)
         {
             var app = (GatedTicker)_core.CurrentApp!;
@@ -102,8 +102,13 @@ public sealed class OtaBenchSession : IAsyncDisposable
         double grantsPerChunk = (arbiter.Grants - grants) / chunks;
         double share = busy?.CpuShare ?? double.NaN;
         busy?.Dispose();
-        if (end.State != CoreFirmware.Cloud.OtaState.Done) throw new InvalidOperationException($"OTA ended {end.State}: {end.Reason}");
-        WaitUntil(() => _core.Reboots == reboots + 1 && _core.Installs == installs + 1 && _core.Runtime != null, 60_000);
+        if (end.State != CoreFirmware.Cloud.OtaState.Done)
+        {
+            throw new OtaFailedException($"OTA ended {end.State}: {end.Reason} (device: link dropped '{_core.Runtime?.Cloud?.LastDropReason}', "
+                + $"watchdog resets {_core.WatchdogResets}, reboots {_core.Reboots - reboots} during it)");
+        }
+
+        WaitUntil(() => _core.Reboots == reboots + 1 && _core.Installs == installs + 1 && _core.Runtime != null, 300_000); // a starved host took 30 s for an install with its backup copy
         double install = _core.LastBootloaderTicks / (double)TimeSpan.TicksPerMillisecond;
         double[] latencies = _core.RebootHistory[^1].LatencyTicks.Select(t => t / (double)TimeSpan.TicksPerMillisecond).ToArray();
         return new Sample(sw.Elapsed.TotalMilliseconds, install, framesPerChunk, grantsPerChunk, share, latencies);
@@ -127,6 +132,9 @@ public sealed class OtaBenchSession : IAsyncDisposable
             Thread.Sleep(5);
         }
     }
+
+    /// <summary>An update that did not end Done (the benchmark counts it and tries again).</summary>
+    public sealed class OtaFailedException(string message) : Exception(message);
 
     private sealed class Gate
     {

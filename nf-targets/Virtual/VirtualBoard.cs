@@ -121,13 +121,32 @@ public sealed class VirtualBoard : IDisposable
         // A reset after a power cut is the power coming back: the parts answer again.
         InternalFlash.PowerOn();
         if (!FlashModel.IsPowered) FlashModel.PowerOn();
-        Cc3000Driver.Stop();
+        StopCc3000();
         Watchdog.ResetByBoard(causedByWatchdog);
         BuildDrivers();
     }
 
+    // The MCU's reset: the CoreCLR driver stops the module; without one, the reset releases WLAN_EN
+    // (the module's enable goes low, it powers off) and the chip selects idle high.
+    private void StopCc3000()
+    {
+        if (Cc3000Driver != null)
+        {
+            Cc3000Driver.Stop();
+            return;
+        }
+        Cc3000.WlanEnable.Write(PinValue.Low);
+        Cc3000.ChipSelect.Write(PinValue.High);
+        FlashChipSelect.Write(PinValue.High);
+    }
+
     private void BuildDrivers()
     {
+        if (!Options.HostDrivers)
+        {
+            Boots++;
+            return;
+        }
         Arbiter = new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters);
         IBusArbiter networkArbiter = Options.BypassArbiter
             ? new SpiBusArbiter(Clock, Options.MaxBusHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters)
@@ -139,7 +158,7 @@ public sealed class VirtualBoard : IDisposable
 
     public void Dispose()
     {
-        Cc3000Driver.Stop();
+        StopCc3000();
         Watchdog.Dispose();
         Cc3000.Model.Dispose();
         FlashModel.Dispose();

@@ -26,6 +26,14 @@ public sealed class VirtualBoardOptions
 
     public string AccessPointKey { get; init; } = "core-firmware";
 
+    /// <summary>
+    /// Build the CoreCLR firmware's drivers (arbiter, flash driver, CC3000 driver) at every boot. False
+    /// when the firmware runs elsewhere (on nanoCLR over the HAL bridge): then nothing of the host's
+    /// watches the pins or clocks the bus, and <see cref="VirtualBoard.Arbiter"/>, <see cref="VirtualBoard.Flash"/>
+    /// and <see cref="VirtualBoard.Cc3000Driver"/> stay null.
+    /// </summary>
+    public bool HostDrivers { get; init; } = true;
+
     /// <summary>Echo Serial1 lines to the console.</summary>
     public bool EchoSerialToConsole { get; init; }
 }

@@ -35,7 +35,8 @@ public static class VirtualCoreCommands
                 Console.WriteLine("commands:");
                 Console.WriteLine("  live         (default) cloud + ticker server + virtual Core running the ticker app; flashes a new app version every cycle, live view");
                 Console.WriteLine("               " + ScenarioArgs.Usage);
-                Console.WriteLine("  soak         the same scenario headless with faults (default --cycles 100 --faults all), one line per cycle, exit code");
+                Console.WriteLine("  soak         the same scenario headless with faults (default --cycles 100 --faults all), one line per cycle, exit code,");
+                Console.WriteLine("               the summary and its drift table (first against last tenth); --census: what the host holds after every cycle");
                 Console.WriteLine("  core         cloud + ticker server + virtual Core, no automatic flashing: prints how to sign and flash your app with corefw");
                 Console.WriteLine("  app          the Bitcoin ticker app alone on the virtual Core against a local ticker server (--seconds N, --quiet)");
                 Console.WriteLine("  bus-stress   CC3000 echo traffic and flash erase/program/verify at once on the shared SPI bus");

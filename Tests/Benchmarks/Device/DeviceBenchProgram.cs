@@ -6,7 +6,7 @@ namespace CoreFirmware.Benchmarks.Device
 {
     /// <summary>
     /// The device benchmark's entry point on nanoCLR:
-    /// <c>nanoclr mscorlib.pe CoreFirmware.System.pe CoreFirmware.Apps.BitcoinTicker.pe CoreFirmware.Benchmarks.Device.pe</c>
+    /// <c>nanoclr mscorlib.pe CoreFirmware.Drivers.pe CoreFirmware.SparkCore.pe CoreFirmware.Ota.pe CoreFirmware.Application.pe CoreFirmware.Apps.BitcoinTicker.pe CoreFirmware.Benchmarks.Device.pe</c>
     /// Prints the lines of <see cref="ConsoleBenchSink"/>, then "@@end", or "@@error" with what went wrong.
     /// On the heap-instrumented nanoCLR (NANOCLR_HEAP=1, run with a 512 KB heap) it runs the heap
     /// sections; on the plain one, the timed sections (the heap build's marks would cost time, and the

@@ -119,7 +119,6 @@ namespace CoreFirmware.Benchmarks.Device
 
             INetworkSockets userView = p.Cc3000.CreateSocketView(BusPriority.UserNetwork);
             s.Broker = new SocketBroker(userView, (ISocketAborter)userView, p.Clock, SystemRuntime.UserSocketLimit);
-            s.Broker.PreemptionEnabled = p.UserPreemption;
 
             CloudLinkSettings settings = new CloudLinkSettings();
             settings.HostName = p.CloudHost;

@@ -1,6 +1,7 @@
 /*
  * Reference driver for the "json" benchmark: tokenizes one document many times with the C jsmn
- * tokenizer (jsmn.h from Debian's libjsmn-dev, built with JSMN_PARENT_LINKS) and prints its speed.
+ * tokenizer (jsmn.h from Debian's libjsmn-dev, built with JSMN_PARENT_LINKS, and JSMN_STRICT for the
+ * strict build: build.sh) and prints its speed.
  *
  *   usage: jsmn_bench <document-file> <iterations> [repeats]
  *     output: "tokens=<n> mbps=<best MB/s over the repeats>" (MB = 10^6 bytes)

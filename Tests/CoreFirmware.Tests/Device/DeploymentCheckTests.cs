@@ -31,7 +31,7 @@ public sealed class DeploymentCheckTests : IDisposable
     {
         var (exit, output) = Check(DeviceBuildOutput.DeployFolder);
         Assert.True(exit == 0, output);
-        Assert.Contains("CoreFirmware.System.pe", output);
+        foreach (var part in CoreFirmware.Virtual.NanoClr.NanoClrPaths.SystemPe) Assert.Contains(part, output);
         Assert.Contains("CoreFirmware.Apps.BitcoinTicker.pe", output);
     }
 
@@ -39,7 +39,7 @@ public sealed class DeploymentCheckTests : IDisposable
     public void APeWithoutTheNfmrk1HeaderFailsNamingIt()
     {
         Copy("mscorlib.pe");
-        Copy("CoreFirmware.System.pe");
+        foreach (var part in CoreFirmware.Virtual.NanoClr.NanoClrPaths.SystemPe) Copy(part);
         var bytes = File.ReadAllBytes(Path.Combine(DeviceBuildOutput.DeployFolder, "CoreFirmware.Apps.BitcoinTicker.pe"));
         bytes[0] = (byte)'X';
         File.WriteAllBytes(Path.Combine(_dir, "CoreFirmware.Apps.BitcoinTicker.pe"), bytes);
@@ -53,16 +53,18 @@ public sealed class DeploymentCheckTests : IDisposable
     [Fact]
     public void AnAppWhoseReferenceDoesNotResolveFailsNamingIt()
     {
-        // The "system" here is another assembly under the system's file name: the ticker's reference
-        // to CoreFirmware.System cannot resolve on nanoCLR.
+        // The system's Application assembly is replaced by another assembly under its file name: the
+        // ticker's reference to CoreFirmware.Application cannot resolve on nanoCLR.
         Copy("mscorlib.pe");
-        Copy("CoreFirmware.TestApps.CrashLoop.pe", "CoreFirmware.System.pe");
+        foreach (var part in CoreFirmware.Virtual.NanoClr.NanoClrPaths.SystemPe)
+            if (part != "CoreFirmware.Application.pe") Copy(part);
+        Copy("CoreFirmware.TestApps.CrashLoop.pe", "CoreFirmware.Application.pe");
         Copy("CoreFirmware.Apps.BitcoinTicker.pe");
 
         var (exit, output) = Check(_dir);
 
         Assert.NotEqual(0, exit);
         Assert.Contains("CoreFirmware.Apps.BitcoinTicker.pe: a reference does not resolve on nanoCLR", output);
-        Assert.Contains("needs assembly 'CoreFirmware.System'", output);
+        Assert.Contains("needs assembly 'CoreFirmware.Application'", output);
     }
 }

@@ -1,5 +1,6 @@
 using CoreFirmware.Application.App;
 using CoreFirmware.Cloud;
+using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.Ota.Status;
 using CoreFirmware.Tests.Support;
@@ -30,8 +31,10 @@ public class WatchdogTests
 
     public WatchdogTests(ITestOutputHelper output) => _out = output;
 
-    private static VirtualCoreOptions ShortWatchdog(bool enabled = true, int hardwareMs = 1000) => new()
+    private static VirtualCoreOptions ShortWatchdog(bool enabled = true, int hardwareMs = 1000,
+        Func<INetworkSockets, INetworkSockets>? systemSockets = null) => new()
     {
+        SystemSockets = systemSockets,
         WatchdogEnabled = enabled,
         WatchdogCheckinTimeoutMilliseconds = 2500,
         WatchdogHardwareTimeoutMilliseconds = hardwareMs,
@@ -41,7 +44,9 @@ public class WatchdogTests
     [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task AStalledSystemThreadIsResetByTheWatchdogAndTheDeviceReconnects()
     {
-        await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(), ShortWatchdog());
+        StallingSockets? view = null;
+        await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(), ShortWatchdog(systemSockets: inner => view = new StallingSockets(inner)));
+        StallingSockets stalling = view!; // the first boot's: the stall happens there
         SystemRuntime first = rig.Core.Runtime!;
         Assert.NotNull(first.Watchdog);
         Assert.False(first.LastResetWasWatchdog);
@@ -49,7 +54,10 @@ public class WatchdogTests
         int boots = rig.Core.Boots;
         int sessions = first.Cloud.Sessions;
 
-        first.Cloud.InjectStall(StallMs);
+        stalling.StallNextReceive(StallMs);
+        // A board's reset ends every thread: the stuck call is let go once the watchdog has fired.
+        EndToEndRig.WaitUntil(() => rig.Board.Watchdog.ExpiryCount == 1, () => $"the watchdog to fire (stalled {stalling.IsStalled})", ResetBoundMs);
+        stalling.Release();
         EndToEndRig.WaitUntil(() => rig.Core.WatchdogResets == 1 && rig.Core.Boots == boots + 1 && rig.Core.Runtime != null,
             () => $"the watchdog reset (resets {rig.Core.WatchdogResets}, boots {rig.Core.Boots}, expiries {rig.Board.Watchdog.ExpiryCount})", ResetBoundMs);
 
@@ -72,15 +80,31 @@ public class WatchdogTests
     [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithoutTheWatchdogTheSameStallLeavesTheDeviceUnreachable()
     {
-        await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(), ShortWatchdog(enabled: false));
+        StallingSockets? view = null;
+        await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new IdleApp(),
+            ShortWatchdog(enabled: false, systemSockets: inner => view = new StallingSockets(inner)));
+        StallingSockets stalling = view!;
         SystemRuntime runtime = rig.Core.Runtime!;
         Assert.Null(runtime.Watchdog);
         Assert.False(rig.Board.Watchdog.IsRunning);
         int boots = rig.Core.Boots;
-        int received = runtime.Cloud.MessagesReceived;
 
-        runtime.Cloud.InjectStall(StallMs);
-        Thread.Sleep(500); // the loop enters the stall within one receive slice (100 ms)
+        stalling.StallNextReceive(StallMs);
+        try
+        {
+            await RemainsUnreachable(rig, runtime, stalling, boots);
+        }
+        finally
+        {
+            stalling.Release(); // the rig's shutdown then finds the link thread free
+        }
+    }
+
+    private async Task RemainsUnreachable(EndToEndRig rig, SystemRuntime runtime, StallingSockets stalling, int boots)
+    {
+        // The loop enters the stall within one receive slice (100 ms).
+        EndToEndRig.WaitUntil(() => stalling.IsStalled, () => "the cloud link to enter the stall", 10_000);
+        int received = runtime.Cloud.MessagesReceived;
 
         // The cloud cannot reach the device: its request goes unanswered.
         SafeModeResult probe = await rig.Cloud.Cloud.RequestSafeModeAsync(rig.Id, TimeSpan.FromSeconds(3));

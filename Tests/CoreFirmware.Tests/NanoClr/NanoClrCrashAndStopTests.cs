@@ -48,7 +48,7 @@ public sealed class NanoClrCrashAndStopTests
     }
 
     [Fact]
-    public void StopEndsTheInterpreterWhileAThreadWaitsForAnEdge()
+    public void StopEndsTheInterpreterWhileAThreadWaitsForAnEdgeAndTheNextBootRunsAfresh()
     {
         using var board = new VirtualBoard(new VirtualBoardOptions { FlashTiming = Sst25TimingProfile.Fast });
         // The probe's edge check waits for a CC3000 that takes a minute to boot: it is waiting when Stop comes.
@@ -71,6 +71,17 @@ public sealed class NanoClrCrashAndStopTests
         Assert.True(host.HasExited);
         Assert.DoesNotContain(host.Lines, l => l.StartsWith("probe done"));
         Assert.StartsWith("NativeGpio.", host.LastNativeCall);
+
+        // The next boot of the same MCU (the same nanoCLR library): the board resets, the program runs again.
+        board.Reset();
+        board.Cc3000.Model.BootDelayMilliseconds = 5;
+        foreach (var pe in NanoClrPaths.BasePe()) host.Load(pe);
+        host.Load(NanoClrBuild.Program("NanoHalProbe"));
+        host.Start();
+        Assert.True(host.WaitForExit(TimeSpan.FromMinutes(2)), "the second boot did not end: " + string.Join('\n', host.Lines.TakeLast(20)));
+        hal.Detach();
+        Assert.Equal(2, host.Runs);
+        Assert.Contains("probe done: 12 passed, 0 failed", host.Lines);
     }
 
     private static string VirtualRunnerDll()

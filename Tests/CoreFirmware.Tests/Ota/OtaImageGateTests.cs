@@ -194,8 +194,7 @@ public class OtaImageGateTests
     [Fact]
     public void WithoutTheStagedImageCheckAForeignImageBecomesPendingAndOnlyTheBootloaderStopsIt()
     {
-        using var rig = new OtaRig(bootStateStore: true);
-        rig.Policy.VerifyStagedImage = false;
+        using var rig = new OtaRig(bootStateStore: true, checkStagedImage: false);
         rig.StartConnected();
         using ECDsa other = ImageSigner.GenerateKey();
         byte[] image = OtaRig.Image(7_000, 24, key: other);

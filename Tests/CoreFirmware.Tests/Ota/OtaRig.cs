@@ -11,6 +11,7 @@ using CoreFirmware.Tests.Protocol;
 using CoreFirmware.Tests.Sst25;
 using CoreFirmware.Tests.Support;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Virtual.NegativeRuns;
 using Xunit;
 
 namespace CoreFirmware.Tests.Ota;
@@ -47,9 +48,10 @@ internal sealed class OtaRig : IDisposable
 
     /// <summary>
     /// <paramref name="bootStateStore"/>: the pending view over the A/B boot-state store (as the
-    /// runtime uses it) instead of the legacy single-sector record.
+    /// runtime uses it) instead of the legacy single-sector record. <paramref name="checkStagedImage"/> false:
+    /// the negative run's policy without the check at UpdateDone (<see cref="PolicyWithoutStagedCheck"/>).
     /// </summary>
-    public OtaRig(Action<CloudLinkSettings>? configure = null, bool bootStateStore = false, uint activeVersion = 0)
+    public OtaRig(Action<CloudLinkSettings>? configure = null, bool bootStateStore = false, uint activeVersion = 0, bool checkStagedImage = true)
     {
         Flash = Sst25TestRig.Started(_file.Path);
         Map = SparkCoreFlashLayout.Create();
@@ -76,7 +78,9 @@ internal sealed class OtaRig : IDisposable
         BootState = bootStateStore
             ? new BootStateRecord(new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB))
             : new BootStateRecord(Flash.Flash, Map.BootStateA);
-        Policy = NewPolicy(_crypto, activeVersion);
+        Policy = checkStagedImage
+            ? NewPolicy(_crypto, activeVersion)
+            : new PolicyWithoutStagedCheck(NewPolicy(_crypto).Verifier, SparkCoreBoard.ImageBoardId, activeVersion); // the negative run's
         Ota = new OtaService(Link, Broker, Staging, BootState, Policy, Flash.Clock, Reboots);
         Link.UpdateHandler = Ota;
     }

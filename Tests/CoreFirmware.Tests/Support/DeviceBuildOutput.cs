@@ -4,7 +4,7 @@ namespace CoreFirmware.Tests.Support;
 
 /// <summary>
 /// The device build's deploy folder (nf-targets/SparkCore/DeviceBuild/bin/Release/deploy: mscorlib.pe,
-/// CoreFirmware.System.pe, the apps' .pe files), built once per test run. `.ci/run` has already built
+/// the system's four .pe files, the apps' .pe files), built once per test run. `.ci/run` has already built
 /// it, so there the build is an up-to-date check; a plain `dotnet test` builds it here.
 /// </summary>
 public static class DeviceBuildOutput

@@ -5,7 +5,7 @@ namespace CoreFirmware.Nano.FirmwareTests
 {
     /// <summary>
     /// The entry point on nanoCLR:
-    /// <c>nanoclr mscorlib.pe CoreFirmware.System.pe CoreFirmware.Nano.TestFramework.pe CoreFirmware.Nano.FirmwareTests.pe</c>
+    /// <c>nanoclr mscorlib.pe CoreFirmware.Drivers.pe CoreFirmware.SparkCore.pe CoreFirmware.Ota.pe CoreFirmware.Application.pe CoreFirmware.Nano.TestFramework.pe CoreFirmware.Nano.FirmwareTests.pe</c>
     /// runs every test of this assembly and prints the runner's "@@" lines (.ci/nanoclr-tests reads them).
     /// </summary>
     public static class NanoTestProgram

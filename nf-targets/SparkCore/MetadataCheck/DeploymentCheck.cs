@@ -6,14 +6,19 @@ using System.Linq;
 
 /// <summary>
 /// Checks the deploy folder of the device build: what a device's deployment area would hold. Every
-/// .pe must carry the metadata processor's NFMRK1 header; the system (CoreFirmware.System.pe) must
-/// load on nanoCLR over mscorlib, and every other deployment must load over mscorlib + the system
-/// with all its references resolved (nanoCLR's own linker says "needs assembly" otherwise). Prints
+/// .pe must carry the metadata processor's NFMRK1 header; the system (its four assemblies, see
+/// <see cref="SystemPe"/>) must load on nanoCLR over mscorlib, and every other deployment must load
+/// over mscorlib + the system with all its references resolved (nanoCLR's own linker says "needs assembly" otherwise). Prints
 /// each .pe's size and the total against the deployment budget.
 /// </summary>
 sealed class DeploymentCheck
 {
-    private const string SystemPe = "CoreFirmware.System.pe";
+    // The system, in load order: four assemblies as in the host build (nf-targets/SparkCore/DeviceBuild/System/*),
+    // because nanoFramework's .pe format caps one assembly's byte-code table at 64 KB.
+    private static readonly string[] SystemPe =
+    {
+        "CoreFirmware.Drivers.pe", "CoreFirmware.SparkCore.pe", "CoreFirmware.Ota.pe", "CoreFirmware.Application.pe",
+    };
     // Board support (the HAL over nanoCLR's native bridge): deployed beside the system, not an app.
     private const string BoardSupportPe = "CoreFirmware.VirtualNanoClr.pe";
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(60);
@@ -39,20 +44,19 @@ sealed class DeploymentCheck
             return 1;
         }
         string mscorlib = Path.Combine(_folder, "mscorlib.pe");
-        string system = Path.Combine(_folder, SystemPe);
+        string[] system = SystemPe.Select(p => Path.Combine(_folder, p)).ToArray();
         var deployments = Directory.GetFiles(_folder, "*.pe").Where(p => Path.GetFileName(p) != "mscorlib.pe")
-            .OrderBy(p => Path.GetFileName(p) == SystemPe ? "" : Path.GetFileName(p), StringComparer.Ordinal).ToList();
+            .OrderBy(p => IsSystem(p) ? Array.IndexOf(SystemPe, Path.GetFileName(p)).ToString("D2") : "z" + Path.GetFileName(p), StringComparer.Ordinal).ToList();
         if (!File.Exists(mscorlib)) _findings.Add("mscorlib.pe is missing from the deploy folder");
-        if (!File.Exists(system)) _findings.Add($"{SystemPe} is missing from the deploy folder");
+        foreach (var s in system)
+            if (!File.Exists(s)) _findings.Add($"{Path.GetFileName(s)} (system) is missing from the deploy folder");
 
         foreach (var pe in deployments) CheckHeader(pe);
         if (_findings.Count == 0)
         {
-            foreach (var pe in deployments)
-            {
-                var set = Path.GetFileName(pe) == SystemPe ? new[] { mscorlib, pe } : new[] { mscorlib, system, pe };
-                CheckLoads(nanoclr, Path.GetFileName(pe), set);
-            }
+            CheckLoads(nanoclr, "the system (" + string.Join(", ", SystemPe) + ")", new[] { mscorlib }.Concat(system).ToArray());
+            foreach (var pe in deployments.Where(p => !IsSystem(p)))
+                CheckLoads(nanoclr, Path.GetFileName(pe), new[] { mscorlib }.Concat(system).Append(pe).ToArray());
         }
 
         Console.WriteLine("Deployments (nanoFramework .pe files):");
@@ -63,12 +67,13 @@ sealed class DeploymentCheck
         {
             long size = new FileInfo(pe).Length;
             if (Path.GetFileName(pe) == BoardSupportPe) boardSupport = size;
-            else if (Path.GetFileName(pe) != SystemPe && size > largestApp) { largestApp = size; largestName = Path.GetFileNameWithoutExtension(pe); }
+            else if (!IsSystem(pe) && size > largestApp) { largestApp = size; largestName = Path.GetFileNameWithoutExtension(pe); }
             Console.WriteLine($"  {Path.GetFileName(pe),-44} {size,9:N0} bytes");
         }
         // A device's deployment area holds mscorlib, the system, its board support and one app.
         long mscorlibSize = File.Exists(mscorlib) ? new FileInfo(mscorlib).Length : 0;
-        long systemSize = File.Exists(system) ? new FileInfo(system).Length : 0;
+        long systemSize = system.Where(File.Exists).Sum(s => new FileInfo(s).Length);
+        Console.WriteLine($"  {"the system (the " + SystemPe.Length + " assemblies)",-44} {systemSize,9:N0} bytes");
         long total = mscorlibSize + systemSize + boardSupport + largestApp;
         string board = boardSupport > 0 ? " + board support" : "";
         Console.WriteLine($"  {"mscorlib + system" + board + " + largest app (" + largestName + ")",-44} {total,9:N0} bytes" +
@@ -80,6 +85,8 @@ sealed class DeploymentCheck
         Console.WriteLine($"DeploymentCheck: {deployments.Count} deployment(s) valid; each loads on nanoCLR with its references resolved.");
         return 0;
     }
+
+    private static bool IsSystem(string pe) => SystemPe.Contains(Path.GetFileName(pe));
 
     private void CheckHeader(string pe)
     {

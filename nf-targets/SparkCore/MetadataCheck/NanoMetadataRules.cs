@@ -15,15 +15,18 @@ sealed class NanoMetadataRules
     private readonly List<string> _findings = new();
 
     private readonly ISet<string> _allowedReferences;
+    private readonly bool _allowCallBeforeTry;
 
     /// <param name="pe">The compiled assembly.</param>
     /// <param name="md">Its metadata.</param>
     /// <param name="allowedReferences">Assemblies besides mscorlib this one may reference (other deployments).</param>
-    public NanoMetadataRules(PEReader pe, MetadataReader md, ISet<string> allowedReferences)
+    /// <param name="allowCallBeforeTry">Skip <see cref="CallBeforeTryRule"/> (only the repro of that defect needs the pattern).</param>
+    public NanoMetadataRules(PEReader pe, MetadataReader md, ISet<string> allowedReferences, bool allowCallBeforeTry = false)
     {
         _pe = pe;
         _md = md;
         _allowedReferences = allowedReferences;
+        _allowCallBeforeTry = allowCallBeforeTry;
     }
 
     public List<string> Check()
@@ -53,6 +56,11 @@ sealed class NanoMetadataRules
                     var body = _pe.GetMethodBody(rva);
                     if (!body.LocalSignature.IsNil)
                         Decode(_md.GetStandaloneSignature(body.LocalSignature).Signature, where + " (locals)", isLocals: true);
+                    if (!_allowCallBeforeTry)
+                    {
+                        foreach (int at in CallBeforeTryRule.Find(body, _md))
+                            _findings.Add($"{where}: a call directly before the try at IL_{at:X4} (nanoCLR gives that call's exception to the try's own handlers: put a statement between or restructure; Tests/Nano/Repros)");
+                    }
                 }
             }
             foreach (var f in td.GetFields())

@@ -45,4 +45,20 @@ public interface INanoHalBoard
     void SerialWrite(int port, ReadOnlySpan<byte> data);
 
     void LedSet(byte red, byte green, byte blue);
+
+    /// <summary>
+    /// A NativeCrypto operation (CoreFirmware.VirtualNanoClr.NativeCrypto: 0 RSA encrypt, 1 RSA decrypt,
+    /// 2 RSA raw sign, 3 RSA raw verify, 4/5 AES-128-CBC encrypt/decrypt, 6 HMAC-SHA1) on its ranges
+    /// (empty when unused): the result the ICrypto method returns (a length, 1/0, or a CryptoStatus code).
+    /// </summary>
+    int Crypto(int operation, Span<byte> a, Span<byte> b, Span<byte> c, Span<byte> d);
+
+    /// <summary>A numeric setting of the board's configuration (CoreFirmware.VirtualNanoClr.NanoBoardSettings ids).</summary>
+    int Setting(int id);
+
+    /// <summary>A text setting (ASCII).</summary>
+    string SettingText(int id);
+
+    /// <summary>The firmware reset the MCU with <paramref name="reason"/> (the host ends this run).</summary>
+    void Reset(string reason);
 }

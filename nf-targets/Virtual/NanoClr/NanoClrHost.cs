@@ -8,7 +8,9 @@ namespace CoreFirmware.Virtual.NanoClr;
 /// <summary>
 /// One MCU running nanoCLR in this process, its HAL served by a board (<see cref="INanoHalBoard"/>):
 /// load the deployments (.pe), <see cref="Start"/>, and the interpreter runs on a thread of its own
-/// until the program ends or <see cref="Stop"/> asks it to. Every native method of
+/// until the program ends or <see cref="Stop"/> asks it to. Then load again and start again: that is
+/// the MCU's next boot (nanoCLR starts over in the same library, heap and all; measured: 40 runs of
+/// the probe in one library, 21 MB resident). Every native method of
 /// CoreFirmware.VirtualNanoClr lands in one of this class's callbacks on that thread; a board model's
 /// exception becomes a managed exception in the firmware (with its type where the firmware has it, its
 /// message, and an error code), never an exception across the native boundary. <c>Console.WriteLine</c>
@@ -32,14 +34,16 @@ public sealed unsafe class NanoClrHost : IDisposable
     private readonly object _sync = new();
     private readonly List<string> _lines = new();
     private readonly StringBuilder _partial = new();
-    private readonly ManualResetEventSlim _exited = new(false);
+    private readonly ManualResetEventSlim _exited = new(true);
     private byte[] _zeros = new byte[256];
     private byte[] _scratch = new byte[256];
     private NanoHalFailure? _lastFailure;
+    private string? _resetReason;
     private Thread? _thread;
     private long _nativeCalls;
     private long _failures;
     private int _loaded;
+    private int _runs;
 
     /// <param name="board">What the natives drive.</param>
     /// <param name="libraryPath">nanoCLR with the bridge (default <see cref="NanoClrLibrary.DefaultPath"/>).</param>
@@ -64,11 +68,17 @@ public sealed unsafe class NanoClrHost : IDisposable
     /// <summary>Native calls that failed in the board (each became a managed exception).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>Why the firmware reset the MCU in the last run (NativeBoard.Reset), or null when it did not.</summary>
+    public string? ResetReason { get { lock (_sync) return _resetReason; } }
+
     /// <summary>The last failure handed to the firmware, if any.</summary>
     public NanoHalFailure? LastFailure { get { lock (_sync) return _lastFailure; } }
 
-    /// <summary>True once the interpreter has returned (the program ended, or <see cref="Stop"/>).</summary>
+    /// <summary>True when no run is going on: before the first <see cref="Start"/>, and once the interpreter returned (the program ended, or <see cref="Stop"/>).</summary>
     public bool HasExited => _exited.IsSet;
+
+    /// <summary>Runs started (boots of this MCU).</summary>
+    public int Runs => _runs;
 
     /// <summary>The last native call the bridge recorded, e.g. "NativeSpi.Transfer(1, 4)".</summary>
     public string LastNativeCall
@@ -92,13 +102,13 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
     }
 
-    /// <summary>Adds a deployment (a .pe) before <see cref="Start"/>.</summary>
+    /// <summary>Adds a deployment (a .pe) for the next <see cref="Start"/>.</summary>
     public void Load(string path) => Load(Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path));
 
-    /// <summary>Adds a deployment under <paramref name="name"/> before <see cref="Start"/>.</summary>
+    /// <summary>Adds a deployment under <paramref name="name"/> for the next <see cref="Start"/> (nanoCLR copies it).</summary>
     public void Load(string name, byte[] pe)
     {
-        if (_thread != null) throw new InvalidOperationException("nanoCLR is already running: load every .pe before Start");
+        if (!_exited.IsSet) throw new InvalidOperationException("nanoCLR is running: load every .pe before Start");
         int hr;
         fixed (char* n = name)
         fixed (byte* data = pe)
@@ -109,11 +119,15 @@ public sealed unsafe class NanoClrHost : IDisposable
         _loaded++;
     }
 
-    /// <summary>Starts the interpreter: the entry point of the loaded deployments runs.</summary>
+    /// <summary>Starts the interpreter: the entry point of the loaded deployments runs (a boot of the MCU).</summary>
     public void Start(int maxContextSwitches = 50)
     {
-        if (_thread != null) throw new InvalidOperationException("nanoCLR runs once per host");
+        if (!_exited.IsSet) throw new InvalidOperationException("nanoCLR is already running");
         if (_loaded == 0) throw new InvalidOperationException("no .pe loaded");
+        _loaded = 0;
+        _runs++;
+        lock (_sync) _resetReason = null;
+        _exited.Reset();
         var settings = new NanoClrSettings { MaxContextSwitches = (ushort)maxContextSwitches };
         // 16 MB: nanoCLR's native code runs on this thread as it runs on an MCU's main stack.
         _thread = new Thread(() => Interpret(settings), 16 * 1024 * 1024) { IsBackground = true, Name = "nanoCLR" };
@@ -127,7 +141,6 @@ public sealed unsafe class NanoClrHost : IDisposable
     /// <returns>False when it had not stopped after <paramref name="timeout"/>.</returns>
     public bool Stop(TimeSpan timeout)
     {
-        if (_thread == null) return true;
         var deadline = DateTime.UtcNow + timeout;
         while (!_exited.IsSet)
         {
@@ -167,6 +180,10 @@ public sealed unsafe class NanoClrHost : IDisposable
                 SerialWrite = &OnSerialWrite,
                 LedSet = &OnLedSet,
                 LastError = &OnLastError,
+                Crypto = &OnCrypto,
+                Setting = &OnSetting,
+                SettingText = &OnSettingText,
+                Reset = &OnReset,
             };
             _library.Attach(&host, -1);
             _library.SetDebugPrintCallback(&OnDebugPrint);
@@ -174,6 +191,8 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
         finally
         {
+            // The next run (boot) loads its own deployments: nanoCLR would otherwise keep these.
+            _library.ForgetAssemblies();
             FlushPartialLine();
             t_current = null;
             _exited.Set();
@@ -195,11 +214,17 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
         catch (Exception e)
         {
-            var failure = NanoHalFailure.From(e);
-            lock (host._sync) host._lastFailure = failure;
-            Interlocked.Increment(ref host._failures);
-            return failure.Code;
+            return host.Fail(e);
         }
+    }
+
+    // Keeps the failure for the native side's last_error call; returns its code.
+    private int Fail(Exception e)
+    {
+        var failure = NanoHalFailure.From(e);
+        lock (_sync) _lastFailure = failure;
+        Interlocked.Increment(ref _failures);
+        return failure.Code;
     }
 
     [UnmanagedCallersOnly]
@@ -271,10 +296,7 @@ public sealed unsafe class NanoClrHost : IDisposable
         }
         catch (Exception e)
         {
-            var failure = NanoHalFailure.From(e);
-            lock (host._sync) host._lastFailure = failure;
-            Interlocked.Increment(ref host._failures);
-            return failure.Code;
+            return host.Fail(e);
         }
     }
 
@@ -327,6 +349,52 @@ public sealed unsafe class NanoClrHost : IDisposable
     private static int OnLedSet(int red, int green, int blue) => Serve(h =>
     {
         h._board.LedSet((byte)red, (byte)green, (byte)blue);
+        return 0;
+    });
+
+    // A crypto result below zero is a CryptoStatus code for the firmware; the host's own failure is
+    // reported 1000 below its code, so the native side can tell the two apart.
+    [UnmanagedCallersOnly]
+    private static int OnCrypto(int operation, byte* a, int aCount, byte* b, int bCount, byte* c, int cCount, byte* d, int dCount)
+    {
+        NanoClrHost? host = t_current;
+        if (host == null) return NanoHalFailure.ModelFault - 1000;
+        Interlocked.Increment(ref host._nativeCalls);
+        try
+        {
+            return host._board.Crypto(operation, new Span<byte>(a, aCount), new Span<byte>(b, bCount),
+                new Span<byte>(c, cCount), new Span<byte>(d, dCount));
+        }
+        catch (Exception e)
+        {
+            return host.Fail(e) - 1000;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnSetting(int id, int* value) => Serve(h =>
+    {
+        *value = h._board.Setting(id);
+        return 0;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnSettingText(int id, byte* buffer, int capacity) => Serve(h =>
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(h._board.SettingText(id));
+        if (text.Length > capacity) throw new ArgumentException($"setting {id} is {text.Length} bytes, the firmware's buffer {capacity}");
+        text.CopyTo(new Span<byte>(buffer, capacity));
+        return text.Length;
+    });
+
+    [UnmanagedCallersOnly]
+    private static int OnReset(byte* reason) => Serve(h =>
+    {
+        string why = Marshal.PtrToStringUTF8((IntPtr)reason) ?? "";
+        lock (h._sync) h._resetReason = why;
+        h._board.Reset(why);
+        // This run ends at the interpreter's next scheduling point; the board's owner boots the next one.
+        h._library.RequestExit();
         return 0;
     });
 

@@ -29,6 +29,7 @@ public sealed unsafe class NanoClrLibrary
         RequestExit = (delegate* unmanaged<void>)Export(handle, "CoreFwHal_RequestExit");
         LastNativeCall = (delegate* unmanaged<byte*, int, int>)Export(handle, "CoreFwHal_LastNativeCall");
         HeapStatus = (delegate* unmanaged<long*, long*, int>)Export(handle, "CoreFwHal_HeapStatus");
+        ForgetAssemblies = (delegate* unmanaged<void>)Export(handle, "CoreFwHal_ForgetAssemblies");
     }
 
     /// <summary>The private copy this instance runs.</summary>
@@ -42,6 +43,7 @@ public sealed unsafe class NanoClrLibrary
     internal readonly delegate* unmanaged<void> RequestExit;
     internal readonly delegate* unmanaged<byte*, int, int> LastNativeCall;
     internal readonly delegate* unmanaged<long*, long*, int> HeapStatus;
+    internal readonly delegate* unmanaged<void> ForgetAssemblies;
 
     /// <summary>
     /// The library to use: <c>NANOCLR_LIB</c>/nanoFramework.nanoCLR.so when that variable names a folder,
@@ -113,4 +115,8 @@ internal unsafe struct CoreFwHalHost
     public delegate* unmanaged<int, byte*, int, int> SerialWrite;
     public delegate* unmanaged<int, int, int, int> LedSet;
     public delegate* unmanaged<byte*, int, byte*, int, int> LastError;
+    public delegate* unmanaged<int, byte*, int, byte*, int, byte*, int, byte*, int, int> Crypto;
+    public delegate* unmanaged<int, int*, int> Setting;
+    public delegate* unmanaged<int, byte*, int, int> SettingText;
+    public delegate* unmanaged<byte*, int> Reset;
 }

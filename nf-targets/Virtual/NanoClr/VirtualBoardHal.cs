@@ -10,7 +10,7 @@ namespace CoreFirmware.Virtual.NanoClr;
 /// on the shared bus with the firmware's own settings (a wrong mode shows as a bus violation, as on
 /// the wires); pins are the board's pins by number; Serial1 is UART 1.
 /// </summary>
-public sealed class VirtualBoardHal : INanoHalBoard
+public sealed class VirtualBoardHal : INanoHalBoard, IDisposable
 {
     private readonly VirtualBoard _board;
     private readonly Dictionary<int, VirtualGpioPin> _pins = new();
@@ -18,6 +18,7 @@ public sealed class VirtualBoardHal : INanoHalBoard
     private readonly Dictionary<int, PinValueChangedEventHandler> _watches = new();
     private readonly object _sync = new();
     private byte[] _bytes = new byte[1024];
+    private HostCrypto? _crypto;
 
     public VirtualBoardHal(VirtualBoard board)
     {
@@ -28,6 +29,12 @@ public sealed class VirtualBoardHal : INanoHalBoard
 
     /// <summary>The board served.</summary>
     public VirtualBoard Board => _board;
+
+    /// <summary>The configuration the firmware reads (cloud, access point, timings).</summary>
+    public NanoBoardConfiguration Configuration { get; init; } = new();
+
+    /// <summary>Raised on the interpreter thread when the firmware resets the MCU, with its reason.</summary>
+    public event Action<string>? ResetRequested;
 
     public int SpiOpen(int busId, int chipSelectPin, SpiMode mode, int clockHz)
     {
@@ -103,6 +110,38 @@ public sealed class VirtualBoardHal : INanoHalBoard
     }
 
     public void LedSet(byte red, byte green, byte blue) => _board.RgbLed.SetColor(red, green, blue);
+
+    public int Crypto(int operation, Span<byte> a, Span<byte> b, Span<byte> c, Span<byte> d)
+    {
+        _crypto ??= new HostCrypto();
+        byte[] ka = a.ToArray(), kb = b.ToArray(), kc = c.ToArray(), kd = d.ToArray();
+        int result = operation switch
+        {
+            0 => _crypto.RsaEncrypt(ka, kb, 0, kb.Length, kc, 0, kc.Length),
+            1 => _crypto.RsaDecrypt(ka, kb, 0, kb.Length, kc, 0, kc.Length),
+            2 => _crypto.RsaSignRaw(ka, kb, 0, kb.Length, kc, 0, kc.Length),
+            3 => _crypto.RsaVerifyRaw(ka, kb, 0, kb.Length, kc, 0, kc.Length) ? 1 : 0,
+            4 => _crypto.AesCbcEncrypt(ka, kd, kb, 0, kb.Length, kc, 0, kc.Length),
+            5 => _crypto.AesCbcDecrypt(ka, kd, kb, 0, kb.Length, kc, 0, kc.Length),
+            6 => _crypto.HmacSha1(ka, 0, ka.Length, kb, 0, kb.Length, kc, 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "no such crypto operation"),
+        };
+        // The output range is the third; verify only reads it.
+        if (operation != 3) kc.CopyTo(c);
+        return result;
+    }
+
+    public int Setting(int id) => Configuration.Number(id);
+
+    public string SettingText(int id) => Configuration.Text(id);
+
+    public void Reset(string reason) => ResetRequested?.Invoke(reason);
+
+    public void Dispose()
+    {
+        Detach();
+        _crypto?.Dispose();
+    }
 
     /// <summary>Stops every edge report (the MCU is gone).</summary>
     public void Detach()

@@ -2,11 +2,13 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Runtime;
 using CoreFirmware.SparkCore;
 using CoreFirmware.Virtual.Hardware;
+using CoreFirmware.Virtual.NegativeRuns;
 
 namespace CoreFirmware.Virtual.Runner;
 
@@ -341,7 +343,9 @@ public sealed class VirtualCore : IDisposable
             DeviceKeys keys = DeviceKeys.Read(Board.Flash, map.Keys)
                 ?? throw new InvalidOperationException("no device keys in the flash's keys region: provision the board first");
             var verifier = new ImageVerifier(crypto, keys.ImagePublicKey, SparkCoreBoard.ImageBoardId);
-            var bootloader = new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog) { TestBootEnabled = Options.TestBootEnabled };
+            Bootloader bootloader = Options.TestBootEnabled
+                ? new Bootloader(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog)
+                : new BootloaderWithoutTestBoot(Board.Flash, map, Board.InternalFlash, verifier, Board.Watchdog);
             long bootloaderStart = Board.Clock.UptimeTicks;
             decision = bootloader.Run();
             lock (_sync) _lastBootloaderTicks = Board.Clock.UptimeTicks - bootloaderStart;
@@ -366,7 +370,7 @@ public sealed class VirtualCore : IDisposable
             AutoConfirmMilliseconds = Options.AutoConfirmMilliseconds,
             Flash = Board.Flash,
             FlashMap = map,
-            Cc3000 = Board.Cc3000Driver,
+            Cc3000 = Options.WifiModule?.Invoke(Board) ?? Board.Cc3000Driver,
             Crypto = crypto,
             Clock = Board.Clock,
             StatusLed = Board.RgbLed,
@@ -377,7 +381,8 @@ public sealed class VirtualCore : IDisposable
             CloudPort = _cloud.Port,
             FirmwareVersion = Options.FirmwareVersion,
             ImageBoardId = SparkCoreBoard.ImageBoardId,
-            UserPreemption = Options.PreemptionEnabled,
+            UserPreemptionProvider = Options.PreemptionEnabled ? null : NoUserPreemption.Instance,
+            SystemSockets = Options.SystemSockets?.Invoke(Board.Cc3000Driver.CreateSocketView(BusPriority.SystemNetwork)),
             Watchdog = Options.WatchdogEnabled ? Board.Watchdog : null,
             WatchdogCheckinTimeoutMilliseconds = Options.WatchdogCheckinTimeoutMilliseconds,
             WatchdogHardwareTimeoutMilliseconds = Options.WatchdogHardwareTimeoutMilliseconds,

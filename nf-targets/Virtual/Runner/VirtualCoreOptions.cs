@@ -1,3 +1,4 @@
+using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Status;
 
 namespace CoreFirmware.Virtual.Runner;
@@ -7,9 +8,18 @@ public sealed class VirtualCoreOptions
 {
     /// <summary>
     /// True (always, on a device): an OTA update preempts user networking. False exists only for the
-    /// negative run that shows what an update meets without preemption (SocketBroker.PreemptionEnabled).
+    /// negative run that shows what an update meets without preemption: the runner wires
+    /// <see cref="NegativeRuns.NoUserPreemption"/> into SystemParts.UserPreemptionProvider (the firmware
+    /// itself cannot switch preemption off).
     /// </summary>
     public bool PreemptionEnabled { get; init; } = true;
+
+    /// <summary>
+    /// Called at every boot with the system's socket view (the cloud link's); what it returns is the view
+    /// the runtime uses (SystemParts.SystemSockets). Null: the view itself. Fault injection for tests
+    /// (for example a system thread stuck in a driver call).
+    /// </summary>
+    public Func<INetworkSockets, INetworkSockets>? SystemSockets { get; init; }
 
     /// <summary>Bound on every wait for a firmware thread to stop at a reboot or at <see cref="VirtualCore.Stop"/>.</summary>
     public int StopTimeoutMilliseconds { get; init; } = 10_000;
@@ -33,6 +43,13 @@ public sealed class VirtualCoreOptions
     /// <summary>How often the supervisor feeds (firmware default 500 ms; must stay below the hardware timeout).</summary>
     public int WatchdogFeedPeriodMilliseconds { get; init; } = SystemWatchdog.DefaultFeedPeriodMilliseconds;
 
+    /// <summary>
+    /// The WiFi driver each boot hands the runtime; null (always, on a device): the board's
+    /// <see cref="VirtualBoard.Cc3000Driver"/>. Exists only for the negative run whose 2014-style
+    /// driver lives in the test assembly (it drives the board's CC3000 part itself).
+    /// </summary>
+    public Func<VirtualBoard, CoreFirmware.Drivers.Net.IWifiModule>? WifiModule { get; init; }
+
     /// <summary>Firmware version the runtime reports in Hello.</summary>
     public int FirmwareVersion { get; init; } = 1;
 
@@ -40,8 +57,9 @@ public sealed class VirtualCoreOptions
     public int AutoConfirmMilliseconds { get; init; } = CoreFirmware.Ota.Boot.DeploymentControl.DefaultAutoConfirmMilliseconds;
 
     /// <summary>
-    /// True (always, on a device): new images boot in test mode (Bootloader.TestBootEnabled). False
-    /// exists only for the negative run: a crash-looping image is then never rolled back.
+    /// True (always, on a device): new images boot in test mode. False exists only for the negative run
+    /// (the runner boots with <see cref="NegativeRuns.BootloaderWithoutTestBoot"/>): a crash-looping image
+    /// is then never rolled back.
     /// </summary>
     public bool TestBootEnabled { get; init; } = true;
 }

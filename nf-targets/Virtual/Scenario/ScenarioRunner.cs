@@ -199,6 +199,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             FaultKind fault = idle ? FaultKind.None : Options.Faults.ForLoadedCycle(loaded++);
             CycleResult result = await RunCycleAsync(n, idle, fault, ct);
             // What the host holds between cycles: the drift table's threads and heap, one full collection each.
+            Sample(); // let go of the previous boot's app if the last poll still held it
             result = result with { Host = HostResources.Take(collections: 1) };
             Keep(result);
             onCycle?.Invoke(result);

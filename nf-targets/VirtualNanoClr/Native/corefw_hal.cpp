@@ -631,3 +631,69 @@ HRESULT CoreFwHal_NativeRgbLed_SetColor(CLR_RT_StackFrame &stack)
     COREFW_CALL_HOST(s_host.led_set(Arg4(stack, 0) & 0xFF, Arg4(stack, 1) & 0xFF, Arg4(stack, 2) & 0xFF));
     NANOCLR_NOCLEANUP();
 }
+
+// Operation in Arg0, then four (array, offset, count) ranges; a null array passes NULL and 0.
+HRESULT CoreFwHal_NativeCrypto_Invoke(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    int32_t result;
+    uint8_t *range[4];
+    int32_t count[4];
+    int32_t operation = Arg4(stack, 0);
+    Record("NativeCrypto.Invoke", 2, operation, Arg4(stack, 6));
+    for (int i = 0; i < 4; i++)
+    {
+        int arg = 1 + 3 * i;
+        count[i] = Arg4(stack, arg + 2);
+        NANOCLR_CHECK_HRESULT(ByteRange(stack, stack.m_arguments[arg], Arg4(stack, arg + 1), count[i], true, range[i]));
+        if (range[i] == NULL)
+            count[i] = 0;
+    }
+    // A crypto result below zero is a CryptoStatus code for the firmware, not a failure of the call:
+    // only the host's own failure (ModelFault and below, when it threw) becomes an exception.
+    if (!s_attached.load())
+        NANOCLR_SET_AND_LEAVE(NoHost(stack));
+    {
+        InHost in;
+        result = s_host.crypto(operation, range[0], count[0], range[1], count[1], range[2], count[2], range[3], count[3]);
+    }
+    if (result <= -1000)
+        NANOCLR_SET_AND_LEAVE(HostFailure(stack, result + 1000));
+    stack.SetResult_I4(result);
+    NANOCLR_NOCLEANUP();
+}
+
+HRESULT CoreFwHal_NativeBoard_Setting(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    int32_t result;
+    int32_t value = 0;
+    Record("NativeBoard.Setting", 1, Arg4(stack, 0));
+    COREFW_CALL_HOST(s_host.setting(Arg4(stack, 0), &value));
+    stack.SetResult_I4(value);
+    NANOCLR_NOCLEANUP();
+}
+
+HRESULT CoreFwHal_NativeBoard_SettingText(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    int32_t result;
+    uint8_t *buffer;
+    CLR_RT_HeapBlock_Array *array = stack.Arg1().DereferenceArray();
+    int32_t capacity = array == NULL ? 0 : (int32_t)array->m_numOfElements;
+    Record("NativeBoard.SettingText", 2, Arg4(stack, 0), capacity);
+    NANOCLR_CHECK_HRESULT(ByteRange(stack, stack.Arg1(), 0, capacity, false, buffer));
+    COREFW_CALL_HOST(s_host.setting_text(Arg4(stack, 0), buffer, capacity));
+    stack.SetResult_I4(result);
+    NANOCLR_NOCLEANUP();
+}
+
+HRESULT CoreFwHal_NativeBoard_Reset(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+    int32_t result;
+    const char *reason = stack.Arg0().RecoverString();
+    Record("NativeBoard.Reset");
+    COREFW_CALL_HOST(s_host.reset(reason == NULL ? "" : reason));
+    NANOCLR_NOCLEANUP();
+}

@@ -30,6 +30,20 @@ extern "C"
         int32_t (*serial_write)(int32_t port, const uint8_t *data, int32_t count);
         int32_t (*led_set)(int32_t red, int32_t green, int32_t blue);
         int32_t (*last_error)(char *typeName, int32_t typeNameCapacity, char *message, int32_t messageCapacity);
+        // Operations of NativeCrypto (RSA, AES-128-CBC, HMAC-SHA1) on up to four byte ranges; NULL/0 when unused.
+        int32_t (*crypto)(
+            int32_t operation,
+            uint8_t *a,
+            int32_t aCount,
+            uint8_t *b,
+            int32_t bCount,
+            uint8_t *c,
+            int32_t cCount,
+            uint8_t *d,
+            int32_t dCount);
+        int32_t (*setting)(int32_t id, int32_t *value);
+        int32_t (*setting_text)(int32_t id, uint8_t *buffer, int32_t capacity); // the length written
+        int32_t (*reset)(const char *reason);                                   // the MCU's software reset
     } CoreFwHalHost;
 
     // Exported to the host (see nf-targets/Virtual/NanoClr/NanoClrLibrary.cs).

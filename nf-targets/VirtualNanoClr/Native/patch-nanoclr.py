@@ -5,7 +5,9 @@ usage: patch-nanoclr.py SRC_ROOT
 
 - targets/posix/nanoCLR/CMakeLists.txt: includes corefw-hal.cmake when COREFW_HAL_DIR is set;
 - targets/posix/nanoCLR/posix_stubs.cpp: registers CoreFirmware.VirtualNanoClr in the native assembly table;
-- targets/posix/nanoCLR/Memory.cpp: NANOCLR_HEAP_SIZE=<bytes>[K|M] sets the managed heap (default 10 MB).
+- targets/posix/nanoCLR/Memory.cpp: NANOCLR_HEAP_SIZE=<bytes>[K|M] sets the managed heap (default 10 MB);
+- targets/posix/nanoCLR/CLRStartup.cpp: exports CoreFwHal_ForgetAssemblies, which drops the .pe files
+  loaded for the run that ended, so the next run (the virtual MCU's next boot) loads only its own.
 
 Idempotent, and a file whose text does not change is not rewritten (its time stamp stays, so an
 incremental build does not recompile it). Fails, naming the file, when an anchor is missing (the
@@ -41,6 +43,21 @@ HEAP_FUNCTION = """    // %s (patch-nanoclr.py): NANOCLR_HEAP_SIZE=<bytes>[K|M] 
     }
 
     const size_t c_DefaultHeapSizeBytes = ManagedHeapBytes();
+""" % MARK
+
+
+FORGET_FUNCTION = """
+// --- %s (added by nf-targets/VirtualNanoClr/Native/patch-nanoclr.py) ---
+// Between two runs of nanoCLR_Run in one process (two boots of the virtual MCU): forget the assemblies
+// loaded for the run that ended (nanoCLR_LoadAssembly keeps them by name, and a normal exit does not
+// clear them), so the next run resolves only what is loaded for it. Only while nanoCLR is not running:
+// the next run's start rebuilds the type system before it reads an assembly.
+extern "C" __attribute__((visibility("default"))) void CoreFwHal_ForgetAssemblies()
+{
+    for (auto &it : s_ClrSettings.m_assemblies)
+        delete it.second;
+    s_ClrSettings.m_assemblies.clear();
+}
 """ % MARK
 
 
@@ -101,6 +118,16 @@ def main():
         return text.replace(fixed, HEAP_FUNCTION, 1)
 
     patch(memory, edit_memory)
+
+    startup = os.path.join(root, "CLRStartup.cpp")
+
+    def edit_startup(text):
+        if MARK in text:
+            return text
+        need(text, "static Settings s_ClrSettings;", startup)
+        return text.rstrip("\n") + "\n" + FORGET_FUNCTION
+
+    patch(startup, edit_startup)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
     public class EcdsaP256VectorTests
     {
         private const string R6979Sample = "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716";
-        private const string S6979Sample = "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8";
+        // RFC 6979's s for "sample" is above n/2; the verifier takes only the low-S form (n - s), the same signature's other half.
+        private const string S6979SampleHigh = "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8";
+        private const string S6979Sample = "0834e36ad29a83bf2bc9385e491d6099c8fdf9d1ed67aa7ea5f51f93782857a9";
         private const string R6979Test = "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367";
         private const string S6979Test = "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083";
         private const string N = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
@@ -20,6 +22,16 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
             EcdsaP256Verifier verifier = new EcdsaP256Verifier();
             Assert.IsTrue(Verify(verifier, "sample", R6979Sample + S6979Sample), "sample");
             Assert.IsTrue(Verify(verifier, "test", R6979Test + S6979Test), "test");
+        }
+
+        [TestMethod]
+        public void TheHighSFormOfAValidSignatureIsRefused()
+        {
+            // (r, s) and (r, n - s) both satisfy the ECDSA equation; only the low-S one is accepted, so a
+            // signed image has exactly one valid signature.
+            EcdsaP256Verifier verifier = new EcdsaP256Verifier();
+            Assert.IsFalse(Verify(verifier, "sample", R6979Sample + S6979SampleHigh), "RFC 6979's own (high) s");
+            Assert.IsTrue(Verify(verifier, "sample", R6979Sample + S6979Sample), "its low-S form");
         }
 
         [TestMethod]

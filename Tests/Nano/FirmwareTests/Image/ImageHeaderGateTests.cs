@@ -49,7 +49,16 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
             Assert.AreEqual(OtaImagePolicy.ReasonDowngrade, policy.CheckHeader(image, 0, image.Length, Slot));
             policy.AllowDowngrade = true;
             Assert.IsNull(policy.CheckHeader(image, 0, image.Length, Slot));
-            Assert.IsNull(Policy(TestImages.Version(1, 1, 0)).CheckHeader(image, 0, image.Length, Slot), "the same version is no downgrade");
+        }
+
+        [TestMethod]
+        public void TheRunningVersionIsRefusedUnlessAReinstallIsAsked()
+        {
+            byte[] image = TestImages.Update110();
+            OtaImagePolicy policy = Policy(TestImages.Version(1, 1, 0));
+            Assert.AreEqual(OtaImagePolicy.ReasonSameVersion, policy.CheckHeader(image, 0, image.Length, Slot));
+            policy.ReinstallRequested = true;
+            Assert.IsNull(policy.CheckHeader(image, 0, image.Length, Slot));
         }
 
         [TestMethod]

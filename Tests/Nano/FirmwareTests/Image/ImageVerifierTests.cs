@@ -29,13 +29,16 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
         }
 
         [TestMethod]
-        public void AnImageInTheMiddleOfTheFlashAndWithSlackAfterItIsAccepted()
+        public void AnImageInTheMiddleOfTheFlashIsFoundByExactLengthOrByItsOwnTrailer()
         {
             byte[] image = TestImages.Update120();
             byte[] flash = Bytes.Filled(10000, 0xFF);
             System.Array.Copy(image, 0, flash, 4096, image.Length);
             ImageVerifier verifier = TestImages.NewVerifier();
-            Assert.AreEqual(ImageVerifyResult.Ok, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length + 100));
+            Assert.AreEqual(ImageVerifyResult.Ok, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length));
+            Assert.AreEqual(image.Length, verifier.ImageLength);
+            Assert.AreEqual(ImageVerifyResult.Malformed, verifier.Verify(new ArrayFlash(flash), 4096, Slot, image.Length + 100), "bytes after the trailer");
+            Assert.AreEqual(ImageVerifyResult.Ok, verifier.VerifyInSlot(new ArrayFlash(flash), 4096, 10000 - 4096), "length from the header and trailer");
             Assert.AreEqual(image.Length, verifier.ImageLength);
         }
 

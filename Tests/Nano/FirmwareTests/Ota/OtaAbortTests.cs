@@ -94,8 +94,7 @@ namespace CoreFirmware.Nano.FirmwareTests.Ota
         [TestMethod]
         public void NegativeRunWithoutVerifyingTheStagedImageAForeignImageWouldBePending()
         {
-            OtaRig rig = new OtaRig();
-            rig.Policy.VerifyStagedImage = false;
+            OtaRig rig = new OtaRig(false);
             byte[] image = TestImages.SignedByAnotherKey(false);
             rig.Begin(image.Length, Chunk, false);
             rig.AllChunks(image, Chunk, false);

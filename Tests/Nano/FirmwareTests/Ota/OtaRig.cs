@@ -43,6 +43,12 @@ namespace CoreFirmware.Nano.FirmwareTests.Ota
 
         /// <summary>A connected device running version 1.0.0.</summary>
         public OtaRig()
+            : this(true)
+        {
+        }
+
+        /// <summary>As <see cref="OtaRig()"/>; <paramref name="checkStagedImage"/> false: the negative run's <see cref="PolicyWithoutStagedCheck"/>.</summary>
+        public OtaRig(bool checkStagedImage)
         {
             Flash = new FlashRig();
             Clock = new ManualClock();
@@ -52,7 +58,9 @@ namespace CoreFirmware.Nano.FirmwareTests.Ota
             Store = new BootStateStore(Flash.Flash, Flash.Map.BootStateA, Flash.Map.BootStateB);
             BootState = new BootStateRecord(Store);
             ImageVerifier verifier = new ImageVerifier(new ManagedImageCrypto(), TestImages.ImageKey, SparkCoreBoard.ImageBoardId);
-            Policy = new OtaImagePolicy(verifier, SparkCoreBoard.ImageBoardId, TestImages.Version(1, 0, 0));
+            Policy = checkStagedImage
+                ? new OtaImagePolicy(verifier, SparkCoreBoard.ImageBoardId, TestImages.Version(1, 0, 0))
+                : new PolicyWithoutStagedCheck(verifier, SparkCoreBoard.ImageBoardId, TestImages.Version(1, 0, 0));
             Reboots = new RebootRecorder();
             Ota = new OtaService(Channel, Broker, new StagingWriter(Flash.Flash, Flash.Map.Staging), BootState, Policy, Clock, Reboots);
         }

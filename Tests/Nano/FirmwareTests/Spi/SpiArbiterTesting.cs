@@ -26,6 +26,28 @@ namespace CoreFirmware.Nano.FirmwareTests.Spi
         }
     }
 
+    /// <summary>A waiter is queued at a priority, or has already finished.</summary>
+    public sealed class QueuedOrDone : ICondition
+    {
+        private readonly SpiBusArbiter _arbiter;
+        private readonly BusPriority _priority;
+        private readonly bool[] _done;
+
+        /// <summary>True once one thread waits at <paramref name="priority"/> or <paramref name="done"/>[0] is set.</summary>
+        public QueuedOrDone(SpiBusArbiter arbiter, BusPriority priority, bool[] done)
+        {
+            _arbiter = arbiter;
+            _priority = priority;
+            _done = done;
+        }
+
+        /// <inheritdoc />
+        public bool IsMet
+        {
+            get { return _done[0] || _arbiter.WaitingCount(_priority) == 1; }
+        }
+    }
+
     /// <summary>The arbiter is held by someone.</summary>
     public sealed class BusHeld : ICondition
     {

@@ -74,8 +74,14 @@ namespace CoreFirmware.Nano.FirmwareTests.Spi
             SpiBusArbiter arbiter = new SpiBusArbiter(new SystemClock());
             arbiter.Acquire(BusPriority.Flash, 0);
             bool[] granted = new bool[2];
-            Worker shortWaiter = Worker.Start("short waiter", delegate { granted[0] = arbiter.TryAcquire(BusPriority.UserNetwork, 50); });
-            Waiting.Until(new WaitersReach(arbiter, BusPriority.UserNetwork, 1), "the short waiter to queue");
+            bool[] done = new bool[1];
+            Worker shortWaiter = Worker.Start("short waiter", delegate
+            {
+                granted[0] = arbiter.TryAcquire(BusPriority.UserNetwork, 1000);
+                done[0] = true;
+            });
+            // Queued, or (on a machine too loaded to see it queued within its second) already timed out.
+            Waiting.Until(new QueuedOrDone(arbiter, BusPriority.UserNetwork, done), "the short waiter to queue");
             Worker longWaiter = Worker.Start("long waiter", delegate
             {
                 granted[1] = arbiter.TryAcquire(BusPriority.UserNetwork, Waiting.BoundMilliseconds);
@@ -169,27 +175,41 @@ namespace CoreFirmware.Nano.FirmwareTests.Spi
             SpiBusArbiter arbiter = new SpiBusArbiter(new SystemClock());
             int[] counters = new int[3]; // inside, most inside at once, grants
             Worker[] workers = new Worker[4];
+            int[] progress = new int[workers.Length];
             for (int w = 0; w < workers.Length; w++)
             {
                 BusPriority priority = (BusPriority)(w % 3);
+                int me = w;
                 workers[w] = Worker.Start("contender " + w.ToString(), delegate
                 {
-                    for (int n = 0; n < 150; n++)
+                    for (int n = 0; n < 100; n++)
                     {
-                        arbiter.Acquire(priority, Waiting.BoundMilliseconds);
+                        arbiter.Acquire(priority, 20000);
                         int now = Interlocked.Increment(ref counters[0]);
                         if (now > counters[1]) counters[1] = now;
                         Interlocked.Increment(ref counters[2]);
-                        if (n % 10 == 0) Thread.Sleep(0);
                         Interlocked.Decrement(ref counters[0]);
                         arbiter.Release();
+                        progress[me] = n + 1;
                     }
                 });
             }
 
-            for (int w = 0; w < workers.Length; w++) workers[w].JoinOrFail();
+            for (int w = 0; w < workers.Length; w++)
+            {
+                if (!workers[w].Join(Worker.JoinBoundMilliseconds))
+                {
+                    Assert.Fail("contender " + w.ToString() + " did not finish; acquires done per contender: " + progress[0].ToString() + " "
+                        + progress[1].ToString() + " " + progress[2].ToString() + " " + progress[3].ToString() + "; bus held: " + arbiter.IsHeld.ToString()
+                        + "; waiting: " + arbiter.WaitingCount(BusPriority.Flash).ToString() + "/" + arbiter.WaitingCount(BusPriority.SystemNetwork).ToString()
+                        + "/" + arbiter.WaitingCount(BusPriority.UserNetwork).ToString() + "; timeouts: " + arbiter.Timeouts.ToString());
+                }
+
+                workers[w].JoinOrFail();
+            }
+
             Assert.AreEqual(1, counters[1], "most holders at once");
-            Assert.AreEqual(600, counters[2]);
+            Assert.AreEqual(400, counters[2]);
             Assert.AreEqual(0, arbiter.Timeouts);
             Assert.IsFalse(arbiter.IsHeld);
         }

@@ -110,6 +110,27 @@ namespace CoreFirmware.Nano.FirmwareTests.Sst25
         }
 
         [TestMethod]
+        public void ABusTimeoutIsReportedAsSuchAndLeavesTheHolderAlone()
+        {
+            // nanoCLR gave an exception from a call right before a try to that try's finally (Tests/Nano/Repros):
+            // the driver's "acquire; try { ... } finally { release }" then released a bus it never got, and the
+            // caller saw "released by a thread that does not hold it" instead of the timeout.
+            FlashRig rig = new FlashRig();
+            rig.Flash.BusTimeoutMilliseconds = 20;
+            Spi.BusHolder holder = new Spi.BusHolder(rig.Arbiter);
+            holder.Hold();
+            Assert.Throws(typeof(CoreFirmware.Drivers.Spi.SpiBusTimeoutException), delegate { rig.Flash.Read(0, new byte[4], 0, 4); });
+            Assert.Throws(typeof(CoreFirmware.Drivers.Spi.SpiBusTimeoutException), delegate { rig.Flash.Program(0, new byte[2], 0, 2); });
+            Assert.Throws(typeof(CoreFirmware.Drivers.Spi.SpiBusTimeoutException), delegate { rig.Flash.EraseSector(0); });
+            Assert.Throws(typeof(CoreFirmware.Drivers.Spi.SpiBusTimeoutException), delegate { rig.Flash.ReadStatus(); });
+            Assert.Throws(typeof(CoreFirmware.Drivers.Spi.SpiBusTimeoutException), delegate { rig.Flash.IsErased(0, 16); });
+            Assert.IsTrue(rig.Arbiter.IsHeld, "the other thread still holds the bus");
+            holder.Release();
+            rig.AssertClean();
+            Assert.IsTrue(rig.Flash.IsErased(0, 16), "the flash works once the bus is free");
+        }
+
+        [TestMethod]
         public void APowerCutMidProgramKeepsWhatWasWrittenAndTheNextPowerUpWorks()
         {
             FlashRig rig = new FlashRig();

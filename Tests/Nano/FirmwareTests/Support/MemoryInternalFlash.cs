@@ -90,7 +90,7 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         {
             CheckPower();
             if (address < 0 || count < 0 || address > _size - count) throw new InternalFlashException("read outside the application region");
-            for (int i = 0; i < count; i++) buffer[offset + i] = Get(address + i);
+            CopyOut(address, buffer, offset, count);
         }
 
         /// <inheritdoc />
@@ -134,8 +134,31 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         public byte[] Peek(int address, int count)
         {
             byte[] b = new byte[count];
-            for (int i = 0; i < count; i++) b[i] = Get(address + i);
+            CopyOut(address, b, 0, count);
             return b;
+        }
+
+        // A page at a time (an erased page is no array): one copy instead of a call per byte.
+        private void CopyOut(int address, byte[] buffer, int offset, int count)
+        {
+            while (count > 0)
+            {
+                int at = address % _pageSize;
+                int n = _pageSize - at < count ? _pageSize - at : count;
+                byte[] p = _pages[address / _pageSize];
+                if (p == null)
+                {
+                    for (int i = 0; i < n; i++) buffer[offset + i] = 0xFF;
+                }
+                else
+                {
+                    Array.Copy(p, at, buffer, offset, n);
+                }
+
+                address += n;
+                offset += n;
+                count -= n;
+            }
         }
 
         private int Operation(int bytes)

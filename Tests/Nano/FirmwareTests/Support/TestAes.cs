@@ -1,23 +1,21 @@
 using System;
 using CoreFirmware.Drivers.Hal;
-using CoreFirmware.Ota.Crypto;
 
 namespace CoreFirmware.Nano.FirmwareTests.Support
 {
     /// <summary>
     /// AES-128-CBC with PKCS#7 padding written for the tests (FIPS-197), so the secure framing runs on
-    /// nanoCLR, which has no AES; SHA-256 and ECDSA go to the firmware's ManagedImageCrypto, RSA and
-    /// HMAC are not provided. Checked against FIPS-197 C.1 and SP 800-38A F.2.1 (AesVectorTests).
+    /// nanoCLR, which has no AES; the rest as <see cref="CryptoBase"/> (SHA-256 and ECDSA from the
+    /// firmware's ManagedImageCrypto, no RSA or HMAC). Checked against FIPS-197 C.1 and SP 800-38A F.2.1 (AesVectorTests).
     /// Slow and simple: a table-free S-box computed once, one block at a time.
     /// </summary>
-    public sealed class TestAes : ICrypto
+    public sealed class TestAes : CryptoBase
     {
         private static readonly byte[] Sbox = new byte[256];
         private static readonly byte[] InvSbox = new byte[256];
         private static readonly byte[] Rcon = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1B, 0x36 };
         private static bool _tablesBuilt;
 
-        private readonly ManagedImageCrypto _managed = new ManagedImageCrypto();
         private readonly byte[] _roundKeys = new byte[176];
         private readonly byte[] _block = new byte[16];
         private readonly byte[] _chain = new byte[16];
@@ -37,7 +35,7 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         }
 
         /// <inheritdoc />
-        public int AesCbcEncrypt(byte[] key, byte[] iv, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
+        public override int AesCbcEncrypt(byte[] key, byte[] iv, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
         {
             if (key == null || iv == null || input == null || output == null || key.Length < 16 || iv.Length < 16) return CryptoStatus.InvalidArgument;
             if (inputOffset < 0 || inputCount < 0 || inputOffset > input.Length - inputCount) return CryptoStatus.InvalidArgument;
@@ -65,7 +63,7 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         }
 
         /// <inheritdoc />
-        public int AesCbcDecrypt(byte[] key, byte[] iv, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
+        public override int AesCbcDecrypt(byte[] key, byte[] iv, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
         {
             if (key == null || iv == null || input == null || output == null || key.Length < 16 || iv.Length < 16) return CryptoStatus.InvalidArgument;
             if (inputOffset < 0 || inputCount < 0 || inputOffset > input.Length - inputCount) return CryptoStatus.InvalidArgument;
@@ -91,48 +89,6 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
             }
 
             return inputCount - pad;
-        }
-
-        /// <inheritdoc />
-        public int Sha256(byte[] data, int dataOffset, int dataCount, byte[] output, int outputOffset)
-        {
-            return _managed.Sha256(data, dataOffset, dataCount, output, outputOffset);
-        }
-
-        /// <inheritdoc />
-        public bool EcdsaP256Verify(byte[] publicKey, int publicKeyOffset, byte[] digest, int digestOffset, byte[] signature, int signatureOffset)
-        {
-            return _managed.EcdsaP256Verify(publicKey, publicKeyOffset, digest, digestOffset, signature, signatureOffset);
-        }
-
-        /// <inheritdoc />
-        public int RsaEncrypt(byte[] publicKeyDer, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
-        {
-            return CryptoStatus.NotSupported;
-        }
-
-        /// <inheritdoc />
-        public int RsaDecrypt(byte[] privateKeyDer, byte[] input, int inputOffset, int inputCount, byte[] output, int outputOffset, int outputCapacity)
-        {
-            return CryptoStatus.NotSupported;
-        }
-
-        /// <inheritdoc />
-        public int RsaSignRaw(byte[] privateKeyDer, byte[] data, int dataOffset, int dataCount, byte[] output, int outputOffset, int outputCapacity)
-        {
-            return CryptoStatus.NotSupported;
-        }
-
-        /// <inheritdoc />
-        public bool RsaVerifyRaw(byte[] publicKeyDer, byte[] signature, int signatureOffset, int signatureCount, byte[] expected, int expectedOffset, int expectedCount)
-        {
-            return false;
-        }
-
-        /// <inheritdoc />
-        public int HmacSha1(byte[] key, int keyOffset, int keyCount, byte[] data, int dataOffset, int dataCount, byte[] output, int outputOffset)
-        {
-            return CryptoStatus.NotSupported;
         }
 
         // ---- the cipher ------------------------------------------------------------------------

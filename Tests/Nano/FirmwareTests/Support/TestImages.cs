@@ -15,8 +15,8 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
     /// signature is computed here; the signatures were made once on a host, over the SHA-256 of
     /// header and payload, with the RFC 6979 appendix A.2.5 P-256 private key (its public point is
     /// <see cref="ImageKey"/>) or, for <see cref="SignedByAnotherKey"/>, another fixed key
-    /// (<see cref="OtherKey"/>). ECDSA signatures are randomized: signing again gives other bytes,
-    /// equally valid. The digests are listed too, as SHA-256 vectors computed by another
+    /// (<see cref="OtherKey"/>), each in its low-S form (s at most n/2, which the verifier requires).
+    /// ECDSA signatures are randomized: signing again gives other bytes, equally valid. The digests are listed too, as SHA-256 vectors computed by another
     /// implementation (Python's hashlib).</para>
     /// </remarks>
     public static class TestImages
@@ -80,7 +80,7 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
         public static byte[] SignedByAnotherKey(bool withKeyHash)
         {
             return Build(1, 1, 0, 1500, 5, SparkCoreBoard.ImageBoardId,
-                "38865843e8fc2f498436790bf5a7b13dadd24c0e9872f59dac7a122b515d46d0e20736288ce059b2d526f029b690a7f0fbf648a6662266ab79f0a362785f24c7",
+                "38865843e8fc2f498436790bf5a7b13dadd24c0e9872f59dac7a122b515d46d01df8c9d6731fa64e2ad90fd6496f580ec0f0b20740f537d979c927608404008a",
                 OtherKey, withKeyHash);
         }
 

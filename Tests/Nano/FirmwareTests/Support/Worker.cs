@@ -39,6 +39,12 @@ namespace CoreFirmware.Nano.FirmwareTests.Support
             get { return _failure; }
         }
 
+        /// <summary>True when the thread ended within <paramref name="milliseconds"/>.</summary>
+        public bool Join(int milliseconds)
+        {
+            return _thread.Join(milliseconds);
+        }
+
         /// <summary>Fails the test unless the thread ends within <see cref="JoinBoundMilliseconds"/> without an exception.</summary>
         public void JoinOrFail()
         {
