@@ -132,10 +132,12 @@ namespace CoreFirmware.Ota.Boot
                             }
 
                             int length = _verifier.ImageLength;
-                            if (!s.Has(BootStateFlags.KeepBackup) && VerifyApplication() == ImageVerifyResult.Ok)
+                            // The backup only ever receives a confirmed image: the running one, when it was
+                            // not under test (KeepBackup) and is not one that failed its test with nothing to
+                            // go back to (NoValidImage: it may still verify, but it is no rollback target).
+                            if (!s.Has(BootStateFlags.KeepBackup) && !s.Has(BootStateFlags.NoValidImage) && VerifyApplication() == ImageVerifyResult.Ok)
                             {
-                                // The running image is the last confirmed one (KeepBackup is clear). A cut in
-                                // here repeats the backup next boot: the application slot is untouched.
+                                // A cut in here repeats the backup next boot: the application slot is untouched.
                                 BackUpApplication(_verifier.ImageLength);
                             }
 

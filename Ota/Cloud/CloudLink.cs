@@ -106,6 +106,7 @@ namespace CoreFirmware.Ota.Cloud
         private long _lastPingMs;
         private long _pingSentMs;
         private bool _pingOutstanding;
+        private long _lastInboundMs;
         private int _pingId;
         private int _reasonCount;
         private int _reasonNext;
@@ -497,7 +498,12 @@ namespace CoreFirmware.Ota.Cloud
 
             if (_pingOutstanding)
             {
-                if (now - _pingSentMs > _settings.PingTimeoutMilliseconds)
+                // The ping's acknowledgement may be queued behind messages the cloud sent first (a fast
+                // OTA puts a whole image in the TCP buffers ahead of it, seconds of work for the device):
+                // while messages arrive the link is alive, so the timeout counts from the later of the
+                // ping and the last message received.
+                long since = _lastInboundMs > _pingSentMs ? _lastInboundMs : _pingSentMs;
+                if (now - since > _settings.PingTimeoutMilliseconds)
                 {
                     Drop("ping not acknowledged");
                     return;
@@ -547,6 +553,7 @@ namespace CoreFirmware.Ota.Cloud
                 }
 
                 _messagesIn++;
+                _lastInboundMs = _clock.UptimeMilliseconds;
                 if (!Dispatch()) return false;
             }
 

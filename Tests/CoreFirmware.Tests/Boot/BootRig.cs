@@ -3,6 +3,8 @@ using CoreFirmware.Cloud.Images;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
+using CoreFirmware.Drivers.Spi;
+using CoreFirmware.Drivers.Sst25;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Update;
@@ -29,18 +31,59 @@ internal sealed class BootRig : IDisposable
     public static readonly ECDsa Key = ImageSigner.GenerateKey();
 
     private readonly TempFlashFile _file = new();
-    private readonly HostCrypto _crypto = new();
+    private readonly ICrypto _crypto;
+    private readonly Sst25TestRig? _bus;
+    private readonly InMemorySst25? _memory;
     private readonly RigWatchdog _watchdog = new();
     private SweepOtaTransfer? _transfer;
 
-    public BootRig(int internalFlashBytes = 64 * 1024)
+    /// <param name="internalFlashBytes">Size of the internal flash (the application slot).</param>
+    /// <param name="crypto">The image crypto (default: the host's).</param>
+    /// <param name="inMemoryFlash">The SST25 is <see cref="InMemorySst25"/> (no bus, no file: for the
+    /// model check's many thousands of runs) instead of the part model on the shared bus.</param>
+    public BootRig(int internalFlashBytes = 64 * 1024, ICrypto? crypto = null, bool inMemoryFlash = false)
     {
-        Flash = Sst25TestRig.Started(_file.Path);
+        _crypto = crypto ?? new HostCrypto();
+        if (inMemoryFlash)
+        {
+            var clock = new VirtualClock();
+            _memory = new InMemorySst25();
+            Clock = clock;
+            External = new Sst25Flash(_memory, new SpiBusArbiter(clock, SpiBusArbiter.DefaultMaxHoldMilliseconds, SpiBusArbiter.DefaultMaxWaiters), clock);
+            External.Initialize();
+        }
+        else
+        {
+            _bus = Sst25TestRig.Started(_file.Path);
+            Clock = _bus.Clock;
+            External = _bus.Flash;
+        }
+
         App = new VirtualInternalFlash(internalFlashBytes);
         Verifier = new ImageVerifier(_crypto, ImageSigner.PublicKeyPoint(Key), SparkCoreBoard.ImageBoardId);
     }
 
-    public Sst25TestRig Flash { get; }
+    /// <summary>The external flash's driver (the firmware's <see cref="Sst25Flash"/>).</summary>
+    public Sst25Flash External { get; }
+
+    /// <summary>The board clock.</summary>
+    public IClock Clock { get; }
+
+    /// <summary>Bytes of the external flash (no bus).</summary>
+    public byte[] PeekExternal(int address, int count)
+    {
+        if (_bus != null) return _bus.Peek(address, count);
+        var b = new byte[count];
+        _memory!.Peek(address, b);
+        return b;
+    }
+
+    /// <summary>Writes the external flash as given, no bus, no NOR rule (the in-memory part only): a restore.</summary>
+    public void PokeExternal(int address, ReadOnlySpan<byte> bytes)
+    {
+        if (_memory == null) throw new InvalidOperationException("only the in-memory part can be written behind the driver's back");
+        _memory.Poke(address, bytes);
+    }
     public FlashMap Map { get; } = SparkCoreFlashLayout.Create();
     public VirtualInternalFlash App { get; }
     public ImageVerifier Verifier { get; }
@@ -83,17 +126,17 @@ internal sealed class BootRig : IDisposable
         if (factory != null) WriteSlot(Map.Factory, factory);
         var header = new ImageHeader();
         header.Read(running, 0);
-        Assert.True(new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB)
+        Assert.True(new BootStateStore(External, Map.BootStateA, Map.BootStateB)
             .Write(new BootState { State = BootImageState.Confirmed, ActiveVersion = PackedImageVersion.Of(header) }));
     }
 
     public void WriteSlot(FlashRegion slot, byte[] image)
     {
-        Flash.Flash.EraseRange(slot.Start, (image.Length + 4095) / 4096 * 4096);
-        Flash.Flash.Program(slot.Start, image, 0, image.Length);
+        External.EraseRange(slot.Start, (image.Length + 4095) / 4096 * 4096);
+        External.Program(slot.Start, image, 0, image.Length);
     }
 
-    public byte[] SlotBytes(FlashRegion slot, int length) => Flash.Peek(slot.Start, length);
+    public byte[] SlotBytes(FlashRegion slot, int length) => PeekExternal(slot.Start, length);
 
     public byte[] AppBytes(int length)
     {
@@ -106,10 +149,10 @@ internal sealed class BootRig : IDisposable
     public bool Runs(byte[] image) => AppBytes(image.Length).AsSpan().SequenceEqual(image);
 
     /// <summary>The boot state as a new reader finds it.</summary>
-    public BootState ReadState() => new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB).Read();
+    public BootState ReadState() => new BootStateStore(External, Map.BootStateA, Map.BootStateB).Read();
 
     /// <summary>Writes <paramref name="s"/> as the newest boot state.</summary>
-    public void WriteState(BootState s) => Assert.True(new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB).Write(s));
+    public void WriteState(BootState s) => Assert.True(new BootStateStore(External, Map.BootStateA, Map.BootStateB).Write(s));
 
     /// <summary>Puts <paramref name="image"/> into the staging slot and writes Pending for it over the
     /// current state, bypassing the OTA service (an image that reaches Pending "by any other path").</summary>
@@ -125,21 +168,31 @@ internal sealed class BootRig : IDisposable
     /// <summary>Flips one bit of the slot's byte at <paramref name="offset"/> (bit rot: a 1 becomes 0, as NOR can).</summary>
     public void Corrupt(FlashRegion slot, int offset)
     {
-        byte b = Flash.Peek(slot.Start + offset, 1)[0];
+        byte b = PeekExternal(slot.Start + offset, 1)[0];
         int bit = 0;
         while (bit < 8 && (b & (1 << bit)) == 0) bit++;
         if (bit == 8)
         {
             // All zero: NOR cannot clear a bit more; rewrite the sector with the byte changed.
-            byte[] sector = Flash.Peek(slot.Start + offset / 4096 * 4096, 4096);
+            byte[] sector = PeekExternal(slot.Start + offset / 4096 * 4096, 4096);
             sector[offset % 4096] = 0x01;
-            Flash.Flash.EraseSector(slot.Start + offset / 4096 * 4096);
-            Flash.Flash.Program(slot.Start + offset / 4096 * 4096, sector, 0, sector.Length);
+            External.EraseSector(slot.Start + offset / 4096 * 4096);
+            External.Program(slot.Start + offset / 4096 * 4096, sector, 0, sector.Length);
             return;
         }
 
-        Flash.Flash.Program(slot.Start + offset, new[] { (byte)(b & ~(1 << bit)) }, 0, 1);
+        External.Program(slot.Start + offset, new[] { (byte)(b & ~(1 << bit)) }, 0, 1);
     }
+
+    /// <summary>True (as on a device): the bootloader boots a new image in test mode. False only for
+    /// a negative run (an image confirmed at install).</summary>
+    public bool TestBootEnabled { get; set; } = true;
+
+    /// <summary>True while an OTA transfer was begun and not finished.</summary>
+    public bool TransferInFlight => _transfer != null;
+
+    /// <summary>The image of the transfer in flight (null when none).</summary>
+    public byte[]? TransferImage => _transfer?.Image;
 
     /// <summary>A reset: the bootloader runs, then this boot's runtime objects are built as SystemRuntime builds them.</summary>
     public BootDecision Boot(bool watchdogReset = false)
@@ -147,17 +200,29 @@ internal sealed class BootRig : IDisposable
         _watchdog.LastResetWasWatchdog = watchdogReset;
         _transfer = null;
         Boots++;
-        Decision = new Bootloader(Flash.Flash, Map, App, Verifier, _watchdog).Run();
-        Store = new BootStateStore(Flash.Flash, Map.BootStateA, Map.BootStateB);
+        Decision = (TestBootEnabled
+            ? new Bootloader(External, Map, App, Verifier, _watchdog)
+            : new CoreFirmware.Virtual.NegativeRuns.BootloaderWithoutTestBoot(External, Map, App, Verifier, _watchdog)).Run();
+        StartRuntime(Decision);
+        return Decision;
+    }
+
+    /// <summary>Builds this boot's runtime objects for <paramref name="decision"/> without running the
+    /// bootloader (a model checker going back to a boot it saved).</summary>
+    public void StartRuntime(BootDecision decision)
+    {
+        _transfer = null;
+        Decision = decision;
+        Store = new BootStateStore(External, Map.BootStateA, Map.BootStateB);
         var record = new BootStateRecord(Store);
         record.Read();
         Reboots = new RebootRecorder();
         Channel = new RecordingOtaChannel();
-        Deployment = new DeploymentControl(Store, Reboots, Flash.Clock, Decision.TestBoot);
-        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion);
+        Deployment = new DeploymentControl(Store, Reboots, Clock, decision.TestBoot);
+        var policy = new OtaImagePolicy(Verifier, SparkCoreBoard.ImageBoardId, Store.Current.ActiveVersion, Store.Current.SecurityCounter);
         var user = new NoUserSockets();
-        Ota = new OtaService(Channel, new SocketBroker(user, user, Flash.Clock), new StagingWriter(Flash.Flash, Map.Staging), record, policy, Flash.Clock, Reboots);
-        return Decision;
+        Ota = new OtaService(Channel, new SocketBroker(user, user, Clock), new StagingWriter(External, Map.Staging), record, policy, Clock, Reboots);
+        Deployment.Updates = Ota; // as SystemRuntime wires them: a revert stops a transfer in flight
     }
 
     /// <summary>A whole OTA of <paramref name="image"/>: null when it ended pending with a reboot asked for, else the refusal.</summary>
@@ -187,8 +252,8 @@ internal sealed class BootRig : IDisposable
 
     public void Dispose()
     {
-        _crypto.Dispose();
-        Flash.Dispose();
+        (_crypto as IDisposable)?.Dispose();
+        _bus?.Dispose();
         _file.Dispose();
     }
 

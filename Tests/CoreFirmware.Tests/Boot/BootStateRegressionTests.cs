@@ -167,7 +167,7 @@ public sealed class BootStateRegressionTests : IDisposable
 
     private uint SequenceNow()
     {
-        var store = new BootStateStore(_rig.Flash.Flash, _rig.Map.BootStateA, _rig.Map.BootStateB);
+        var store = new BootStateStore(_rig.External, _rig.Map.BootStateA, _rig.Map.BootStateB);
         store.Read();
         return store.Sequence;
     }
@@ -195,9 +195,9 @@ public sealed class BootStateRegressionTests : IDisposable
 
         // The image verifier over the host's crypto (which, like OpenSSL, accepts both).
         _rig.WriteSlot(_rig.Map.Staging, malleated);
-        Assert.Equal(ImageVerifyResult.BadSignature, _rig.Verifier.Verify(_rig.Flash.Flash, _rig.Map.Staging.Start, _rig.Map.SlotSize, malleated.Length));
+        Assert.Equal(ImageVerifyResult.BadSignature, _rig.Verifier.Verify(_rig.External, _rig.Map.Staging.Start, _rig.Map.SlotSize, malleated.Length));
         _rig.WriteSlot(_rig.Map.Staging, image);
-        Assert.Equal(ImageVerifyResult.Ok, _rig.Verifier.Verify(_rig.Flash.Flash, _rig.Map.Staging.Start, _rig.Map.SlotSize, image.Length));
+        Assert.Equal(ImageVerifyResult.Ok, _rig.Verifier.Verify(_rig.External, _rig.Map.Staging.Start, _rig.Map.SlotSize, image.Length));
 
         // The host tool.
         Assert.Equal(ImageVerifyResult.Ok, ImageSigner.Verify(image, BootRig.Key, SparkCoreBoard.ImageBoardId, SparkCoreFlashLayout.SlotSize));

@@ -302,6 +302,26 @@ public sealed class BootloaderTests : IDisposable
         Assert.Equal(v2, AppBytes(v2.Length));
     }
 
+    /// <summary>Found by the model check: an image that failed its test with nothing to go back to
+    /// (safe mode) still verifies, but it was never confirmed, so the next install must not back it up
+    /// as a rollback target.</summary>
+    [Fact]
+    public void AnImageThatFailedItsTestIsNeverBackedUp()
+    {
+        byte[] v1 = StageAndPend("1.0.0");      // an empty board in safe mode took an OTA
+        Assert.True(Loader().Run().TestBoot);
+        BootDecision failed = Loader().Run();   // not confirmed, nothing to roll back to
+        Assert.False(failed.RunApplication);
+        Assert.True(ReadState().Has(BootStateFlags.NoValidImage));
+
+        StageAndPend("1.1.0");
+        Assert.True(Loader().Run().TestBoot);
+        Assert.NotEqual(v1, SlotBytes(_map.Backup, v1.Length));
+        BootDecision again = Loader().Run();    // 1.1.0 not confirmed either: safe mode, not 1.0.0
+        Assert.False(again.RunApplication, again.Reason);
+        Assert.Equal(0, again.Rollbacks);
+    }
+
     [Fact]
     public void InterruptedInstallResumesFromTheRecordedProgress()
     {
