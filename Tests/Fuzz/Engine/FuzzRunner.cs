@@ -44,7 +44,11 @@ public sealed class FuzzRunner
     /// <summary>Processor time (the whole process's) one input may use before it counts as a hang.</summary>
     public TimeSpan HangBound { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time on the clock one input may take before it counts as a hang (blocked); default 6 x <see cref="HangBound"/>.</summary>
+    /// <summary>
+    /// Time on the clock one input may take before it counts as a hang (blocked); default 12 x
+    /// <see cref="HangBound"/>: long enough for a starved process (a 4-minute run at load average 50
+    /// on 2 cores once took an input past 60 s; its replay took 0.2 s), well inside CI's 5-minute hang bound.
+    /// </summary>
     public TimeSpan? BlockedBound { get; init; }
 
     /// <summary>Distinct findings to collect before the run stops (1: stop at the first).</summary>
@@ -142,7 +146,7 @@ public sealed class FuzzRunner
 
         // The watchdog: follows the running iteration's processor time and age (bounds on a hang, not
         // timing assertions).
-        TimeSpan blockedBound = BlockedBound ?? HangBound * 6;
+        TimeSpan blockedBound = BlockedBound ?? HangBound * 12;
         using Process process = Process.GetCurrentProcess();
         long watched = 0;
         TimeSpan cpuAtStart = TimeSpan.Zero;

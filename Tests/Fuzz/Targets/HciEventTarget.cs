@@ -18,7 +18,7 @@ namespace CoreFirmware.Fuzz.Targets;
 public sealed class HciEventTarget : IFuzzTarget, IDisposable
 {
     // Bound on reading one input's frames: generous (a loaded machine), not a timing assertion.
-    private const int DrainBoundMilliseconds = 10000;
+    private const int DrainBoundMilliseconds = 30000;
 
     private HciFakeModule? _module;
     private SpiBusArbiter? _arbiter;
