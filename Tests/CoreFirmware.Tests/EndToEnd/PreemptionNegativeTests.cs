@@ -44,10 +44,17 @@ public class PreemptionNegativeTests
         Assert.True(violations > 0, "the unarbitrated bus should have seen the user's traffic collide with the flash writes");
     }
 
+    /// <remarks>
+    /// Preemption silences the user, not the system: on a bus with no arbiter the cloud link's CC3000
+    /// traffic can still collide with the staging writes (CI saw one attempt of three fail that way, 26 bus
+    /// violations, with the hog preempted and holding no socket). That is the arbiter's job, proven by the
+    /// test below. What preemption alone must give is that the hog cannot lock the device out: every failed
+    /// attempt comes back to the cloud and the same update, sent again, lands.
+    /// </remarks>
     [Fact(Timeout = TestTimeouts.EndToEnd)]
     public async Task WithPreemptionTheSameHogOnTheSameUnarbitratedBusCannotLockTheUpdateOut()
     {
-        var (done, _, _) = await RunHog(preemption: true, bypassArbiter: true);
+        var (done, _, _) = await RunHog(preemption: true, bypassArbiter: true, retriesPerUpdate: 2);
         Assert.Equal(Attempts, done);
     }
 
@@ -61,13 +68,14 @@ public class PreemptionNegativeTests
         Assert.Equal(0, violations);
     }
 
-    private async Task<(int Done, int Failed, long Violations)> RunHog(bool preemption, bool bypassArbiter, int attempts = Attempts, bool untilLockedOut = false)
+    private async Task<(int Done, int Failed, long Violations)> RunHog(bool preemption, bool bypassArbiter, int attempts = Attempts,
+        bool untilLockedOut = false, int retriesPerUpdate = 0)
     {
         using var echo = new LoopbackEchoServer();
         await using EndToEndRig rig = await EndToEndRig.StartAsync(_ => new SocketHogApp(EndToEndRig.Loopback, echo.Port),
             new VirtualCoreOptions { PreemptionEnabled = preemption }, bypassArbiter: bypassArbiter);
         string config = $"preemption {(preemption ? "on" : "off")}, arbiter {(bypassArbiter ? "bypassed" : "shared")}";
-        int done = 0, failed = 0;
+        int done = 0, failed = 0, retried = 0;
         for (int run = 1; run <= attempts; run++)
         {
             var hog = (SocketHogApp)rig.Core.CurrentApp!;
@@ -82,6 +90,7 @@ public class PreemptionNegativeTests
             if (ota.State == "done")
             {
                 done++;
+                retried = 0;
                 string? said = await rig.WaitForAcceptedAsync(image, TimeSpan.FromSeconds(bypassArbiter ? 2 : 10));
                 // On the unarbitrated bus the system's own traffic can still collide (the CC3000 worker with
                 // the flash), so the event after the 2.04 is not demanded there; done + staged image are.
@@ -106,6 +115,14 @@ public class PreemptionNegativeTests
             try
             {
                 rig.WaitForCloudLink(15_000);
+                if (retried < retriesPerUpdate)
+                {
+                    retried++;
+                    failed--; // the same update is sent again: it counts once, as landed or failed
+                    run--;
+                    _out.WriteLine($"{config}: back on the cloud; sending the same update again (retry {retried} of {retriesPerUpdate})");
+                    continue;
+                }
             }
             catch (Xunit.Sdk.XunitException) // the bounded wait failed: locked out
             {
@@ -114,6 +131,8 @@ public class PreemptionNegativeTests
                     + $"connect attempts {link?.ConnectAttempts}, last drop '{link?.LastDropReason}', hog holds {hog.OpenSockets} sockets, module sockets open {rig.Board.Cc3000.Model.OpenSockets})");
                 break;
             }
+
+            retried = 0; // retries used up: the next update starts afresh
         }
 
         _out.WriteLine($"{config}: {done}/{done + failed} updates done, {failed} failed, bus violations {rig.Board.Bus.ViolationCount}, "
