@@ -104,6 +104,11 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     // TCP connections the host closed, waiting for the closer thread: closing a .NET socket
     // allocates, and the host's close command must not allocate on the thread driving the bus.
     private readonly System.Net.Sockets.TcpClient?[] _toClose = new System.Net.Sockets.TcpClient?[2 * MaxSockets];
+    private readonly bool[] _toCloseGracefully = new bool[2 * MaxSockets];
+    // The answer to a closesocket that waited for its socket's queued buffers to go out.
+    private bool _closeAnswerDue;
+    // How long a closesocket waits for its queued buffers to go out before it resets the connection.
+    private const int CloseDrainMilliseconds = 1000;
     private int _toCloseHead;
     private int _toCloseCount;
     private Thread? _closer;
@@ -425,14 +430,15 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
     /// Closes a socket's TCP connection on the model's closer thread (at once when the queue is
     /// full or the model is disposed). Caller holds the model lock.
     /// </summary>
-    internal void CloseTcpLocked(System.Net.Sockets.TcpClient client)
+    internal void CloseTcpLocked(System.Net.Sockets.TcpClient client, bool graceful)
     {
         if (_disposed || _toCloseCount == _toClose.Length)
         {
-            CloseTcpNow(client);
+            CloseTcpNow(client, graceful: false);
             return;
         }
         _toClose[(_toCloseHead + _toCloseCount) % _toClose.Length] = client;
+        _toCloseGracefully[(_toCloseHead + _toCloseCount) % _toClose.Length] = graceful;
         _toCloseCount++;
         if (_closer == null)
         {
@@ -446,11 +452,13 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         while (true)
         {
             System.Net.Sockets.TcpClient? client;
+            bool graceful;
             lock (_sync)
             {
                 while (_toCloseCount == 0 && !_disposed) Monitor.Wait(_sync, 100);
                 if (_toCloseCount == 0) return;
                 client = _toClose[_toCloseHead];
+                graceful = _toCloseGracefully[_toCloseHead];
                 _toClose[_toCloseHead] = null;
                 _toCloseHead = (_toCloseHead + 1) % _toClose.Length;
                 _toCloseCount--;
@@ -458,7 +466,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             if (client == null) continue;
             try
             {
-                CloseTcpNow(client);
+                CloseTcpNow(client, graceful);
             }
             catch (Exception e)
             {
@@ -468,9 +476,25 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         }
     }
 
-    private static void CloseTcpNow(System.Net.Sockets.TcpClient client)
+    private static void CloseTcpNow(System.Net.Sockets.TcpClient client, bool graceful)
     {
-        try { client.Client.Close(0); } catch (ObjectDisposedException) { }
+        try
+        {
+            if (graceful)
+            {
+                // FIN after the last byte written; the peer reads everything sent before it.
+                client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                client.Client.Close();
+            }
+            else
+            {
+                client.Client.Close(0);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // Already closed or reset by the peer: nothing left to end.
+        }
         client.Dispose();
     }
 
@@ -553,6 +577,7 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         _irqDropped = false;
         _dnsAnswerDue = false;
         _dnsAnswerAt = 0;
+        _closeAnswerDue = false;
         UpdateIrqLocked();
     }
 
@@ -831,6 +856,18 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
         }
         foreach (var s in _sockets)
         {
+            if (s != null && s.Closing)
+            {
+                if (s.ClosingDeadline <= now)
+                {
+                    // The peer stopped reading and the queued buffers cannot go out: the close ends
+                    // the connection with a reset instead of waiting on it.
+                    s.State = Cc3000ModelSocket.Phase.Reset;
+                    FinishDeferredCloseLocked(s);
+                    continue;
+                }
+                WakeTimerLocked(s.ClosingDeadline);
+            }
             if (s == null || s.BlackHoleAnswerAt == 0) continue;
             if (s.BlackHoleAnswerAt > now)
             {
@@ -1137,16 +1174,47 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             s.BlackHoleAnswerAt = 0;
             AnswerLocked(Cc3000Wire.Connect, s.State == Cc3000ModelSocket.Phase.Connecting ? Cc3000Wire.ErrorGeneric : s.ConnectResult);
         }
-        s.CloseLocked();
-        // Buffers queued for the peer are dropped and given back to the host.
+        if (s.State == Cc3000ModelSocket.Phase.Connected && (s.TxCount > 0 || s.TxInFlight >= 0))
+        {
+            // TCP's close is graceful: what the host already handed over goes out first, then FIN
+            // (a reboot right after the last send, as after an OTA's UpdateDone answer, must not lose
+            // it). The writer finishes the close and the answer follows (chosen: the module answers
+            // the close once its buffers for that socket are out).
+            s.Closing = true;
+            s.ClosingDeadline = Environment.TickCount64 + CloseDrainMilliseconds;
+            WakeTimerLocked(s.ClosingDeadline);
+            Monitor.PulseAll(_sync);
+            return;
+        }
+        s.CloseLocked(graceful: s.State == Cc3000ModelSocket.Phase.Connected || s.State == Cc3000ModelSocket.Phase.PeerClosed);
+        DropQueuedLocked(s);
+        _sockets[s.Sd] = null;
+        AnswerLocked(Cc3000Wire.Close, 0);
+    }
+
+    /// <summary>
+    /// The writer of a socket closed with buffers queued sent the last of them (or lost the connection
+    /// meanwhile): the close completes now. Caller holds the model lock.
+    /// </summary>
+    internal void FinishDeferredCloseLocked(Cc3000ModelSocket s)
+    {
+        bool graceful = s.State == Cc3000ModelSocket.Phase.Connected || s.State == Cc3000ModelSocket.Phase.PeerClosed;
+        s.CloseLocked(graceful);
+        DropQueuedLocked(s);
+        if (_sockets[s.Sd] == s) _sockets[s.Sd] = null;
+        _closeAnswerDue = true;
+        OnSocketChangedLocked();
+    }
+
+    // Buffers still queued for the peer of a closed socket are given back to the host.
+    private void DropQueuedLocked(Cc3000ModelSocket s)
+    {
         while (s.TxCount > 0)
         {
             ReleaseTxBufferLocked(s.Sd, s.PowerEpoch, s.TxQueue[s.TxHead]);
             s.TxHead = (s.TxHead + 1) % s.TxQueue.Length;
             s.TxCount--;
         }
-        _sockets[s.Sd] = null;
-        AnswerLocked(Cc3000Wire.Close, 0);
     }
 
     // Looks the name in _rx up in the host table (ASCII, case-insensitive) without making a string:
@@ -1307,6 +1375,12 @@ public sealed class Cc3000Model : ISpiPeripheralModel, IDisposable
             {
                 _dnsAnswerDue = false;
                 DnsAnswerLocked(_dnsResult, _dnsIp);
+                continue;
+            }
+            if (_closeAnswerDue)
+            {
+                _closeAnswerDue = false;
+                AnswerLocked(Cc3000Wire.Close, 0);
                 continue;
             }
             if (FlushSocketEventLocked()) continue;

@@ -70,6 +70,10 @@ internal sealed class Cc3000ModelSocket
     public int BlockingRecvMax;
     public int BlockingRecvFlags;
     public bool CloseWaitDue;
+    // closesocket taken while buffers were still queued for the peer: the writer sends them, then
+    // the model closes the connection gracefully and answers the close (Cc3000Model.CloseLocked).
+    public bool Closing;
+    public long ClosingDeadline; // TickCount64 ms
     // A connect to a black hole: when the module's own timeout answers it (TickCount64 ms; 0 = none).
     public long BlackHoleAnswerAt;
 
@@ -93,6 +97,7 @@ internal sealed class Cc3000ModelSocket
         BlockingRecvMax = 0;
         BlockingRecvFlags = 0;
         CloseWaitDue = false;
+        Closing = false;
         BlackHoleAnswerAt = 0;
         _client = null;
         _connectRequested = false;
@@ -113,12 +118,17 @@ internal sealed class Cc3000ModelSocket
         Monitor.PulseAll(_sync);
     }
 
-    /// <summary>Closes the TCP side (on the model's closer thread). Caller holds the model lock.</summary>
-    public void CloseLocked()
+    /// <summary>
+    /// Closes the TCP side (on the model's closer thread). Caller holds the model lock.
+    /// <paramref name="graceful"/>: a FIN after what was sent (closesocket); otherwise a reset (the
+    /// module lost power: its connections vanish, and a reset is how the peer learns it here at once).
+    /// </summary>
+    public void CloseLocked(bool graceful = false)
     {
         State = Phase.Closed;
+        Closing = false;
         _connectRequested = false;
-        if (_client != null) _model.CloseTcpLocked(_client);
+        if (_client != null) _model.CloseTcpLocked(_client, graceful);
         _client = null;
         Monitor.PulseAll(_sync);
     }
@@ -284,7 +294,12 @@ internal sealed class Cc3000ModelSocket
             int slot, length;
             lock (_sync)
             {
-                while (CurrentLocked(generation) && !IsClosed && TxCount == 0 && State == Phase.Connected) Monitor.Wait(_sync, 100);
+                while (CurrentLocked(generation) && !IsClosed && TxCount == 0 && !Closing && State == Phase.Connected) Monitor.Wait(_sync, 100);
+                if (CurrentLocked(generation) && Closing && TxCount == 0)
+                {
+                    _model.FinishDeferredCloseLocked(this);
+                    return;
+                }
                 if (!CurrentLocked(generation) || TxCount == 0 || IsClosed) return;
                 slot = TxQueue[TxHead];
                 length = TxLength[TxHead];
@@ -320,6 +335,11 @@ internal sealed class Cc3000ModelSocket
                 {
                     State = Phase.Reset;
                     _model.OnSocketChangedLocked();
+                }
+                if (failed && Closing)
+                {
+                    _model.FinishDeferredCloseLocked(this);
+                    return;
                 }
                 if (failed) return;
             }
