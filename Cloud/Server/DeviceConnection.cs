@@ -47,6 +47,9 @@ internal sealed partial class DeviceConnection : IAsyncDisposable
     private int _readOffset;
     private int _lastToken;
     private Channel<DeviceMessage>? _otaInbox;
+    // Answers (CoAP responses) handed to the attached flasher since it attached; read by the server to
+    // tell a flash's own refusal from the previous update's late abort event.
+    private int _flasherAnswers;
 
     // Requests of the cloud's own (not the flasher's) waiting for the device's answer, by token.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource<int>> _pending = new();
@@ -316,6 +319,13 @@ internal sealed partial class DeviceConnection : IAsyncDisposable
         Channel<DeviceMessage>? inbox = Volatile.Read(ref _otaInbox);
         if (inbox != null)
         {
+            if (message.Kind == MessageKind.Response)
+            {
+                // Counted on the reader before the message is queued: an event read after this answer
+                // is seen by the server after the count moved, whenever the flasher gets to the answer.
+                Interlocked.Increment(ref _flasherAnswers);
+            }
+
             try
             {
                 await inbox.Writer.WriteAsync(message, ct).ConfigureAwait(false);
@@ -340,6 +350,8 @@ internal sealed partial class DeviceConnection : IAsyncDisposable
             return null;
         }
 
+        Volatile.Write(ref _flasherAnswers, 0);
+
         if (CloseReason != null)
         {
             inbox.Writer.TryComplete();
@@ -347,6 +359,12 @@ internal sealed partial class DeviceConnection : IAsyncDisposable
 
         return inbox.Reader;
     }
+
+    /// <summary>
+    /// True once the device answered something of the attached flash (its UpdateBegin first): OTA events
+    /// from then on are about this flash, not a late one of the update before.
+    /// </summary>
+    public bool FlasherHeardAnAnswer => Volatile.Read(ref _flasherAnswers) > 0;
 
     public void DetachFlasher()
     {

@@ -388,7 +388,10 @@ public sealed partial class DeviceServer : IAsyncDisposable
         DateTimeOffset now = DateTimeOffset.UtcNow;
         bool isPrivate = e.Kind == Ota.Protocol.MessageKind.PrivateEvent;
         FlashJob? current = status.Flash;
-        bool stale = current != null && current.Progress.State == OtaState.Starting && data.StartsWith("aborted:", StringComparison.Ordinal);
+        // Decided by what the connection's reader has seen, not by the flash's state: the flasher may not have
+        // taken the device's refusal of its UpdateBegin yet when the "aborted: ..." right behind it is read here.
+        bool stale = current != null && current.Progress.State == OtaState.Starting && !connection.FlasherHeardAnAnswer
+            && data.StartsWith("aborted:", StringComparison.Ordinal);
         if (isPrivate && e.EventName == OtaEventName && stale)
         {
             // An abort that arrives before the new job's UpdateReady belongs to the previous update (the

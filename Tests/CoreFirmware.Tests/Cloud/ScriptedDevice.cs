@@ -61,6 +61,9 @@ internal sealed class ScriptedDevice : IAsyncDisposable
     /// <summary>Refuse UpdateBegin with 4.00 and this reason.</summary>
     public string? RefuseReason { get; set; }
 
+    /// <summary>After refusing UpdateBegin, send "aborted: &lt;reason&gt;" at once, as OtaService does.</summary>
+    public bool AnnounceRefusal { get; set; }
+
     /// <summary>Slow OTA: the first copy of this chunk arrives "corrupted" (a bit flipped before the CRC check).</summary>
     public int CorruptChunkOnce { get; set; } = -1;
 
@@ -175,6 +178,14 @@ internal sealed class ScriptedDevice : IAsyncDisposable
         return await Task.WhenAny(_loop, Task.Delay(timeout)) == _loop;
     }
 
+    // One message built and encrypted, not sent (the caller sends several in one write).
+    private byte[] Frame(Func<CoapResult> build)
+    {
+        Check(build() == CoapResult.Ok, "build");
+        Check(_framing.Encrypt(_out, 0, _writer.Length, _frame, 0, _frame.Length, out int n) == FramingResult.Ok, "encrypt");
+        return _frame.AsSpan(0, n).ToArray();
+    }
+
     private async Task SendAsync(Func<CoapResult> build)
     {
         using var bound = new CancellationTokenSource(SendTimeout);
@@ -265,6 +276,17 @@ internal sealed class ScriptedDevice : IAsyncDisposable
                 if (RefuseReason != null)
                 {
                     byte[] reason = Encoding.ASCII.GetBytes(RefuseReason);
+                    if (AnnounceRefusal)
+                    {
+                        // The answer and the event in one TCP segment: the cloud's reader has both at once.
+                        byte[] first = Frame(() => SparkMessages.Response(_writer, _out, 0, _out.Length, _tx.Next(), m, CoapCode.BadRequest, reason, 0, reason.Length));
+                        byte[] name = Encoding.ASCII.GetBytes(DeviceServer.OtaEventName);
+                        byte[] data = Encoding.ASCII.GetBytes("aborted: " + RefuseReason);
+                        byte[] second = Frame(() => SparkMessages.Event(_writer, _out, 0, _out.Length, _tx.Next(), false, name, 0, name.Length, 60, data, 0, data.Length));
+                        await SendRawAsync([.. first, .. second]);
+                        return;
+                    }
+
                     await SendAsync(() => SparkMessages.Response(_writer, _out, 0, _out.Length, _tx.Next(), m, CoapCode.BadRequest, reason, 0, reason.Length));
                     return;
                 }
