@@ -118,7 +118,7 @@ internal sealed class Cc3000ModelSocket
     {
         State = Phase.Closed;
         _connectRequested = false;
-        if (_client != null) _model.CloseTcpLocked(_client);
+        if (_client != null) _model.Closer.CloseLocked(_client);
         _client = null;
         Monitor.PulseAll(_sync);
     }
@@ -297,7 +297,7 @@ internal sealed class Cc3000ModelSocket
             if (airTime > 0) Thread.Sleep(airTime);
             try
             {
-                stream.Write(_model.TxBuffer(slot), 0, length);
+                stream.Write(_model.Buffers.Buffer(slot), 0, length);
             }
             catch (Exception e) when (IsConnectionEnd(e))
             {
@@ -313,7 +313,7 @@ internal sealed class Cc3000ModelSocket
             {
                 // The buffer went out (or was lost with the connection): it is free again either way,
                 // unless a power cycle reset the pool meanwhile.
-                _model.ReleaseTxBufferLocked(Sd, epoch, slot);
+                _model.Buffers.ReleaseLocked(Sd, epoch, slot);
                 if (!CurrentLocked(generation)) return;
                 TxInFlight = -1;
                 if (failed && State == Phase.Connected)
