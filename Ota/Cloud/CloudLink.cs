@@ -36,6 +36,10 @@ namespace CoreFirmware.Ota.Cloud
     /// <see cref="CloudLinkSettings.ConnectTimeoutMilliseconds"/>) and on every receive slice of a
     /// handshake read, so the longest gap between two checkins is one bounded socket call
     /// (SystemWatchdog.DefaultCheckinTimeoutMilliseconds is derived from it).</para>
+    /// <para>Parts (one responsibility each): <see cref="CloudTransport"/> (socket, state, framing and
+    /// messages both ways), <see cref="CloudHandshake"/>, <see cref="CloudMessageDispatcher"/>,
+    /// <see cref="CloudKeepAlive"/> and <see cref="CloudDropHistory"/>; this class is the loop that
+    /// owns them: connect with backoff, receive, drop.</para>
     /// <para>Safe mode by cloud request (a CoreFirmware extension, Ota/Protocol/PROTOCOL-NOTES.md):
     /// POST "s"/"safe-mode" goes to the <see cref="SafeModeHandler"/>; the link answers with the
     /// handler's code (2.04 when the request was recorded), then tells the handler to reboot.</para>
@@ -61,33 +65,15 @@ namespace CoreFirmware.Ota.Cloud
         // spent 12% of its time in 1,078 recvs of at most one frame each).
         private const int ReceiveBufferLength = 1460;
 
-        // Event names: "corefw/ota" and the like; the CoAP option takes up to 268 bytes, 64 is plenty.
-        private const int MaxEventNameLength = 64;
-
-
-        private static readonly byte[] DescribeJson = AsciiBytes("{\"f\":[],\"v\":{}}");
-
-        private readonly object _sendSync = new object();
-        private readonly object _reasonSync = new object();
         private readonly INetworkSockets _sockets;
         private readonly IClock _clock;
         private readonly CloudLinkSettings _settings;
-        private readonly DeviceHandshake _handshake;
-        private readonly SessionKeys _keys = new SessionKeys();
-        private readonly SecureFraming _framing;
-        private readonly FrameReader _reader = new FrameReader();
-        private readonly MessageCounter _tx = new MessageCounter();
-        private readonly MessageCounter _rx = new MessageCounter();
-        private readonly CoapWriter _writer = new CoapWriter();
-        private readonly CoapMessage _message = new CoapMessage();
+        private readonly CloudTransport _transport;
+        private readonly CloudHandshake _handshake;
+        private readonly CloudKeepAlive _keepAlive;
+        private readonly CloudMessageDispatcher _dispatcher;
+        private readonly CloudDropHistory _dropHistory = new CloudDropHistory(DropReasonCapacity);
         private readonly byte[] _rxBuffer = new byte[ReceiveBufferLength];
-        private readonly byte[] _plainIn = new byte[SecureFraming.MaxCiphertextLength];
-        private readonly byte[] _plainOut = new byte[SecureFraming.MaxPlaintextLength];
-        private readonly byte[] _frameOut = new byte[SecureFraming.MaxFrameLength];
-        private readonly byte[] _handshakeIn = new byte[Handshake.SessionBlockLength];
-        private readonly byte[] _handshakeOut = new byte[Handshake.DeviceReplyLength];
-        private readonly byte[] _eventName = new byte[MaxEventNameLength];
-        private readonly string[] _reasons = new string[DropReasonCapacity];
         private readonly ManualResetEvent _stopEvent = new ManualResetEvent(false);
 
         private IUpdateMessageHandler _handler;
@@ -96,27 +82,14 @@ namespace CoreFirmware.Ota.Cloud
         private SystemWatchdog _watchdog;
         private Thread _thread;
         private int _stopRequested;
-        private int _socket = -1;
-        private int _state;
-        private int _sendFailure;
         private long _busUnavailableSinceMs = -1;
         private long _nextAttemptMs;
         private int _backoffMs;
         private long _helloDeadlineMs;
-        private long _lastPingMs;
-        private long _pingSentMs;
-        private bool _pingOutstanding;
-        private long _lastInboundMs;
-        private int _pingId;
-        private int _reasonCount;
-        private int _reasonNext;
         private int _connectAttempts;
         private int _sessions;
         private int _drops;
         private int _messagesIn;
-        private int _messagesOut;
-        private int _pingsSent;
-        private int _pingAcks;
 
         /// <summary>
         /// Creates the link over the system socket view <paramref name="systemSockets"/>.
@@ -137,9 +110,10 @@ namespace CoreFirmware.Ota.Cloud
             _sockets = systemSockets;
             _clock = clock;
             _settings = settings;
-            _framing = new SecureFraming(crypto);
-            _handshake = new DeviceHandshake(crypto, settings.DeviceId, settings.DevicePublicKeyDer,
-                settings.DevicePrivateKeyDer, settings.ServerPublicKeyDer);
+            _transport = new CloudTransport(systemSockets, crypto, settings);
+            _handshake = new CloudHandshake(this, systemSockets, crypto, clock, settings, _transport);
+            _keepAlive = new CloudKeepAlive(settings);
+            _dispatcher = new CloudMessageDispatcher(this, _transport, _keepAlive);
             _backoffMs = settings.ReconnectMinMilliseconds;
         }
 
@@ -178,13 +152,13 @@ namespace CoreFirmware.Ota.Cloud
         /// <summary>Where the link is.</summary>
         public CloudLinkState State
         {
-            get { lock (_sendSync) { return (CloudLinkState)_state; } }
+            get { return _transport.State; }
         }
 
         /// <inheritdoc />
         public bool IsConnected
         {
-            get { lock (_sendSync) { return _socket >= 0 && _state == (int)CloudLinkState.Connected; } }
+            get { return _transport.IsConnected; }
         }
 
         /// <summary>Connection attempts made.</summary>
@@ -200,13 +174,13 @@ namespace CoreFirmware.Ota.Cloud
         public int MessagesReceived { get { return _messagesIn; } }
 
         /// <summary>Messages sent to the cloud.</summary>
-        public int MessagesSent { get { lock (_sendSync) { return _messagesOut; } } }
+        public int MessagesSent { get { return _transport.MessagesSent; } }
 
         /// <summary>Keep-alive pings sent.</summary>
-        public int PingsSent { get { return _pingsSent; } }
+        public int PingsSent { get { return _keepAlive.PingsSent; } }
 
         /// <summary>Keep-alive pings acknowledged.</summary>
-        public int PingAcks { get { return _pingAcks; } }
+        public int PingAcks { get { return _keepAlive.PingAcks; } }
 
         /// <summary>The delay the next failed attempt will wait (it doubles up to the cap).</summary>
         public int CurrentBackoffMilliseconds { get { return _backoffMs; } }
@@ -214,24 +188,19 @@ namespace CoreFirmware.Ota.Cloud
         /// <summary>Drop reasons kept (at most <see cref="DropReasonCapacity"/>).</summary>
         public int DropReasonCount
         {
-            get { lock (_reasonSync) { return _reasonCount; } }
+            get { return _dropHistory.Count; }
         }
 
         /// <summary>The <paramref name="age"/>-th most recent drop reason (0 = newest), or null.</summary>
         public string GetDropReason(int age)
         {
-            lock (_reasonSync)
-            {
-                if (age < 0 || age >= _reasonCount) return null;
-                int i = (_reasonNext - 1 - age + DropReasonCapacity * 2) % DropReasonCapacity;
-                return _reasons[i];
-            }
+            return _dropHistory.Get(age);
         }
 
         /// <summary>The newest drop reason, or null.</summary>
         public string LastDropReason
         {
-            get { return GetDropReason(0); }
+            get { return _dropHistory.Get(0); }
         }
 
         // ------------------------------------------------------------------ thread
@@ -261,7 +230,7 @@ namespace CoreFirmware.Ota.Cloud
             return t == null || t.Join(timeoutMilliseconds);
         }
 
-        private bool StopRequested
+        internal bool StopRequested
         {
             get { return Interlocked.CompareExchange(ref _stopRequested, 0, 0) != 0; }
         }
@@ -275,7 +244,7 @@ namespace CoreFirmware.Ota.Cloud
             while (!StopRequested)
             {
                 Checkin();
-                if (_socket < 0)
+                if (_transport.Socket < 0)
                 {
                     long wait = _nextAttemptMs - _clock.UptimeMilliseconds;
                     if (wait > 0)
@@ -291,7 +260,7 @@ namespace CoreFirmware.Ota.Cloud
                 Step();
             }
 
-            if (_socket >= 0)
+            if (_transport.Socket >= 0)
             {
                 Drop("stopped");
             }
@@ -302,7 +271,7 @@ namespace CoreFirmware.Ota.Cloud
         private void Connect()
         {
             _connectAttempts++;
-            SetState(CloudLinkState.Connecting);
+            _transport.State = CloudLinkState.Connecting;
             uint ip = _settings.Ipv4Address;
             int r;
             if (_settings.HostName != null)
@@ -324,11 +293,7 @@ namespace CoreFirmware.Ota.Cloud
                 return;
             }
 
-            lock (_sendSync)
-            {
-                _socket = s;
-            }
-
+            _transport.Attach(s);
             r = _sockets.Connect(s, ip, _settings.Port, _settings.ConnectTimeoutMilliseconds);
             Checkin();
             if (r < 0)
@@ -337,116 +302,22 @@ namespace CoreFirmware.Ota.Cloud
                 return;
             }
 
-            SetState(CloudLinkState.Handshake);
-            if (!ReadExact(_handshakeIn, Handshake.NonceLength, "nonce"))
+            _transport.State = CloudLinkState.Handshake;
+            string failure = _handshake.Run();
+            if (failure != null)
             {
-                return;
-            }
-
-            int written;
-            HandshakeResult hr = _handshake.BuildDeviceReply(_handshakeIn, 0, Handshake.NonceLength,
-                _handshakeOut, 0, _handshakeOut.Length, out written);
-            if (hr != HandshakeResult.Ok)
-            {
-                Drop("handshake reply: " + hr.ToString());
-                return;
-            }
-
-            r = _sockets.Send(s, _handshakeOut, 0, written, _settings.SendTimeoutMilliseconds);
-            Checkin();
-            if (r != written)
-            {
-                Drop("send: " + ErrorName(r));
-                return;
-            }
-
-            if (!ReadExact(_handshakeIn, Handshake.SessionBlockLength, "session key"))
-            {
-                return;
-            }
-
-            hr = _handshake.ReadSessionKey(_handshakeIn, 0, Handshake.SessionBlockLength, _keys);
-            if (hr != HandshakeResult.Ok)
-            {
-                Drop("handshake: " + hr.ToString());
-                return;
-            }
-
-            bool sent;
-            lock (_sendSync)
-            {
-                _framing.Start(_keys);
-                _tx.Reset(MessageCounter.DeviceInitialId(_keys.Iv, 0));
-                _keys.Clear();
-                _reader.Reset();
-                _sendFailure = 0;
-                _state = (int)CloudLinkState.AwaitingHello;
-                SparkMessages.Hello(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, -1,
-                    _settings.ProductId, _settings.FirmwareVersion);
-                sent = SendBuiltLocked(true);
-            }
-
-            if (!sent)
-            {
-                Drop("send hello: " + ErrorName(_sendFailure));
+                Drop(failure);
                 return;
             }
 
             _helloDeadlineMs = _clock.UptimeMilliseconds + _settings.HandshakeStepTimeoutMilliseconds;
         }
 
-        // Reads exactly count bytes of the handshake into _handshakeIn; drops the link on failure.
-        private bool ReadExact(byte[] buffer, int count, string what)
-        {
-            long deadline = _clock.UptimeMilliseconds + _settings.HandshakeStepTimeoutMilliseconds;
-            int got = 0;
-            while (got < count)
-            {
-                Checkin();
-                if (StopRequested)
-                {
-                    Drop("stopped");
-                    return false;
-                }
-
-                long left = deadline - _clock.UptimeMilliseconds;
-                if (left <= 0)
-                {
-                    Drop("handshake: no " + what + " in time");
-                    return false;
-                }
-
-                int n = _sockets.Receive(_socket, buffer, got, count - got,
-                    left < ReceiveSliceMilliseconds ? (int)left : ReceiveSliceMilliseconds);
-                if (n == (int)SocketError.TimedOut || n == (int)SocketError.BusUnavailable)
-                {
-                    // A bus not granted within the slice is a busy bus, not a broken link: the deadline bounds it.
-                    continue;
-                }
-
-                if (n == 0)
-                {
-                    Drop("handshake: peer closed during " + what);
-                    return false;
-                }
-
-                if (n < 0)
-                {
-                    Drop("handshake: receive " + ErrorName(n));
-                    return false;
-                }
-
-                got += n;
-            }
-
-            return true;
-        }
-
         // ------------------------------------------------------------------ session loop
 
         private void Step()
         {
-            int n = _sockets.Receive(_socket, _rxBuffer, 0, _rxBuffer.Length, ReceiveSliceMilliseconds);
+            int n = _transport.Receive(_rxBuffer, 0, _rxBuffer.Length, ReceiveSliceMilliseconds);
             if (n > 0)
             {
                 if (!Process(n)) return;
@@ -477,12 +348,7 @@ namespace CoreFirmware.Ota.Cloud
 
             if (n != (int)SocketError.BusUnavailable) _busUnavailableSinceMs = -1;
 
-            int failure;
-            lock (_sendSync)
-            {
-                failure = _sendFailure;
-            }
-
+            int failure = _transport.SendFailure;
             if (failure != 0)
             {
                 Drop("send: " + ErrorName(failure));
@@ -490,81 +356,57 @@ namespace CoreFirmware.Ota.Cloud
             }
 
             long now = _clock.UptimeMilliseconds;
-            if (_state == (int)CloudLinkState.AwaitingHello)
+            if (_transport.State == CloudLinkState.AwaitingHello)
             {
                 if (now > _helloDeadlineMs) Drop("no hello from the cloud");
                 return;
             }
 
-            if (_pingOutstanding)
+            if (_keepAlive.AckOverdue(now))
             {
-                // The ping's acknowledgement may be queued behind messages the cloud sent first (a fast
-                // OTA puts a whole image in the TCP buffers ahead of it, seconds of work for the device):
-                // while messages arrive the link is alive, so the timeout counts from the later of the
-                // ping and the last message received.
-                long since = _lastInboundMs > _pingSentMs ? _lastInboundMs : _pingSentMs;
-                if (now - since > _settings.PingTimeoutMilliseconds)
-                {
-                    Drop("ping not acknowledged");
-                    return;
-                }
+                Drop("ping not acknowledged");
+                return;
             }
-            else if (now - _lastPingMs >= _settings.KeepAliveMilliseconds)
+
+            if (_keepAlive.PingDue(now))
             {
-                SendPing(now);
+                int id;
+                if (_transport.SendPing(out id)) _keepAlive.OnPingSent(id, now);
             }
 
             IUpdateMessageHandler handler = _handler;
             if (handler != null) handler.Poll();
             ICloudMessageHandler app = _appHandler;
-            if (app != null && _socket >= 0) app.Poll();
+            if (app != null && _transport.Socket >= 0) app.Poll();
         }
 
-        // Feeds n received bytes through the frame reader; false once the link was dropped.
+        // Feeds n received bytes through the transport; false once the link was dropped.
         private bool Process(int n)
         {
             int offset = 0;
             while (offset < n)
             {
-                int used;
-                FramingResult r = _reader.Feed(_rxBuffer, offset, n - offset, out used);
-                offset += used;
-                if (r != FramingResult.Ok)
+                int r = _transport.Feed(_rxBuffer, ref offset, n);
+                if (r == CloudTransport.Failed)
                 {
-                    Drop("frame: " + r.ToString());
+                    Drop(_transport.FeedFailure);
                     return false;
                 }
 
-                if (!_reader.IsComplete) continue;
-                int length;
-                r = _framing.Decrypt(_reader.Frame, 0, _reader.FrameLength, _plainIn, 0, _plainIn.Length, out length);
-                _reader.Next();
-                if (r != FramingResult.Ok)
-                {
-                    Drop("decrypt: " + r.ToString());
-                    return false;
-                }
-
-                CoapResult c = _message.Decode(_plainIn, 0, length);
-                if (c != CoapResult.Ok)
-                {
-                    Drop("coap: " + c.ToString());
-                    return false;
-                }
-
+                if (r == CloudTransport.NeedMore) continue;
                 _messagesIn++;
-                _lastInboundMs = _clock.UptimeMilliseconds;
-                if (!Dispatch()) return false;
+                _keepAlive.OnMessageReceived(_clock.UptimeMilliseconds);
+                if (!OnMessage(_transport.Message)) return false;
             }
 
             return true;
         }
 
-        private bool Dispatch()
+        // The first message of a session must be the cloud's Hello; after it, ids must follow on.
+        private bool OnMessage(CoapMessage m)
         {
-            CoapMessage m = _message;
             MessageKind kind = SparkMessages.Classify(m);
-            if (_state == (int)CloudLinkState.AwaitingHello)
+            if (_transport.State == CloudLinkState.AwaitingHello)
             {
                 if (kind != MessageKind.Hello)
                 {
@@ -572,12 +414,10 @@ namespace CoreFirmware.Ota.Cloud
                     return false;
                 }
 
-                _rx.StartFromHello(m.MessageId);
-                SetState(CloudLinkState.Connected);
+                _transport.OnHello(m.MessageId);
                 _sessions++;
                 _backoffMs = _settings.ReconnectMinMilliseconds;
-                _lastPingMs = _clock.UptimeMilliseconds;
-                _pingOutstanding = false;
+                _keepAlive.OnSessionUp(_clock.UptimeMilliseconds);
                 IUpdateMessageHandler up = _handler;
                 if (up != null) up.OnLinkUp();
                 ICloudMessageHandler appUp = _appHandler;
@@ -585,161 +425,28 @@ namespace CoreFirmware.Ota.Cloud
                 return true;
             }
 
-            if (!_rx.AcceptIncoming(m))
+            if (!_transport.AcceptIncoming(m))
             {
                 Drop("bad message id " + m.MessageId.ToString());
                 return false;
             }
 
-            switch (kind)
-            {
-                case MessageKind.Ping:
-                    lock (_sendSync)
-                    {
-                        if (SessionUpLocked())
-                        {
-                            SparkMessages.EmptyAck(_writer, _plainOut, 0, _plainOut.Length, m.MessageId);
-                            SendBuiltLocked(false);
-                        }
-                    }
-                    break;
-
-                case MessageKind.EmptyAck:
-                    if (_pingOutstanding && m.MessageId == _pingId)
-                    {
-                        _pingOutstanding = false;
-                        _pingAcks++;
-                    }
-                    break;
-
-                case MessageKind.Describe:
-                    ICloudMessageHandler describer = _appHandler;
-                    if (describer != null && describer.OnMessage(kind, m)) break;
-                    lock (_sendSync)
-                    {
-                        if (SessionUpLocked())
-                        {
-                            SparkMessages.DescribeReturn(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, m,
-                                DescribeJson, 0, DescribeJson.Length);
-                            SendBuiltLocked(true);
-                        }
-                    }
-                    break;
-
-                case MessageKind.UpdateBegin:
-                case MessageKind.Chunk:
-                case MessageKind.UpdateDone:
-                    IUpdateMessageHandler handler = _handler;
-                    if (handler != null)
-                    {
-                        handler.OnMessage(kind, m);
-                    }
-                    else
-                    {
-                        SendResponse(m.Token, m.TokenLength, CoapCode.NotFound, null, 0, 0);
-                    }
-                    break;
-
-                case MessageKind.SafeModeRequest:
-                    if (!HandleSafeModeRequest(m)) return false;
-                    break;
-
-                case MessageKind.FunctionCall:
-                case MessageKind.VariableRequest:
-                case MessageKind.PublicEvent:
-                case MessageKind.PrivateEvent:
-                case MessageKind.Response:
-                    ICloudMessageHandler app = _appHandler;
-                    if (app != null && app.OnMessage(kind, m)) break;
-                    if ((kind == MessageKind.FunctionCall || kind == MessageKind.VariableRequest)
-                        && m.Type == CoapType.Confirmable)
-                    {
-                        SendResponse(m.Token, m.TokenLength, CoapCode.NotFound, null, 0, 0);
-                    }
-                    break;
-
-                case MessageKind.KeyChange:
-                case MessageKind.RaiseYourHand:
-                case MessageKind.Unknown:
-                    if (m.Type == CoapType.Confirmable && CoapCode.IsRequest(m.Code))
-                    {
-                        SendResponse(m.Token, m.TokenLength, CoapCode.NotFound, null, 0, 0);
-                    }
-                    break;
-
-                default:
-                    // Hello again, responses, resets, events from the cloud: nothing to do.
-                    break;
-            }
-
-            return _socket >= 0;
+            _dispatcher.Dispatch(kind, m);
+            return _transport.Socket >= 0;
         }
 
-        // The cloud's safe-mode request: the handler records it (boot state), the link answers with
-        // the handler's code, then (2.04 only) the handler asks for the reboot. A non-request or NON
-        // copy is ignored. False once the link was dropped.
-        private bool HandleSafeModeRequest(CoapMessage m)
-        {
-            if (m.Type != CoapType.Confirmable) return true;
-            ISafeModeRequestHandler handler = _safeModeHandler;
-            int code = handler == null ? CoapCode.NotFound : handler.OnSafeModeRequest();
-            bool sent = SendResponse(m.Token, m.TokenLength, code, null, 0, 0);
-            if (handler != null && code == CoapCode.Changed)
-            {
-                // Reboot even when the answer was lost: the flag is on flash, the next boot is safe mode.
-                handler.OnSafeModeAcknowledged(sent);
-            }
-
-            return _socket >= 0;
-        }
-
-        private void SendPing(long now)
-        {
-            lock (_sendSync)
-            {
-                if (!SessionUpLocked()) return;
-                int id = _tx.Peek;
-                SparkMessages.Ping(_writer, _plainOut, 0, _plainOut.Length, id);
-                if (SendBuiltLocked(true))
-                {
-                    _pingId = id;
-                    _pingOutstanding = true;
-                    _pingSentMs = now;
-                    _lastPingMs = now;
-                    _pingsSent++;
-                }
-            }
-        }
-
-        // ------------------------------------------------------------------ IOtaChannel
+        // ------------------------------------------------------------------ ICloudChannel
 
         /// <inheritdoc />
         public bool SendResponse(byte[] token, int tokenLength, int code, byte[] payload, int offset, int count)
         {
-            lock (_sendSync)
-            {
-                if (!SessionUpLocked()) return false;
-                _writer.Start(_plainOut, 0, _plainOut.Length, CoapType.NonConfirmable, code, _tx.Peek, token, 0, tokenLength);
-                if (count > 0) _writer.SetPayload(payload, offset, count);
-                return SendBuiltLocked(true);
-            }
+            return _transport.SendResponse(token, tokenLength, code, payload, offset, count);
         }
 
         /// <inheritdoc />
         public bool SendChunkMissed(int[] indexes, int offset, int count)
         {
-            if (count <= 0 || count > SparkProtocol.MaxMissedChunks) return false;
-            lock (_sendSync)
-            {
-                if (!SessionUpLocked()) return false;
-                if (SparkMessages.ChunkMissed(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, indexes, offset, count)
-                    != CoapResult.Ok)
-                {
-                    return false;
-                }
-
-                return SendBuiltLocked(true);
-            }
+            return _transport.SendChunkMissed(indexes, offset, count);
         }
 
         /// <summary>
@@ -749,133 +456,35 @@ namespace CoreFirmware.Ota.Cloud
         /// </summary>
         public bool Publish(string name, byte[] data, int offset, int count)
         {
-            if (name == null || name.Length == 0 || name.Length > MaxEventNameLength) return false;
-            lock (_sendSync)
-            {
-                if (!SessionUpLocked()) return false;
-                int nameLength = Ascii.Put(name, _eventName, 0);
-                if (SparkMessages.Event(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, false,
-                        _eventName, 0, nameLength, 0, data, offset, count) != CoapResult.Ok)
-                {
-                    return false;
-                }
-
-                return SendBuiltLocked(true);
-            }
+            return _transport.Publish(name, data, offset, count);
         }
 
         /// <inheritdoc />
         public bool PublishEvent(bool isPublic, byte[] name, int nameLength, int ttlSeconds, byte[] data, int offset, int count)
         {
-            if (name == null || nameLength <= 0 || nameLength > MaxEventNameLength) return false;
-            lock (_sendSync)
-            {
-                if (!SessionUpLocked()) return false;
-                if (SparkMessages.Event(_writer, _plainOut, 0, _plainOut.Length, _tx.Peek, isPublic,
-                        name, 0, nameLength, ttlSeconds, data, offset, count) != CoapResult.Ok)
-                {
-                    return false;
-                }
-
-                return SendBuiltLocked(true);
-            }
+            return _transport.PublishEvent(isPublic, name, nameLength, ttlSeconds, data, offset, count);
         }
 
         /// <inheritdoc />
         public bool SendGetTime(out int messageId)
         {
-            lock (_sendSync)
-            {
-                messageId = _tx.Peek;
-                if (!SessionUpLocked()) return false;
-                if (SparkMessages.GetTime(_writer, _plainOut, 0, _plainOut.Length, messageId) != CoapResult.Ok) return false;
-                return SendBuiltLocked(true);
-            }
+            return _transport.SendGetTime(out messageId);
         }
 
         /// <inheritdoc />
         public bool SendSubscribe(byte[] prefix, int length, out int messageId)
         {
-            lock (_sendSync)
-            {
-                messageId = _tx.Peek;
-                if (!SessionUpLocked()) return false;
-                _writer.Start(_plainOut, 0, _plainOut.Length, CoapType.Confirmable, CoapCode.Get, messageId, null, 0, 0);
-                _writer.AddByteOption(CoapOption.UriPath, SubscribePath);
-                if (length > 0) _writer.AddOption(CoapOption.UriPath, prefix, 0, length);
-                return SendBuiltLocked(true);
-            }
+            return _transport.SendSubscribe(prefix, length, out messageId);
         }
-
-        private const int SubscribePath = 'e';
 
         // ------------------------------------------------------------------ internals
 
-        private bool SessionUpLocked()
-        {
-            return _socket >= 0 && _state == (int)CloudLinkState.Connected && _sendFailure == 0;
-        }
-
-        // Encrypts and sends the message in _writer; a non-ACK message takes the next id.
-        private bool SendBuiltLocked(bool takesId)
-        {
-            if (_writer.Result != CoapResult.Ok || _socket < 0) return false;
-            int length;
-            FramingResult f = _framing.Encrypt(_plainOut, 0, _writer.Length, _frameOut, 0, _frameOut.Length, out length);
-            if (f != FramingResult.Ok)
-            {
-                _sendFailure = (int)SocketError.ModuleError;
-                return false;
-            }
-
-            if (takesId) _tx.Next();
-            int r = _sockets.Send(_socket, _frameOut, 0, length, _settings.SendTimeoutMilliseconds);
-            if (r != length)
-            {
-                // The link thread drops the link on its next step.
-                _sendFailure = r < 0 ? r : (int)SocketError.ConnectionReset;
-                return false;
-            }
-
-            _messagesOut++;
-            return true;
-        }
-
-        private void SetState(CloudLinkState state)
-        {
-            lock (_sendSync)
-            {
-                _state = (int)state;
-            }
-        }
-
         private void Drop(string reason)
         {
-            bool wasUp;
-            lock (_sendSync)
-            {
-                wasUp = _state == (int)CloudLinkState.Connected;
-                if (_socket >= 0)
-                {
-                    _sockets.Close(_socket);
-                    _socket = -1;
-                }
-
-                _state = (int)CloudLinkState.Disconnected;
-                _framing.Stop();
-                _keys.Clear();
-                _reader.Reset();
-                _sendFailure = 0;
-                _pingOutstanding = false;
-            }
-
-            lock (_reasonSync)
-            {
-                _reasons[_reasonNext] = reason;
-                _reasonNext = (_reasonNext + 1) % DropReasonCapacity;
-                if (_reasonCount < DropReasonCapacity) _reasonCount++;
-            }
-
+            bool wasUp = _transport.Close();
+            _handshake.Clear();
+            _keepAlive.OnDrop();
+            _dropHistory.Add(reason);
             _drops++;
             if (wasUp)
             {
@@ -891,22 +500,15 @@ namespace CoreFirmware.Ota.Cloud
             _backoffMs = next > _settings.ReconnectMaxMilliseconds || next <= 0 ? _settings.ReconnectMaxMilliseconds : next;
         }
 
-        private void Checkin()
+        internal void Checkin()
         {
             SystemWatchdog w = _watchdog;
             if (w != null) w.Checkin();
         }
 
-        private static string ErrorName(int code)
+        internal static string ErrorName(int code)
         {
             return ((SocketError)code).ToString();
-        }
-
-        private static byte[] AsciiBytes(string text)
-        {
-            byte[] b = new byte[text.Length];
-            Ascii.Put(text, b, 0);
-            return b;
         }
     }
 }

@@ -70,8 +70,8 @@ internal sealed class Cc3000ModelSocket
     public int BlockingRecvMax;
     public int BlockingRecvFlags;
     public bool CloseWaitDue;
-    // closesocket taken while buffers were still queued for the peer: the writer sends them, then
-    // the model closes the connection gracefully and answers the close (Cc3000Model.CloseLocked).
+    // closesocket taken while buffers were still queued for the peer: the writer sends them, then the
+    // connection closes gracefully and the close is answered (Cc3000ModelSocketTable.CloseLocked).
     public bool Closing;
     public long ClosingDeadline; // TickCount64 ms
     // A connect to a black hole: when the module's own timeout answers it (TickCount64 ms; 0 = none).
@@ -120,15 +120,14 @@ internal sealed class Cc3000ModelSocket
 
     /// <summary>
     /// Closes the TCP side (on the model's closer thread). Caller holds the model lock.
-    /// <paramref name="graceful"/>: a FIN after what was sent (closesocket); otherwise a reset (the
-    /// module lost power: its connections vanish, and a reset is how the peer learns it here at once).
+    /// <paramref name="graceful"/>: FIN after what was sent; otherwise a reset (power lost).
     /// </summary>
     public void CloseLocked(bool graceful = false)
     {
         State = Phase.Closed;
         Closing = false;
         _connectRequested = false;
-        if (_client != null) _model.CloseTcpLocked(_client, graceful);
+        if (_client != null) _model.Closer.CloseLocked(_client, graceful);
         _client = null;
         Monitor.PulseAll(_sync);
     }
@@ -297,7 +296,7 @@ internal sealed class Cc3000ModelSocket
                 while (CurrentLocked(generation) && !IsClosed && TxCount == 0 && !Closing && State == Phase.Connected) Monitor.Wait(_sync, 100);
                 if (CurrentLocked(generation) && Closing && TxCount == 0)
                 {
-                    _model.FinishDeferredCloseLocked(this);
+                    _model.Sockets.FinishDeferredCloseLocked(this);
                     return;
                 }
                 if (!CurrentLocked(generation) || TxCount == 0 || IsClosed) return;
@@ -312,7 +311,7 @@ internal sealed class Cc3000ModelSocket
             if (airTime > 0) Thread.Sleep(airTime);
             try
             {
-                stream.Write(_model.TxBuffer(slot), 0, length);
+                stream.Write(_model.Buffers.Buffer(slot), 0, length);
             }
             catch (Exception e) when (IsConnectionEnd(e))
             {
@@ -328,7 +327,7 @@ internal sealed class Cc3000ModelSocket
             {
                 // The buffer went out (or was lost with the connection): it is free again either way,
                 // unless a power cycle reset the pool meanwhile.
-                _model.ReleaseTxBufferLocked(Sd, epoch, slot);
+                _model.Buffers.ReleaseLocked(Sd, epoch, slot);
                 if (!CurrentLocked(generation)) return;
                 TxInFlight = -1;
                 if (failed && State == Phase.Connected)
@@ -338,7 +337,7 @@ internal sealed class Cc3000ModelSocket
                 }
                 if (failed && Closing)
                 {
-                    _model.FinishDeferredCloseLocked(this);
+                    _model.Sockets.FinishDeferredCloseLocked(this);
                     return;
                 }
                 if (failed) return;

@@ -58,4 +58,21 @@ internal static class Cc3000Wire
 
     /// <summary>Generic failure the module reports (TI's -1: no free socket, connect failed, host not found, reset).</summary>
     public const int ErrorGeneric = -1;
+
+    /// <summary>Little-endian u32 at <paramref name="at"/>.</summary>
+    public static uint GetU32(byte[] b, int at) => (uint)(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));
+
+    public static void PutU32(byte[] b, ref int at, uint v)
+    {
+        b[at++] = (byte)v;
+        b[at++] = (byte)(v >> 8);
+        b[at++] = (byte)(v >> 16);
+        b[at++] = (byte)(v >> 24);
+    }
+
+    public static void PutU16(byte[] b, ref int at, int v)
+    {
+        b[at++] = (byte)v;
+        b[at++] = (byte)(v >> 8);
+    }
 }
