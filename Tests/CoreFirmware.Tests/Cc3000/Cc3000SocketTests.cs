@@ -163,7 +163,8 @@ public class Cc3000SocketTests
         int r = rig.User.Receive(s, rx, 0, rx.Length, 200);
         long elapsed = sw.ElapsedMilliseconds;
         Assert.Equal((int)SocketError.TimedOut, r);
-        Assert.InRange(elapsed, 190, 200 + rig.Cc3000.Driver.CommandTimeoutMilliseconds);
+        // At least its timeout; the upper figure is a bound (it returned), not a timing: a loaded host adds seconds.
+        Assert.InRange(elapsed, 190, 200 + rig.Cc3000.Driver.CommandTimeoutMilliseconds + 20_000);
         // The socket still works afterwards.
         Assert.Equal(3, rig.User.Send(s, new byte[] { 7, 8, 9 }, 0, 3, 1000));
         Assert.Equal(3, ReceiveExactly(rig, s, rx, 3));
