@@ -145,6 +145,16 @@ namespace CoreFirmware.Drivers.Cc3000
             _dispatcher.Start();
         }
 
+        /// <summary>
+        /// Where an exception that ends the driver's event thread is reported (null:
+        /// <see cref="CoreFirmware.Drivers.Diagnostics.ThreadFaultLog.Orphans"/>).
+        /// </summary>
+        public CoreFirmware.Drivers.Diagnostics.ThreadFaultLog ThreadFaults
+        {
+            get { return _dispatcher.ThreadFaults; }
+            set { _dispatcher.ThreadFaults = value; }
+        }
+
         /// <summary>Time a command may go unanswered before the module counts as stuck (ms).</summary>
         public int CommandTimeoutMilliseconds
         {

@@ -1,4 +1,6 @@
+using System;
 using System.Threading;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Drivers.Cc3000
 {
@@ -89,7 +91,7 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 if (_thread != null) return;
                 _stop = false;
-                _thread = new Thread(Run);
+                _thread = new Thread(RunGuarded);
             }
             _thread.Start();
         }
@@ -111,6 +113,31 @@ namespace CoreFirmware.Drivers.Cc3000
         private bool Stopping
         {
             get { lock (_sync) return _stop; }
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void RunGuarded()
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "CC3000 event dispatcher", e);
+            }
         }
 
         private void Run()

@@ -4,6 +4,7 @@ using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Update;
 using CoreFirmware.Ota.Cloud;
 using CoreFirmware.Ota.Update;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Boot
 {
@@ -154,7 +155,7 @@ namespace CoreFirmware.Ota.Boot
             if (cloud == null) throw new ArgumentNullException("cloud");
             if (Status != DeploymentStatus.Testing || manualConfirm || _watcher != null) return;
             _cloud = cloud;
-            _watcher = new Thread(Watch);
+            _watcher = new Thread(WatchGuarded);
             _watcher.Start();
         }
 
@@ -164,6 +165,31 @@ namespace CoreFirmware.Ota.Boot
             _stop.Set();
             Thread t = _watcher;
             return t == null || t.Join(timeoutMilliseconds);
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void WatchGuarded()
+        {
+            try
+            {
+                Watch();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "deployment watcher", e);
+            }
         }
 
         private void Watch()

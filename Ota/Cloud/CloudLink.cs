@@ -5,6 +5,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Status;
 using CoreFirmware.Ota.Update;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Cloud
 {
@@ -211,7 +212,7 @@ namespace CoreFirmware.Ota.Cloud
             if (_thread != null && _thread.IsAlive) return;
             Interlocked.Exchange(ref _stopRequested, 0);
             _stopEvent.Reset();
-            _thread = new Thread(Run);
+            _thread = new Thread(RunGuarded);
             _thread.Start();
         }
 
@@ -233,6 +234,31 @@ namespace CoreFirmware.Ota.Cloud
         internal bool StopRequested
         {
             get { return Interlocked.CompareExchange(ref _stopRequested, 0, 0) != 0; }
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void RunGuarded()
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "cloud link", e);
+            }
         }
 
         /// <summary>

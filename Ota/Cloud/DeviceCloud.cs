@@ -6,6 +6,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Update;
 using CoreFirmware.Ota.Protocol;
 using CoreFirmware.Ota.Update;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Cloud
 {
@@ -196,7 +197,7 @@ namespace CoreFirmware.Ota.Cloud
         public void Start()
         {
             if (_worker != null) return;
-            _worker = new Thread(WorkerLoop);
+            _worker = new Thread(WorkerLoopGuarded);
             _worker.Start();
         }
 
@@ -570,6 +571,31 @@ namespace CoreFirmware.Ota.Cloud
                 {
                     _channel.SendResponse(_jobToken, _jobTokenLength, GatewayTimeout, TimedOut, 0, TimedOut.Length);
                 }
+            }
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void WorkerLoopGuarded()
+        {
+            try
+            {
+                WorkerLoop();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "cloud calls", e);
             }
         }
 

@@ -76,6 +76,13 @@ namespace CoreFirmware.Ota.Runtime
         public INetworkSockets SystemSockets;
 
         /// <summary>
+        /// Where the system's threads report an exception that ended them (null: the runtime makes its
+        /// own). The board gives the same log to the WiFi driver's event thread; the runtime listens and
+        /// reboots on a fault (<see cref="SystemRuntime.ThreadFaults"/>).
+        /// </summary>
+        public CoreFirmware.Drivers.Diagnostics.ThreadFaultLog ThreadFaults;
+
+        /// <summary>
         /// What the bootloader decided this boot (null: no bootloader ran, the image counts as
         /// confirmed and the app runs). RunApplication false starts the system in safe mode.
         /// </summary>

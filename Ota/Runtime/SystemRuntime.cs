@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using CoreFirmware.Drivers.Diagnostics;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Drivers.Spi;
@@ -28,7 +29,7 @@ namespace CoreFirmware.Ota.Runtime
     /// <para>Safe mode: D0 high at boot, or <see cref="BootStateFlags.SafeModeRequested"/> in the boot
     /// state (the cloud asked; the flag is cleared here, one-shot).</para>
     /// </remarks>
-    public sealed class SystemRuntime : ISystemControl, ISafeModeRequestHandler
+    public sealed class SystemRuntime : ISystemControl, ISafeModeRequestHandler, IThreadFaultListener
     {
         /// <summary>SOS code shown for a user-app fault: 1, the Core's "hard fault" (the app crashed).</summary>
         public const int UserFaultSosCode = 1;
@@ -54,6 +55,7 @@ namespace CoreFirmware.Ota.Runtime
         private readonly SystemParts _parts;
         private readonly ManualResetEvent _rebootRequested = new ManualResetEvent(false);
         private string _rebootReason;
+        private ThreadFaultLog _threadFaults;
         private CloudLink _cloud;
         private DeviceCloud _deviceCloud;
         private OtaService _ota;
@@ -139,6 +141,8 @@ namespace CoreFirmware.Ota.Runtime
         public void Boot()
         {
             SystemParts p = _parts;
+            _threadFaults = p.ThreadFaults != null ? p.ThreadFaults : new ThreadFaultLog();
+            _threadFaults.Listener = this;
             if (p.Watchdog != null)
             {
                 // First thing: a boot that hangs is reset too. Each boot step below is bounded by at
@@ -146,6 +150,7 @@ namespace CoreFirmware.Ota.Runtime
                 _lastResetWasWatchdog = p.Watchdog.LastResetWasWatchdog;
                 _watchdog = new SystemWatchdog(p.Watchdog, p.Clock, p.WatchdogCheckinTimeoutMilliseconds,
                     p.WatchdogHardwareTimeoutMilliseconds, p.WatchdogFeedPeriodMilliseconds);
+                _watchdog.ThreadFaults = _threadFaults;
                 _watchdog.Start();
             }
 
@@ -168,6 +173,7 @@ namespace CoreFirmware.Ota.Runtime
             _bootState.Read();
             _deployment = new DeploymentControl(_store, this, p.Clock, p.BootDecision != null && p.BootDecision.TestBoot);
             _deployment.AutoConfirmMilliseconds = p.AutoConfirmMilliseconds;
+            _deployment.ThreadFaults = _threadFaults;
             TakeSafeModeRequest();
             Checkin();
 
@@ -193,6 +199,7 @@ namespace CoreFirmware.Ota.Runtime
             settings.FirmwareVersion = p.FirmwareVersion;
             INetworkSockets systemSockets = p.SystemSockets != null ? p.SystemSockets : p.Cc3000.CreateSocketView(BusPriority.SystemNetwork);
             _cloud = new CloudLink(systemSockets, p.Crypto, p.Clock, settings);
+            _cloud.ThreadFaults = _threadFaults;
             // Images must be signed with the provisioned image key, for this board, not below the security
             // counter and not older than the running image (BootState as read at boot; BOOT-DESIGN.md).
             BootState current = _bootState.Store.Current;
@@ -212,6 +219,7 @@ namespace CoreFirmware.Ota.Runtime
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
             _deviceCloud = new DeviceCloud(_cloud, p.Clock, _broker);
+            _deviceCloud.ThreadFaults = _threadFaults;
             _deviceCloud.SetBootReport(BootReport(decision), _safeMode ? null : _deployment,
                 PackedImageVersion.ToText(decision == null ? 0 : decision.ActiveVersion));
             _cloud.AppHandler = _deviceCloud;
@@ -220,8 +228,10 @@ namespace CoreFirmware.Ota.Runtime
             if (p.StatusLed != null)
             {
                 _led = new StatusLed(p.StatusLed);
+                _led.ThreadFaults = _threadFaults;
                 _led.Start();
                 _status = new SystemStatusMonitor(_led, p.Cc3000, _cloud, _ota, _safeMode);
+                _status.ThreadFaults = _threadFaults;
                 _status.Start();
             }
 
@@ -380,6 +390,25 @@ namespace CoreFirmware.Ota.Runtime
         {
             get { return _led; }
         }
+
+        /// <summary>
+        /// Exceptions that ended one of the system's threads this boot (null before <see cref="Boot"/>).
+        /// Each one asks for a reboot: a device whose cloud link, LED or watchdog thread is gone is
+        /// restarted, not left half alive.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+        }
+
+        /// <inheritdoc />
+        public void OnThreadFault(string thread, Exception exception)
+        {
+            RequestReboot(ThreadFaultRebootPrefix + thread);
+        }
+
+        /// <summary>The start of the reboot reason after a thread fault; the thread's name follows.</summary>
+        public const string ThreadFaultRebootPrefix = "system thread failed: ";
 
         /// <inheritdoc />
         public void RequestReboot(string reason)

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Status
 {
@@ -137,7 +138,7 @@ namespace CoreFirmware.Ota.Status
             if (_thread != null && _thread.IsAlive) throw new InvalidOperationException("already running");
             Interlocked.Exchange(ref _stopRequested, 0);
             _stopEvent.Reset();
-            _thread = new Thread(Run);
+            _thread = new Thread(RunGuarded);
             _thread.Start();
         }
 
@@ -150,6 +151,31 @@ namespace CoreFirmware.Ota.Status
             _stopEvent.Set();
             Thread t = _thread;
             return t == null || t.Join(timeoutMilliseconds);
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void RunGuarded()
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "status LED", e);
+            }
         }
 
         private void Run()

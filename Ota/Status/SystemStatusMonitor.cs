@@ -3,6 +3,7 @@ using System.Threading;
 using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Cloud;
 using CoreFirmware.Ota.Update;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Status
 {
@@ -75,7 +76,7 @@ namespace CoreFirmware.Ota.Status
         public void Start()
         {
             if (_thread != null) throw new InvalidOperationException("the status monitor was already started");
-            _thread = new Thread(Run);
+            _thread = new Thread(RunGuarded);
             _thread.Start();
         }
 
@@ -85,6 +86,31 @@ namespace CoreFirmware.Ota.Status
             _stop.Set();
             if (_thread == null) return true;
             return _stopped.WaitOne(timeoutMilliseconds, false);
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void RunGuarded()
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "status monitor", e);
+            }
         }
 
         private void Run()

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using CoreFirmware.Drivers.Hal;
+using CoreFirmware.Drivers.Diagnostics;
 
 namespace CoreFirmware.Ota.Status
 {
@@ -150,7 +151,7 @@ namespace CoreFirmware.Ota.Status
             _lastProgressMs = _clock.UptimeMilliseconds;
             _hardware.Start(_hardwareTimeout);
             _hardware.Feed();
-            _thread = new Thread(Run);
+            _thread = new Thread(RunGuarded);
             _thread.Start();
         }
 
@@ -163,6 +164,31 @@ namespace CoreFirmware.Ota.Status
             _stopEvent.Set();
             Thread t = _thread;
             return t == null || t.Join(timeoutMilliseconds);
+        }
+
+        private ThreadFaultLog _threadFaults;
+
+        /// <summary>
+        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
+        /// Set before the thread starts.
+        /// </summary>
+        public ThreadFaultLog ThreadFaults
+        {
+            get { return _threadFaults; }
+            set { _threadFaults = value; }
+        }
+
+        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
+        private void RunGuarded()
+        {
+            try
+            {
+                Run();
+            }
+            catch (Exception e)
+            {
+                ThreadFaultLog.Report(_threadFaults, "watchdog supervisor", e);
+            }
         }
 
         private void Run()

@@ -37,6 +37,16 @@ public sealed class BackgroundFaults
     /// <summary>The faults kept (up to <see cref="MaxKept"/>), oldest first.</summary>
     public IReadOnlyList<Fault> Kept { get { lock (_sync) return _kept.ToArray(); } }
 
+    /// <summary>Forgets every fault: for a test that caused the ones it checked on purpose.</summary>
+    public void Clear()
+    {
+        lock (_sync)
+        {
+            _count = 0;
+            _kept.Clear();
+        }
+    }
+
     /// <summary>Records that <paramref name="exception"/> escaped the thread <paramref name="thread"/>.</summary>
     public void Report(string thread, Exception exception)
     {

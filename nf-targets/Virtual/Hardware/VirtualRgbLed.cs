@@ -21,8 +21,27 @@ public sealed class VirtualRgbLed : IRgbLed
 
     public Sample Current { get { lock (_sync) return _current; } }
 
+    /// <summary>
+    /// Fault hook: the next write throws this (once), as a driver over a failed PWM timer would; the
+    /// firmware's LED thread must not take the process with it.
+    /// </summary>
+    public Exception? FailNextWrite
+    {
+        get { lock (_sync) return _failNextWrite; }
+        set { lock (_sync) _failNextWrite = value; }
+    }
+
+    private Exception? _failNextWrite;
+
     public void SetColor(byte red, byte green, byte blue)
     {
+        Exception? fail;
+        lock (_sync)
+        {
+            fail = _failNextWrite;
+            _failNextWrite = null;
+        }
+        if (fail != null) throw fail;
         var s = new Sample(Stopwatch.GetTimestamp(), red, green, blue);
         lock (_sync)
         {

@@ -1,3 +1,4 @@
+using CoreFirmware.Drivers.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using CoreFirmware.Application.App;
@@ -364,8 +365,12 @@ public sealed class VirtualCore : IDisposable
             _factoryRestores += decision.FactoryRestores;
         }
 
+        // One log for the system's threads of this boot, the WiFi driver's event thread with them.
+        var threadFaults = new ThreadFaultLog();
+        Board.Cc3000Driver.ThreadFaults = threadFaults;
         var parts = new SystemParts
         {
+            ThreadFaults = threadFaults,
             BootDecision = decision,
             AutoConfirmMilliseconds = Options.AutoConfirmMilliseconds,
             Flash = Board.Flash,
@@ -468,6 +473,13 @@ public sealed class VirtualCore : IDisposable
 
         user?.Stop(0);
         bool cloudStopped = runtime.Shutdown(Options.StopTimeoutMilliseconds);
+        // A firmware thread that failed rebooted the board (the runtime asked); the host's record of
+        // faults names it too, so a test or the scenario fails on it instead of seeing only a reboot.
+        ThreadFaultLog? faults = runtime.ThreadFaults;
+        for (int i = 0; faults != null && i < faults.Kept; i++)
+        {
+            Board.Faults.Report("firmware thread '" + faults.ThreadAt(i) + "'", faults.ExceptionAt(i));
+        }
         bool userStopped = user == null || user.Stop(Options.StopTimeoutMilliseconds);
         if (userStopped) _loader.Unload(); // a stuck thread keeps its app's code alive
         HostCrypto? crypto;

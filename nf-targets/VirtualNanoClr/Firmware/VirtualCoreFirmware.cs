@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using CoreFirmware.Application.App;
 using CoreFirmware.Drivers.Cc3000;
+using CoreFirmware.Drivers.Diagnostics;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Hal;
 using CoreFirmware.Drivers.Spi;
@@ -56,6 +57,8 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             }
 
             SystemParts parts = new SystemParts();
+            parts.ThreadFaults = new ThreadFaultLog();
+            cc3000.ThreadFaults = parts.ThreadFaults;
             parts.BootDecision = decision;
             parts.AutoConfirmMilliseconds = settings.AutoConfirm;
             parts.Flash = flash;
