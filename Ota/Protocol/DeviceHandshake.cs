@@ -82,6 +82,12 @@ namespace CoreFirmware.Ota.Protocol
 
             int n = _crypto.RsaEncrypt(_serverPublicKeyDer, _plain, 0, plainLength, output, outputOffset, outputCapacity);
             System.Array.Clear(_plain, 0, _plain.Length);
+            if (n == CryptoStatus.NotSupported)
+            {
+                // Not a key problem: this board's crypto has no RSA (a provisioning or build mistake).
+                return HandshakeResult.CryptoNotSupported;
+            }
+
             if (n != Handshake.DeviceReplyLength)
             {
                 // A wrong-size or unparsable server key (or a platform failure).

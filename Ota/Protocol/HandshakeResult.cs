@@ -36,6 +36,9 @@ namespace CoreFirmware.Ota.Protocol
         BufferTooSmall,
 
         /// <summary>A step was called out of order (e.g. reading the reply before a nonce was set).</summary>
-        InvalidState
+        InvalidState,
+
+        /// <summary>The board's crypto provider does not implement an operation the step needs (RSA).</summary>
+        CryptoNotSupported
     }
 }

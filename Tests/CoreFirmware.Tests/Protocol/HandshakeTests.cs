@@ -277,6 +277,16 @@ public class HandshakeTests : IDisposable
     }
 
     [Fact]
+    public void ABoardWithoutRsaSaysSoInsteadOfBlamingTheKey()
+    {
+        // The firmware's managed crypto has no RSA (a board supplies it natively); a board wired without
+        // it used to report WrongKeySize, sending whoever reads the drop reason after the keys.
+        var device = new DeviceHandshake(new CoreFirmware.Ota.Crypto.ManagedImageCrypto(), DeviceId, ProtocolTestKeys.Device.PublicSpki,
+            ProtocolTestKeys.Device.PrivatePkcs1, ProtocolTestKeys.Server.PublicSpki);
+        Assert.Equal(HandshakeResult.CryptoNotSupported, device.BuildDeviceReply(Random(40), 0, 40, new byte[256], 0, 256, out _));
+    }
+
+    [Fact]
     public void DeviceRejectsBadNonceLengthAndSmallBuffers()
     {
         var device = NewDevice();
