@@ -211,6 +211,7 @@ namespace CoreFirmware.Ota.Runtime
 
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
+            _ota.Watchdog = _watchdog;
             _deviceCloud = new DeviceCloud(_cloud, p.Clock, _broker);
             _deviceCloud.SetBootReport(BootReport(decision), _safeMode ? null : _deployment,
                 PackedImageVersion.ToText(decision == null ? 0 : decision.ActiveVersion));
