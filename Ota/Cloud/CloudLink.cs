@@ -105,6 +105,9 @@ namespace CoreFirmware.Ota.Cloud
         private long _helloDeadlineMs;
         private long _lastPingMs;
         private long _pingSentMs;
+        private long _connectStartMs;
+        private int _longestSessionStartMs;
+        private int _longestPingRoundTripMs;
         private bool _pingOutstanding;
         private long _lastInboundMs;
         private int _pingId;
@@ -208,6 +211,13 @@ namespace CoreFirmware.Ota.Cloud
         /// <summary>Keep-alive pings acknowledged.</summary>
         public int PingAcks { get { return _pingAcks; } }
 
+        /// <summary>Longest time from the start of a connection attempt to the cloud's Hello (resolve, open,
+        /// connect, handshake), over the sessions so far: the figure the connect and handshake timeouts bound.</summary>
+        public int LongestSessionStartMilliseconds { get { return _longestSessionStartMs; } }
+
+        /// <summary>Longest time from a keep-alive ping to its acknowledgement (bound: <see cref="CloudLinkSettings.PingTimeoutMilliseconds"/>).</summary>
+        public int LongestPingRoundTripMilliseconds { get { return _longestPingRoundTripMs; } }
+
         /// <summary>The delay the next failed attempt will wait (it doubles up to the cap).</summary>
         public int CurrentBackoffMilliseconds { get { return _backoffMs; } }
 
@@ -302,6 +312,7 @@ namespace CoreFirmware.Ota.Cloud
         private void Connect()
         {
             _connectAttempts++;
+            _connectStartMs = _clock.UptimeMilliseconds;
             SetState(CloudLinkState.Connecting);
             uint ip = _settings.Ipv4Address;
             int r;
@@ -577,6 +588,8 @@ namespace CoreFirmware.Ota.Cloud
                 _sessions++;
                 _backoffMs = _settings.ReconnectMinMilliseconds;
                 _lastPingMs = _clock.UptimeMilliseconds;
+                int started = (int)(_lastPingMs - _connectStartMs);
+                if (started > _longestSessionStartMs) _longestSessionStartMs = started;
                 _pingOutstanding = false;
                 IUpdateMessageHandler up = _handler;
                 if (up != null) up.OnLinkUp();
@@ -609,6 +622,8 @@ namespace CoreFirmware.Ota.Cloud
                     {
                         _pingOutstanding = false;
                         _pingAcks++;
+                        int roundTrip = (int)(_clock.UptimeMilliseconds - _pingSentMs);
+                        if (roundTrip > _longestPingRoundTripMs) _longestPingRoundTripMs = roundTrip;
                     }
                     break;
 
