@@ -22,6 +22,9 @@ namespace CoreFirmware.Cloud;
 internal sealed class OtaFlasher
 {
     private const string OtaPending = "pending";
+    // The device's "verifying <done> <total>" event while it checks the image at UpdateDone (OtaVerifyProgress):
+    // a slow device is still at it, so the wait for its answer starts again.
+    private const string OtaVerifying = "verifying";
     private const string OtaAborted = "aborted:";
 
     private readonly DeviceConnection _connection;
@@ -455,6 +458,12 @@ internal sealed class OtaFlasher
                 }
 
                 throw new FlashFailed($"no answer to UpdateDone within {_options.UpdateDoneTimeout.TotalSeconds} s");
+            }
+
+            if (m.Kind == MessageKind.PrivateEvent && m.PayloadText.StartsWith(OtaVerifying, StringComparison.Ordinal))
+            {
+                deadline = DateTime.UtcNow + _options.UpdateDoneTimeout;
+                continue;
             }
 
             if (_options.Fast && !Answers(m, done) && TakeResendRequest(m))

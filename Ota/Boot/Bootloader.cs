@@ -47,6 +47,7 @@ namespace CoreFirmware.Ota.Boot
         private readonly ImageVerifier _verifier;
         private readonly IWatchdog _watchdog;
         private readonly BootStateStore _store;
+        private readonly BootWatchdogFeed _feed;
         private readonly byte[] _buffer = new byte[CopyChunkSize];
         private readonly byte[] _readBack = new byte[CopyChunkSize];
         private int _maxTestWatchdogResets = DefaultMaxTestWatchdogResets;
@@ -74,6 +75,15 @@ namespace CoreFirmware.Ota.Boot
             _verifier = verifier;
             _watchdog = watchdog;
             _store = new BootStateStore(flash, map.BootStateA, map.BootStateB);
+            // Long verifications and copies feed a running hardware watchdog as they go.
+            _feed = new BootWatchdogFeed(watchdog);
+            verifier.Progress = _feed;
+        }
+
+        /// <summary>The hook that feeds a running hardware watchdog during verifications and copies.</summary>
+        public BootWatchdogFeed WatchdogFeed
+        {
+            get { return _feed; }
         }
 
         /// <summary>The boot-state store the bootloader reads and writes.</summary>
@@ -433,6 +443,7 @@ namespace CoreFirmware.Ota.Boot
                 _flash.Program(_backup.Start + at, _buffer, 0, n);
                 if (!_flash.Verify(_backup.Start + at, _buffer, 0, n))
                     throw new InvalidOperationException("backup copy does not read back");
+                if ((at + n) % ProgressStepBytes == 0) _feed.Progress(at + n, length);
             }
         }
 
@@ -447,6 +458,7 @@ namespace CoreFirmware.Ota.Boot
             for (int at = start; at < length; at += page)
             {
                 _app.ErasePage(at);
+                _feed.Progress(at, length); // an STM32F4 sector erase takes up to 2-4 s (128 KB sectors)
                 int end = at + page < length ? at + page : length;
                 for (int p = at; p < end; p += CopyChunkSize)
                 {
@@ -460,6 +472,8 @@ namespace CoreFirmware.Ota.Boot
                     {
                         if (_readBack[i] != _buffer[i]) throw new InternalFlashException("application slot does not read back");
                     }
+
+                    if ((p + n) % ProgressStepBytes == 0) _feed.Progress(p + n, length);
                 }
 
                 int done = at + page;

@@ -18,6 +18,7 @@ namespace CoreFirmware.Ota.Cloud
         private int _pingId;
         private int _pingsSent;
         private int _pingAcks;
+        private int _longestRoundTripMs;
 
         /// <summary>Times pings by <paramref name="settings"/>.</summary>
         public CloudKeepAlive(CloudLinkSettings settings)
@@ -30,6 +31,9 @@ namespace CoreFirmware.Ota.Cloud
 
         /// <summary>Pings acknowledged.</summary>
         public int PingAcks { get { return _pingAcks; } }
+
+        /// <summary>Longest time from a ping to its acknowledgement so far (bound: <see cref="CloudLinkSettings.PingTimeoutMilliseconds"/>).</summary>
+        public int LongestRoundTripMilliseconds { get { return _longestRoundTripMs; } }
 
         /// <summary>A ping was sent and not yet acknowledged.</summary>
         public bool Outstanding { get { return _outstanding; } }
@@ -63,13 +67,19 @@ namespace CoreFirmware.Ota.Cloud
             _pingsSent++;
         }
 
-        /// <summary>An empty acknowledgement arrived: it acknowledges the outstanding ping when the ids match.</summary>
+        /// <summary>
+        /// An empty acknowledgement arrived (after <see cref="OnMessageReceived"/> for it): it acknowledges
+        /// the outstanding ping when the ids match.
+        /// </summary>
         public void OnEmptyAck(int messageId)
         {
             if (_outstanding && messageId == _pingId)
             {
                 _outstanding = false;
                 _pingAcks++;
+                // The acknowledgement is the last message received (OnMessageReceived came first).
+                int roundTrip = (int)(_lastInboundMs - _pingSentMs);
+                if (roundTrip > _longestRoundTripMs) _longestRoundTripMs = roundTrip;
             }
         }
 

@@ -87,6 +87,8 @@ namespace CoreFirmware.Ota.Cloud
         private long _nextAttemptMs;
         private int _backoffMs;
         private long _helloDeadlineMs;
+        private long _connectStartMs;
+        private int _longestSessionStartMs;
         private int _connectAttempts;
         private int _sessions;
         private int _drops;
@@ -182,6 +184,13 @@ namespace CoreFirmware.Ota.Cloud
 
         /// <summary>Keep-alive pings acknowledged.</summary>
         public int PingAcks { get { return _keepAlive.PingAcks; } }
+
+        /// <summary>Longest time from the start of a connection attempt to the cloud's Hello (resolve, open,
+        /// connect, handshake), over the sessions so far: the figure the connect and handshake timeouts bound.</summary>
+        public int LongestSessionStartMilliseconds { get { return _longestSessionStartMs; } }
+
+        /// <summary>Longest time from a keep-alive ping to its acknowledgement (bound: <see cref="CloudLinkSettings.PingTimeoutMilliseconds"/>).</summary>
+        public int LongestPingRoundTripMilliseconds { get { return _keepAlive.LongestRoundTripMilliseconds; } }
 
         /// <summary>The delay the next failed attempt will wait (it doubles up to the cap).</summary>
         public int CurrentBackoffMilliseconds { get { return _backoffMs; } }
@@ -297,6 +306,7 @@ namespace CoreFirmware.Ota.Cloud
         private void Connect()
         {
             _connectAttempts++;
+            _connectStartMs = _clock.UptimeMilliseconds;
             _transport.State = CloudLinkState.Connecting;
             uint ip = _settings.Ipv4Address;
             int r;
@@ -443,7 +453,10 @@ namespace CoreFirmware.Ota.Cloud
                 _transport.OnHello(m.MessageId);
                 _sessions++;
                 _backoffMs = _settings.ReconnectMinMilliseconds;
-                _keepAlive.OnSessionUp(_clock.UptimeMilliseconds);
+                long upAt = _clock.UptimeMilliseconds;
+                _keepAlive.OnSessionUp(upAt);
+                int started = (int)(upAt - _connectStartMs);
+                if (started > _longestSessionStartMs) _longestSessionStartMs = started;
                 IUpdateMessageHandler up = _handler;
                 if (up != null) up.OnLinkUp();
                 ICloudMessageHandler appUp = _appHandler;

@@ -218,6 +218,7 @@ namespace CoreFirmware.Ota.Runtime
 
             _cloud.SafeModeHandler = this;
             _cloud.Watchdog = _watchdog;
+            _ota.Watchdog = _watchdog;
             _deviceCloud = new DeviceCloud(_cloud, p.Clock, _broker);
             _deviceCloud.ThreadFaults = _threadFaults;
             _deviceCloud.SetBootReport(BootReport(decision), _safeMode ? null : _deployment,

@@ -59,6 +59,7 @@ namespace CoreFirmware.Ota.Status
         // Supervisor-only state.
         private int _seenCheckins;
         private long _lastProgressMs;
+        private int _longestGapMs;
 
         /// <summary>Creates the system watchdog with the default timeouts.</summary>
         /// <param name="hardware">The hardware watchdog.</param>
@@ -109,6 +110,15 @@ namespace CoreFirmware.Ota.Status
         public int Checkins
         {
             get { return Interlocked.CompareExchange(ref _checkins, 0, 0); }
+        }
+
+        /// <summary>
+        /// The longest time the supervisor saw without a check-in (to within a feed period), since the
+        /// start: the margin figure against <see cref="CheckinTimeoutMilliseconds"/>.
+        /// </summary>
+        public int LongestCheckinGapMilliseconds
+        {
+            get { return Interlocked.CompareExchange(ref _longestGapMs, 0, 0); }
         }
 
         /// <summary>True once the supervisor has stopped feeding because checkins stopped (a reset is coming).</summary>
@@ -210,7 +220,9 @@ namespace CoreFirmware.Ota.Status
                 _lastProgressMs = now;
             }
 
-            if (now - _lastProgressMs <= _checkinTimeout && Interlocked.CompareExchange(ref _faulted, 0, 0) == 0)
+            long gap = now - _lastProgressMs;
+            if (gap > _longestGapMs) Interlocked.Exchange(ref _longestGapMs, gap > int.MaxValue ? int.MaxValue : (int)gap);
+            if (gap <= _checkinTimeout && Interlocked.CompareExchange(ref _faulted, 0, 0) == 0)
             {
                 Interlocked.Exchange(ref _starving, 0);
                 _hardware.Feed();

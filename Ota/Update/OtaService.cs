@@ -5,6 +5,7 @@ using CoreFirmware.Drivers.Net;
 using CoreFirmware.Ota.Boot;
 using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Protocol;
+using CoreFirmware.Ota.Status;
 
 namespace CoreFirmware.Ota.Update
 {
@@ -105,6 +106,7 @@ namespace CoreFirmware.Ota.Update
         private readonly OtaImagePolicy _policy;
         private readonly UpdateParameters _params = new UpdateParameters();
         private readonly ImageCrcAccumulator _crc = new ImageCrcAccumulator();
+        private readonly OtaVerifyProgress _verifyProgress;
         private readonly int _maxChunks;
         private readonly int[] _bitmap;
         private readonly int[] _missed = new int[MaxMissedPerMessage];
@@ -172,6 +174,10 @@ namespace CoreFirmware.Ota.Update
             _system = system;
             _maxChunks = (staging.SlotSize + MinChunkSize - 1) / MinChunkSize;
             _bitmap = new int[(_maxChunks + 31) / 32];
+            // The checks at UpdateDone run for many seconds on a slow CPU: they check in and keep the link alive.
+            _verifyProgress = new OtaVerifyProgress(channel, clock);
+            staging.Progress = _verifyProgress;
+            policy.Verifier.Progress = _verifyProgress;
 
             // A boot that finds an image pending says so again once the link is up: the event sent
             // just before the reboot may have died with the old boot's socket.
@@ -185,6 +191,16 @@ namespace CoreFirmware.Ota.Update
 
         /// <summary>Where the service is.</summary>
         public OtaState State { get { return (OtaState)_state; } }
+
+        /// <summary>The progress hook of the checks at UpdateDone (set on the staging writer and the policy's verifier).</summary>
+        public OtaVerifyProgress VerifyProgress { get { return _verifyProgress; } }
+
+        /// <summary>The system watchdog the checks at UpdateDone check in (null: none).</summary>
+        public SystemWatchdog Watchdog
+        {
+            get { return _verifyProgress.Watchdog; }
+            set { _verifyProgress.Watchdog = value; }
+        }
 
         /// <summary>What images are accepted (set <see cref="OtaImagePolicy.AllowDowngrade"/> here).</summary>
         public OtaImagePolicy Policy { get { return _policy; } }
@@ -687,6 +703,7 @@ namespace CoreFirmware.Ota.Update
 
         private void Finish()
         {
+            _verifyProgress.Begin();
             uint expected = _crc.Result;
             uint actual;
             try

@@ -1,6 +1,7 @@
 using System;
 using CoreFirmware.Drivers.Flash;
 using CoreFirmware.Drivers.Sst25;
+using CoreFirmware.Ota.Image;
 using CoreFirmware.Ota.Protocol;
 
 namespace CoreFirmware.Ota.Update
@@ -30,6 +31,7 @@ namespace CoreFirmware.Ota.Update
         private int _eraseEnd;
         private int _erased;
         private int _erases;
+        private IWorkProgress _progress;
 
         /// <summary>Creates the writer for <paramref name="slot"/> (normally FlashMap.Staging).</summary>
         public StagingWriter(Sst25Flash flash, FlashRegion slot)
@@ -40,6 +42,16 @@ namespace CoreFirmware.Ota.Update
                 throw new ArgumentException("staging slot must be sector-aligned", "slot");
             _flash = flash;
             _slot = slot;
+        }
+
+        /// <summary>
+        /// Told every <see cref="ImageVerifier.ProgressStepBytes"/> of a <see cref="ReadCrc"/> (the whole
+        /// image's CRC at UpdateDone: 1-4 s for 640 KB on a 168 MHz Cortex-M4, estimate); null: nobody.
+        /// </summary>
+        public IWorkProgress Progress
+        {
+            get { return _progress; }
+            set { _progress = value; }
         }
 
         /// <summary>Largest image the slot holds.</summary>
@@ -128,6 +140,9 @@ namespace CoreFirmware.Ota.Update
         public uint ReadCrc(int offset, int count)
         {
             int address = _slot.ToAbsolute(offset, count);
+            IWorkProgress progress = _progress;
+            int total = count;
+            int nextReport = ImageVerifier.ProgressStepBytes;
             uint crc = 0;
             while (count > 0)
             {
@@ -136,6 +151,11 @@ namespace CoreFirmware.Ota.Update
                 crc = Crc32.Update(crc, _scratch, 0, n);
                 address += n;
                 count -= n;
+                if (progress != null && total - count >= nextReport)
+                {
+                    progress.Progress(total - count, total);
+                    nextReport += ImageVerifier.ProgressStepBytes;
+                }
             }
 
             return crc;

@@ -100,6 +100,43 @@ public class CloudOtaTests
         Assert.Null(device.Error);
     }
 
+    /// <summary>
+    /// A slow device checks the image at UpdateDone for longer than the cloud's UpdateDoneTimeout (15-45 s
+    /// on a Cortex-M4 against 15 s); its "verifying ..." events (OtaVerifyProgress) start the cloud's wait
+    /// again, so the flash ends done. Negative run: the same device silent for the same time fails.
+    /// </summary>
+    [Theory(Timeout = TestTimeouts.Cloud)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task VerifyingEventsKeepTheCloudWaitingForASlowUpdateDone(bool verifyingEvents)
+    {
+        await using var host = await CloudTestHost.StartAsync(flash: () =>
+        {
+            FlashOptions o = CloudTestHost.FastTimeouts();
+            o.UpdateDoneTimeout = TimeSpan.FromSeconds(2);
+            return o;
+        });
+        ScriptedDevice device = await host.ConnectDeviceAsync(d =>
+        {
+            d.VerifyTime = TimeSpan.FromSeconds(4); // an event every 0.67 s against a 2 s wait
+            d.VerifyingEvents = verifyingEvents;
+        });
+        byte[] image = CloudTestHost.RandomImage(4 * 256, 5);
+
+        await host.PutFileAsync(device.IdHex, image);
+        JsonElement ota = (await host.WaitForOtaEndAsync(device.IdHex, TimeSpan.FromSeconds(30))).GetProperty("ota");
+        if (verifyingEvents)
+        {
+            Assert.True(ota.GetProperty("state").GetString() == "done", "flash ended " + ota);
+            Assert.Equal(image, device.Image);
+        }
+        else
+        {
+            Assert.Equal("failed", ota.GetProperty("state").GetString());
+            Assert.Contains("no answer to UpdateDone", ota.GetProperty("reason").GetString());
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Cloud)]
     public async Task DeviceRefusingUpdateBeginFailsWithItsReason()
     {

@@ -80,6 +80,12 @@ internal sealed class ScriptedDevice : IAsyncDisposable
     /// </summary>
     public bool MissedOnlyAtUpdateDone { get; set; }
 
+    /// <summary>Time the device spends checking the image at UpdateDone before it answers (a slow CPU; zero by default).</summary>
+    public TimeSpan VerifyTime { get; set; }
+
+    /// <summary>While it checks (<see cref="VerifyTime"/>), the device says "verifying ..." six times, as OtaVerifyProgress does.</summary>
+    public bool VerifyingEvents { get; set; }
+
     /// <summary>UpdateDones that found gaps and were held (<see cref="MissedOnlyAtUpdateDone"/>).</summary>
     public int UpdateDonesHeld { get; private set; }
 
@@ -443,6 +449,13 @@ internal sealed class ScriptedDevice : IAsyncDisposable
                 await SendOtaEventAsync("aborted: verify failed");
                 return;
             }
+        }
+
+        const int VerifySteps = 6;
+        for (int step = 1; step <= VerifySteps && VerifyTime > TimeSpan.Zero; step++)
+        {
+            await Task.Delay(VerifyTime / VerifySteps);
+            if (VerifyingEvents) await SendOtaEventAsync($"verifying {step} {VerifySteps}");
         }
 
         Image = _staged[..(int)_update.FileSize];

@@ -85,5 +85,7 @@ public class SoakTests
         Assert.False(double.IsNaN(summary.PreemptionP99));
         Assert.False(double.IsNaN(summary.OtaIdleP50));
         Assert.False(double.IsNaN(summary.OtaLoadedP50));
+        // The firmware's own timing figures reach the summary (every boot starts a cloud session; on nanoCLR through its status reports).
+        Assert.True(summary.LongestTimings.SessionStartMs > 0, "no cloud session start time from the firmware");
     }
 }

@@ -19,9 +19,12 @@ public sealed record NanoCoreStatus(
     int UserLoops,
     long LongestBusHoldTicks,
     int BusHoldOverruns,
-    bool AppInLoop)
+    bool AppInLoop,
+    int LongestCheckinGapMs,
+    int LongestSessionStartMs,
+    int LongestPingRoundTripMs)
 {
-    public const int Count = 15;
+    public const int Count = 18;
 
     public static NanoCoreStatus None { get; } = From(new int[Count]);
 
@@ -29,6 +32,6 @@ public sealed record NanoCoreStatus(
     public static NanoCoreStatus From(int[] v)
     {
         int At(int i) => i < v.Length ? v[i] : 0;
-        return new NanoCoreStatus(At(0) != 0, At(1), At(2), At(3), At(4), At(5) != 0, At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14) != 0);
+        return new NanoCoreStatus(At(0) != 0, At(1), At(2), At(3), At(4), At(5) != 0, At(6), At(7), At(8), At(9), At(10), At(11), At(12), At(13), At(14) != 0, At(15), At(16), At(17));
     }
 }

@@ -90,6 +90,7 @@ public sealed class NanoScenarioCore : IScenarioCore
     public int ChunksReceived => Status.ChunksReceived;
     public int ModuleRecoveries => _core?.ModuleRecoveries ?? 0;
     public long LongestBusHoldTicks => _core?.LongestBusHoldTicks ?? 0;
+    public (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) LongestTimings => _core?.LongestTimings ?? (0, 0, 0);
 
     // The boot number while this boot's app runs: a new boot's app is a new token.
     public object? AppToken => _core is { } c && c.LastAppLine != null && !c.LastAppLine.StartsWith("@@app failed", StringComparison.Ordinal)

@@ -48,6 +48,7 @@ public sealed class NanoVirtualCore : IDisposable
     private int _preemptionsBefore;
     private long _lastPreemptionTicks = -1;
     private long _heapHighWater;
+    private (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) _longestTimings;
     private long _longestBusHoldTicks;
 
     /// <param name="board">A board without host drivers.</param>
@@ -133,6 +134,9 @@ public sealed class NanoVirtualCore : IDisposable
     /// </summary>
     public long HeapHighWaterBytes => Interlocked.Read(ref _heapHighWater);
 
+    /// <summary>The longest watchdog check-in gap, cloud session start and ping round trip any boot measured (ms).</summary>
+    public (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) LongestTimings { get { lock (_sync) return _longestTimings; } }
+
     /// <summary>The longest SPI bus hold any boot's arbiter measured (clock ticks).</summary>
     public long LongestBusHoldTicks => Interlocked.Read(ref _longestBusHoldTicks);
 
@@ -203,6 +207,9 @@ public sealed class NanoVirtualCore : IDisposable
             if (status.Preemptions > 0) _lastPreemptionTicks = status.LastPreemptionTicks;
             if (inUse > _heapHighWater) Interlocked.Exchange(ref _heapHighWater, inUse);
             if (status.LongestBusHoldTicks > _longestBusHoldTicks) Interlocked.Exchange(ref _longestBusHoldTicks, status.LongestBusHoldTicks);
+            _longestTimings = (Math.Max(_longestTimings.CheckinGapMs, status.LongestCheckinGapMs),
+                Math.Max(_longestTimings.SessionStartMs, status.LongestSessionStartMs),
+                Math.Max(_longestTimings.PingRoundTripMs, status.LongestPingRoundTripMs));
         }
     }
 

@@ -46,7 +46,17 @@ public sealed class VirtualBoardHal : INanoHalBoard, IDisposable
         var settings = new SpiConnectionSettings(busId, chipSelectPin) { Mode = mode, ClockFrequency = clockHz };
         lock (_sync)
         {
-            _spi.Add((new VirtualSpiDevice(_board.Bus, settings, chipSelect), chipSelect));
+            // One device per chip select: a new boot opens the same parts again and takes over their handles
+            // (before, every boot added two entries for good: a leak the 200-cycle nanoCLR soak's census found).
+            var device = (new VirtualSpiDevice(_board.Bus, settings, chipSelect), chipSelect);
+            int same = _spi.FindIndex(d => d.ChipSelect == chipSelect);
+            if (same >= 0)
+            {
+                _spi[same] = device;
+                return same;
+            }
+
+            _spi.Add(device);
             return _spi.Count - 1;
         }
     }

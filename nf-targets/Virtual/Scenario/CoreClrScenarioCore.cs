@@ -22,6 +22,7 @@ public sealed class CoreClrScenarioCore : IScenarioCore
     private int _requestsBefore;
     private int _failuresBefore;
     private long _longestHold;
+    private (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) _timings;
 
     public CoreClrScenarioCore(VirtualBoard board, VirtualCoreOptions options, AppGate gate)
     {
@@ -72,6 +73,21 @@ public sealed class CoreClrScenarioCore : IScenarioCore
 
     public long LongestBusHoldTicks { get { lock (_sync) return Math.Max(_longestHold, Board.Arbiter?.LongestHoldTicks ?? 0); } }
 
+    public (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) LongestTimings
+    {
+        get
+        {
+            var now = Current();
+            lock (_sync) return (Math.Max(_timings.CheckinGapMs, now.CheckinGapMs), Math.Max(_timings.SessionStartMs, now.SessionStartMs), Math.Max(_timings.PingRoundTripMs, now.PingRoundTripMs));
+        }
+    }
+
+    private (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) Current()
+    {
+        var rt = Core.Runtime;
+        return (rt?.Watchdog?.LongestCheckinGapMilliseconds ?? 0, rt?.Cloud?.LongestSessionStartMilliseconds ?? 0, rt?.Cloud?.LongestPingRoundTripMilliseconds ?? 0);
+    }
+
     /// <summary>The counters of this boot's app (unwrapped), or null.</summary>
     public IAppCounters? App => ScenarioRunner.Unwrap(Core.CurrentApp);
 
@@ -100,9 +116,11 @@ public sealed class CoreClrScenarioCore : IScenarioCore
         Cc3000Driver driver = Board.Cc3000Driver;
         IAppCounters? app = App;
         long hold = Board.Arbiter?.LongestHoldTicks ?? 0;
+        var timings = Current();
         lock (_sync)
         {
             if (hold > _longestHold) _longestHold = hold;
+            _timings = (Math.Max(_timings.CheckinGapMs, timings.CheckinGapMs), Math.Max(_timings.SessionStartMs, timings.SessionStartMs), Math.Max(_timings.PingRoundTripMs, timings.PingRoundTripMs));
             if (driver != _driver)
             {
                 _recoveriesBefore += _driver?.Recoveries ?? 0;

@@ -69,6 +69,13 @@ public interface IScenarioCore
     /// <summary>The longest SPI bus hold any boot's arbiter measured (clock ticks; sampled).</summary>
     long LongestBusHoldTicks { get; }
 
+    /// <summary>
+    /// The longest, over every boot: gap between the system's watchdog check-ins (as its supervisor saw
+    /// it, to within a feed period), cloud session start (connect attempt to the cloud's Hello) and
+    /// keep-alive ping round trip; milliseconds, 0 when none was measured.
+    /// </summary>
+    (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) LongestTimings { get; }
+
     /// <summary>CC3000 recoveries over every boot.</summary>
     int ModuleRecoveries { get; }
 

@@ -23,13 +23,6 @@ public static class LiveCommand
             Interval = TimeSpan.FromSeconds(2),
         });
         if (options == null) return 2;
-        if (options.Clr == ScenarioClr.Nano)
-        {
-            // The live view reads the firmware's objects (runtime, app), which on nanoCLR live inside the interpreter.
-            Console.Error.WriteLine("live: --clr nano is not built yet; run the same scenario headless: soak --clr nano");
-            return 2;
-        }
-
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -67,10 +60,10 @@ public static class LiveCommand
                 Task<ScenarioSummary> run = runner.RunAsync(r => Console.WriteLine(r.ToLine(options.Cycles)), ct);
                 while (!run.Wait(PlainStatusMilliseconds))
                 {
-                    var app = runner.App;
+                    var (requests, _) = runner.AppTotals;
                     Console.WriteLine($"-- cycle {runner.CurrentCycle}/{options.Cycles} {runner.Phase}; LED {runner.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(2))}; "
                         + $"OTA {runner.CurrentJob?.Progress.StateName ?? "-"} {runner.CurrentJob?.Progress.BytesSent ?? 0} B; "
-                        + $"app {app?.Requests ?? 0} requests, {app?.Completed ?? 0} parsed; last Serial1: {runner.Board.Serial1.LastLines(1).FirstOrDefault() ?? "-"}");
+                        + $"app {requests} requests (all boots), {runner.Device.AppCompleted} parsed this boot; last Serial1: {runner.Board.Serial1.LastLines(1).FirstOrDefault() ?? "-"}");
                 }
                 summary = await run;
             }

@@ -2,6 +2,7 @@ using CoreFirmware.Application.App;
 using System.Globalization;
 using CoreFirmware.Application.Samples.BitcoinTicker;
 using CoreFirmware.Cloud;
+using CoreFirmware.Virtual.Runner;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -47,22 +48,26 @@ public sealed class LiveView
             + $"{(_runner.CurrentIdle ? "[grey]idle (app paused)[/]" : "[yellow]under load[/]")}  fault [bold]{fault}[/]  phase [aqua]{Markup.Escape(_runner.Phase)}[/]  "
             + $"[grey]{(now - _started).TotalSeconds.ToString("0", c)} s, Ctrl-C stops[/]");
 
-        // Device: LED, D7, cloud, app.
+        // Device: LED, D7, cloud, app. The same rows on either CLR (IScenarioCore); CoreCLR adds what it can read
+        // from the firmware's objects (the deployment's status, factory restores).
         string led = _runner.Board.RgbLed.DescribePattern(TimeSpan.FromSeconds(2));
-        var rt = _runner.Core.Runtime;
-        IAppCounters? app = _runner.App;
+        IScenarioCore core = _runner.Device;
+        VirtualCore? clrCore = (core as CoreClrScenarioCore)?.Core;
         var device = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         device.AddRow("status LED", $"[{LedColor(led)}]●[/] {Markup.Escape(led)}");
         device.AddRow("D7 LED", _runner.Board.UserLed.Level.ToString());
-        device.AddRow("cloud link", rt?.Cloud?.IsConnected == true ? "[green]connected[/]" : "[red]down[/]");
-        device.AddRow("boot", $"{_runner.Core.Boots} (reboots {_runner.Core.Reboots}, watchdog resets {_runner.Core.WatchdogResets})");
-        var decision = _runner.Core.LastBootDecision;
-        string deployment = rt?.Deployment == null ? "-" : rt.Deployment.Status.ToString();
+        device.AddRow("firmware runs on", core.Clr);
+        device.AddRow("cloud link", core.CloudConnected ? "[green]connected[/]" : "[red]down[/]");
+        device.AddRow("boot", $"{core.Boots} (reboots {core.Reboots}, watchdog resets {core.WatchdogResets})");
+        var decision = core.Decision;
+        string deployment = clrCore?.Runtime?.Deployment == null ? (decision is { TestBoot: true } ? "test boot" : "-") : clrCore.Runtime.Deployment.Status.ToString();
+        string version = clrCore != null ? "v" + clrCore.RunningVersionText + " " : "";
         device.AddRow("running image", decision == null ? "-"
-            : $"v{Markup.Escape(_runner.Core.RunningVersionText)} from the application slot ({deployment}); {Markup.Escape(decision.Reason)}");
-        device.AddRow("bootloader", $"installs {_runner.Core.Installs}, rollbacks {_runner.Core.Rollbacks}, factory restores {_runner.Core.FactoryRestores}");
-        device.AddRow("updates pending", rt?.Broker.UpdatesPending == true ? "[fuchsia]yes[/]" : "no");
-        device.AddRow("app (this boot)", app == null ? "-" : $"{app.Requests} requests, {app.Completed} parsed, {app.Failures} failed");
+            : $"{Markup.Escape(version)}from the application slot ({deployment}); {Markup.Escape(decision.Value.Reason)}");
+        device.AddRow("bootloader", $"installs {core.Installs}, rollbacks {core.Rollbacks}"
+            + (clrCore != null ? $", factory restores {clrCore.FactoryRestores}" : ""));
+        device.AddRow("updates pending", core.UpdatesPending ? "[fuchsia]yes[/]" : "no");
+        device.AddRow("app (this boot)", core.AppToken == null ? "-" : $"{core.AppCompleted} parsed");
         device.AddRow("app (all boots)", $"{requests} requests ({_requestsPerSecond.ToString("0", c)}/s), {failures} failed");
 
         // OTA progress, from the cloud's flash job.
@@ -95,7 +100,7 @@ public sealed class LiveView
         counters.AddRow("preemption latency p50 / p99", $"{Ms(s.PreemptionP50, "0.00")} / {Ms(s.PreemptionP99, "0.00")}");
         counters.AddRow("OTA time idle / under load (p50)", $"{Ms(s.OtaIdleP50, "0")} / {Ms(s.OtaLoadedP50, "0")}");
         counters.AddRow("bus violations", s.BusViolations > 0 ? $"[red]{s.BusViolations}[/]" : "0");
-        counters.AddRow("heap (host process, high-water)", $"{GC.GetTotalMemory(false) / 1024} KiB ({s.HeapHighWaterBytes / 1024} KiB)");
+        counters.AddRow($"heap ({_runner.Device.HeapSource}; high-water)", $"{_runner.Device.HeapBytes / 1024} KiB ({s.HeapHighWaterBytes / 1024} KiB)");
         counters.AddRow("module recoveries", s.ModuleRecoveries.ToString(c));
         counters.AddRow("host thread faults", s.HostThreadFaults > 0 ? $"[red]{s.HostThreadFaults}[/] ({Markup.Escape(s.HostThreadFaultLines.FirstOrDefault() ?? "")})" : "0");
 
@@ -130,9 +135,9 @@ public sealed class LiveView
         BusViolations = _runner.Board.Bus.ViolationCount,
         HeapHighWaterBytes = _runner.HeapHighWaterBytes,
         ModuleRecoveries = _runner.ModuleRecoveries,
-        Boots = _runner.Core.Boots,
-        BootFailures = _runner.Core.BootFailures,
-        StuckUserThreads = _runner.Core.StuckUserThreads,
+        Boots = _runner.Device.Boots,
+        BootFailures = _runner.Device.BootFailures,
+        StuckUserThreads = _runner.Device.StuckUserThreads,
         AppRequests = 0,
         AppFailures = 0,
         HostThreadFaults = _runner.Board.Faults.Count + _runner.Ticker.Faults.Count,

@@ -523,6 +523,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             HeapHighWaterBytes = HeapHighWaterBytes,
             LongestBusHoldMilliseconds = Device.LongestBusHoldTicks / (double)TimeSpan.TicksPerMillisecond,
             BusHoldBoundMilliseconds = Board.Options.MaxBusHoldMilliseconds,
+            LongestTimings = Device.LongestTimings,
             ModuleRecoveries = ModuleRecoveries,
             Clr = Device.Clr,
             HeapSource = Device.HeapSource,

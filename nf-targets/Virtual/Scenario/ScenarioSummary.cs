@@ -1,4 +1,6 @@
 using System.Globalization;
+using CoreFirmware.Ota.Cloud;
+using CoreFirmware.Ota.Status;
 
 namespace CoreFirmware.Virtual.Scenario;
 
@@ -30,6 +32,8 @@ public sealed record ScenarioSummary
     /// <summary>The longest SPI bus hold the firmware's arbiter measured (sampled), and its bound.</summary>
     public double LongestBusHoldMilliseconds { get; init; } = double.NaN;
     public int BusHoldBoundMilliseconds { get; init; }
+    /// <summary>The longest watchdog check-in gap, cloud session start and ping round trip (ms; 0: none measured).</summary>
+    public (int CheckinGapMs, int SessionStartMs, int PingRoundTripMs) LongestTimings { get; init; }
     /// <summary>CC3000 power-cycle recoveries summed over every boot's driver.</summary>
     public required int ModuleRecoveries { get; init; }
     public required int Boots { get; init; }
@@ -112,6 +116,8 @@ public sealed record ScenarioSummary
             ($"OTA time idle / under load ({(FastOta ? "fast" : "slow")} OTA, p50)", $"{Ms(OtaIdleP50)} / {Ms(OtaLoadedP50)} (x{(double.IsNaN(OtaLoadedOverIdle) ? "n/a" : OtaLoadedOverIdle.ToString("0.00", c))})"),
             ("bus violations", BusViolations.ToString(c)),
             ("longest bus hold / bound", $"{Ms(LongestBusHoldMilliseconds, "0.0")} / {BusHoldBoundMilliseconds} ms"),
+            ("longest check-in gap / session start / ping round trip",
+                $"{LongestTimings.CheckinGapMs} / {LongestTimings.SessionStartMs} / {LongestTimings.PingRoundTripMs} ms (bounds {SystemWatchdog.DefaultCheckinTimeoutMilliseconds} / - / {new CloudLinkSettings().PingTimeoutMilliseconds} ms)"),
             ("ticker requests per second", Elapsed.TotalSeconds > 0 ? (AppRequests / Elapsed.TotalSeconds).ToString("0.0", c) : "n/a"),
             ("firmware runs on", Clr),
             ($"heap high-water mark ({HeapSource})", $"{HeapHighWaterBytes / 1024} KiB"),

@@ -28,7 +28,10 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         public const int LongestBusHoldTicks = 12;
         public const int BusHoldOverruns = 13;
         public const int AppInLoop = 14;
-        public const int Count = 15;
+        public const int LongestCheckinGapMs = 15;
+        public const int LongestSessionStartMs = 16;
+        public const int LongestPingRoundTripMs = 17;
+        public const int Count = 18;
 
         private readonly int[] _values = new int[Count];
         private readonly SystemRuntime _runtime;
@@ -72,6 +75,9 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             v[LongestBusHoldTicks] = Clamp(_arbiter.LongestHoldTicks);
             v[BusHoldOverruns] = _arbiter.HoldOverruns;
             v[AppInLoop] = _gate != null ? _gate.InLoop : 0;
+            v[LongestCheckinGapMs] = _runtime.Watchdog != null ? _runtime.Watchdog.LongestCheckinGapMilliseconds : 0;
+            v[LongestSessionStartMs] = _runtime.Cloud != null ? _runtime.Cloud.LongestSessionStartMilliseconds : 0;
+            v[LongestPingRoundTripMs] = _runtime.Cloud != null ? _runtime.Cloud.LongestPingRoundTripMilliseconds : 0;
             NanoMcu.ReportStatus(v, Count);
         }
 

@@ -43,6 +43,40 @@ namespace CoreFirmware.Nano.FirmwareTests.Image
         }
 
         [TestMethod]
+        public void TheProgressHookIsToldOnceBeforeTheSignatureCheckOfASmallImage()
+        {
+            // Under ImageVerifier.ProgressStepBytes of hash there is no step call; the one before ECDSA always comes.
+            byte[] image = TestImages.Factory100();
+            ImageVerifier verifier = TestImages.NewVerifier();
+            CountingProgress progress = new CountingProgress();
+            verifier.Progress = progress;
+            Assert.AreEqual(ImageVerifyResult.Ok, verifier.Verify(new ArrayFlash(image), 0, Slot, image.Length));
+            int body = image.Length - TestImages.TrailerSize;
+            Assert.AreEqual(1, progress.Calls);
+            Assert.AreEqual(body, progress.LastDone);
+            Assert.AreEqual(body, progress.LastTotal);
+
+            // A bad hash ends before the signature check: no call.
+            progress.Calls = 0;
+            Assert.AreEqual(ImageVerifyResult.BadHash, Flipped(verifier, image, ImageFormat.HeaderSize + 5, 0x02));
+            Assert.AreEqual(0, progress.Calls);
+        }
+
+        private sealed class CountingProgress : IWorkProgress
+        {
+            public int Calls;
+            public int LastDone;
+            public int LastTotal;
+
+            public void Progress(int bytesDone, int bytesTotal)
+            {
+                Calls++;
+                LastDone = bytesDone;
+                LastTotal = bytesTotal;
+            }
+        }
+
+        [TestMethod]
         public void AFlippedHeaderByteIsRefused()
         {
             byte[] image = TestImages.Factory100();
