@@ -373,11 +373,15 @@ namespace CoreFirmware.Application.Http
             }
             else
             {
-                // Transfer-Encoding overrides any Content-Length (RFC 9112 6.3).
                 int coding = HttpHeaderParser.FindTransferCoding(_head, _fieldsStart, _fieldsEnd);
-                long contentLength = coding == HttpHeaderParser.TransferCodingNone
-                    ? HttpHeaderParser.FindContentLength(_head, _fieldsStart, _fieldsEnd, _body.Length)
-                    : HttpHeaderParser.ContentLengthAbsent;
+                long contentLength = HttpHeaderParser.FindContentLength(_head, _fieldsStart, _fieldsEnd, _body.Length);
+                // Both framings in one response: RFC 9112 6.3 (item 3) lets Transfer-Encoding win but says
+                // such a message "ought to be handled as an error" (response splitting): it is refused.
+                if (coding != HttpHeaderParser.TransferCodingNone && contentLength != HttpHeaderParser.ContentLengthAbsent)
+                {
+                    return HttpResult.MalformedResponse;
+                }
+
                 if (contentLength == HttpHeaderParser.ContentLengthInvalid) return HttpResult.MalformedResponse;
                 if (contentLength == HttpHeaderParser.ContentLengthTooLarge) return HttpResult.TooLarge;
                 if (coding == HttpHeaderParser.TransferCodingChunked)

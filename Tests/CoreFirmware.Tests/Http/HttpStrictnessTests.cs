@@ -10,7 +10,7 @@ namespace CoreFirmware.Tests.Http;
 /// The response parser is as strict as RFC 9112 where leniency would let framing be misread
 /// (issue 12, item 4): a bare CR in the head, Content-Length values that disagree, control bytes
 /// or a bare CR in chunk extensions and trailer lines, a Transfer-Encoding whose last coding is
-/// not chunked, and Content-Length values past 2^31 and 2^63. Each case was seen to fail before the fix.
+/// not chunked, Transfer-Encoding beside Content-Length, and Content-Length values past 2^31 and 2^63. Each case was seen to fail before the fix.
 /// </summary>
 [Trait("Category", "Http")]
 public sealed class HttpStrictnessTests
@@ -42,6 +42,18 @@ public sealed class HttpStrictnessTests
             Assert.True(expected == r, $"piece {piece}: expected {expected}, got {r} (body \"{b}\")");
             if (body != null) Assert.Equal(body, b);
         }
+    }
+
+    [Fact]
+    public void TransferEncodingAndContentLengthTogetherAreMalformed()
+    {
+        // RFC 9112 6.3 item 3: Transfer-Encoding overrides, but the message "ought to be handled as an
+        // error". Before: Ok, the chunked body taken and the Content-Length ignored.
+        AssertResult(HttpResult.MalformedResponse,
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        AssertResult(HttpResult.MalformedResponse,
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello");
+        AssertResult(HttpResult.Ok, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "hello");
     }
 
     [Fact]

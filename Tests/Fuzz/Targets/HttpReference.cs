@@ -10,7 +10,8 @@ namespace CoreFirmware.Fuzz.Targets;
 /// body decoder. It takes the same documented leniencies: a bare LF ends a line, the reason phrase
 /// and the SP before it may be missing, up to 4 interim (1xx) responses are skipped, identical
 /// Content-Length values may repeat, and a Transfer-Encoding whose final coding is not chunked
-/// means the body runs to the close.
+/// means the body runs to the close. A response with both Transfer-Encoding and Content-Length is an
+/// error (RFC 9112 6.3, item 3).
 /// </summary>
 internal static partial class HttpReference
 {
@@ -77,6 +78,8 @@ internal static partial class HttpReference
     private static Response Body(string text, int p, int code, List<(string Name, string Value)> fields, int bodyLimit)
     {
         var codings = fields.Where(f => f.Name == "transfer-encoding").ToList();
+        // RFC 9112 6.3 item 3: both framings "ought to be handled as an error".
+        if (codings.Count > 0 && fields.Any(f => f.Name == "content-length")) return Fail("transfer-encoding and content-length");
         if (codings.Count > 0)
         {
             string? last = codings.SelectMany(f => f.Value.Split(',')).Select(m => m.Trim(' ', '\t')).LastOrDefault(m => m.Length > 0);

@@ -37,10 +37,13 @@ namespace CoreFirmware.Nano.FirmwareTests.Http
         }
 
         [TestMethod]
-        public void TransferEncodingWinsOverContentLengthAndOnlyAFinalChunkedMeansChunked()
+        public void BothFramingsAreAnErrorAndOnlyAFinalChunkedMeansChunked()
         {
             RestClient client;
-            Assert.AreEqual(HttpResult.Ok, HttpTesting.Get(Ok + "Content-Length: 2\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, out client));
+            // Transfer-Encoding and Content-Length together: "ought to be handled as an error" (RFC 9112
+            // section 6.3, item 3: a sign of response splitting).
+            Assert.AreEqual(HttpResult.MalformedResponse, HttpTesting.Get(Ok + "Content-Length: 2\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, out client));
+            Assert.AreEqual(HttpResult.Ok, HttpTesting.Get(Ok + "Transfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, out client));
             Assert.AreEqual("abc", HttpTesting.Body(client));
             // Another final coding: the body runs to the close, as RFC 9112 section 6.3 says.
             Assert.AreEqual(HttpResult.Ok, HttpTesting.Get(Ok + "Transfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc", 0, out client));
