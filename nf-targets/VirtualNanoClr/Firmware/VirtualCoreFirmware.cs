@@ -106,6 +106,11 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
             string reason = runtime.RebootReason;
             Console.WriteLine("@@reboot " + reason);
             if (user != null) user.Stop(0);
+            // As the CoreCLR virtual Core resets: user networking taken away, the cloud link closes its
+            // socket (what was sent, the 2.04 to UpdateDone above all, goes out before the module stops),
+            // bounded. Without it the reset cut the module's power with the answer still queued, and the
+            // cloud reported an update the device installed as 'device disconnected'.
+            runtime.Shutdown(ShutdownTimeoutMilliseconds);
             NanoMcu.Reset(reason);
             Halt();
         }
@@ -197,6 +202,9 @@ namespace CoreFirmware.VirtualNanoClr.Firmware
         }
 
         // What a device does after a fatal start-up error or its reset request: nothing, until the reset.
+        // Bound on the orderly stop before a reset (each system thread's Stop waits at most this long).
+        private const int ShutdownTimeoutMilliseconds = 3000;
+
         private static void Halt()
         {
             while (true) Thread.Sleep(RebootPollMilliseconds);
