@@ -91,7 +91,7 @@ namespace CoreFirmware.Drivers.Cc3000
             {
                 if (_thread != null) return;
                 _stop = false;
-                _thread = new Thread(RunGuarded);
+                _thread = _guard.NewThread(Run);
             }
             _thread.Start();
         }
@@ -115,30 +115,10 @@ namespace CoreFirmware.Drivers.Cc3000
             get { lock (_sync) return _stop; }
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("CC3000 event dispatcher");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void RunGuarded()
-        {
-            try
-            {
-                Run();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "CC3000 event dispatcher", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void Run()
         {

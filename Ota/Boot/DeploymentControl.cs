@@ -155,7 +155,7 @@ namespace CoreFirmware.Ota.Boot
             if (cloud == null) throw new ArgumentNullException("cloud");
             if (Status != DeploymentStatus.Testing || manualConfirm || _watcher != null) return;
             _cloud = cloud;
-            _watcher = new Thread(WatchGuarded);
+            _watcher = _guard.NewThread(Watch);
             _watcher.Start();
         }
 
@@ -167,30 +167,10 @@ namespace CoreFirmware.Ota.Boot
             return t == null || t.Join(timeoutMilliseconds);
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("deployment watcher");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void WatchGuarded()
-        {
-            try
-            {
-                Watch();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "deployment watcher", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void Watch()
         {

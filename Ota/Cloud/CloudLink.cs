@@ -221,7 +221,7 @@ namespace CoreFirmware.Ota.Cloud
             if (_thread != null && _thread.IsAlive) return;
             Interlocked.Exchange(ref _stopRequested, 0);
             _stopEvent.Reset();
-            _thread = new Thread(RunGuarded);
+            _thread = _guard.NewThread(Run);
             _thread.Start();
         }
 
@@ -245,30 +245,10 @@ namespace CoreFirmware.Ota.Cloud
             get { return Interlocked.CompareExchange(ref _stopRequested, 0, 0) != 0; }
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("cloud link");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void RunGuarded()
-        {
-            try
-            {
-                Run();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "cloud link", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         /// <summary>
         /// The loop: connect (with backoff), receive and dispatch, keep alive, until

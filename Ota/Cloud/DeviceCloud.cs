@@ -197,7 +197,7 @@ namespace CoreFirmware.Ota.Cloud
         public void Start()
         {
             if (_worker != null) return;
-            _worker = new Thread(WorkerLoopGuarded);
+            _worker = _guard.NewThread(WorkerLoop);
             _worker.Start();
         }
 
@@ -574,30 +574,10 @@ namespace CoreFirmware.Ota.Cloud
             }
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("cloud calls");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void WorkerLoopGuarded()
-        {
-            try
-            {
-                WorkerLoop();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "cloud calls", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void WorkerLoop()
         {

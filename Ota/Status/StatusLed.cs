@@ -138,7 +138,7 @@ namespace CoreFirmware.Ota.Status
             if (_thread != null && _thread.IsAlive) throw new InvalidOperationException("already running");
             Interlocked.Exchange(ref _stopRequested, 0);
             _stopEvent.Reset();
-            _thread = new Thread(RunGuarded);
+            _thread = _guard.NewThread(Run);
             _thread.Start();
         }
 
@@ -153,30 +153,10 @@ namespace CoreFirmware.Ota.Status
             return t == null || t.Join(timeoutMilliseconds);
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("status LED");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void RunGuarded()
-        {
-            try
-            {
-                Run();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "status LED", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void Run()
         {

@@ -76,7 +76,7 @@ namespace CoreFirmware.Ota.Status
         public void Start()
         {
             if (_thread != null) throw new InvalidOperationException("the status monitor was already started");
-            _thread = new Thread(RunGuarded);
+            _thread = _guard.NewThread(Run);
             _thread.Start();
         }
 
@@ -88,30 +88,10 @@ namespace CoreFirmware.Ota.Status
             return _stopped.WaitOne(timeoutMilliseconds, false);
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("status monitor");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void RunGuarded()
-        {
-            try
-            {
-                Run();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "status monitor", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void Run()
         {

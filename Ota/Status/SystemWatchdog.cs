@@ -161,7 +161,7 @@ namespace CoreFirmware.Ota.Status
             _lastProgressMs = _clock.UptimeMilliseconds;
             _hardware.Start(_hardwareTimeout);
             _hardware.Feed();
-            _thread = new Thread(RunGuarded);
+            _thread = _guard.NewThread(Run);
             _thread.Start();
         }
 
@@ -176,30 +176,10 @@ namespace CoreFirmware.Ota.Status
             return t == null || t.Join(timeoutMilliseconds);
         }
 
-        private ThreadFaultLog _threadFaults;
+        private readonly ThreadGuard _guard = new ThreadGuard("watchdog supervisor");
 
-        /// <summary>
-        /// Where an exception that ends this thread is reported (null: <see cref="ThreadFaultLog.Orphans"/>).
-        /// Set before the thread starts.
-        /// </summary>
-        public ThreadFaultLog ThreadFaults
-        {
-            get { return _threadFaults; }
-            set { _threadFaults = value; }
-        }
-
-        // The thread's body: whatever escapes the loop ends the thread here, reported, on either CLR.
-        private void RunGuarded()
-        {
-            try
-            {
-                Run();
-            }
-            catch (Exception e)
-            {
-                ThreadFaultLog.Report(_threadFaults, "watchdog supervisor", e);
-            }
-        }
+        /// <summary>Where an exception that ends this thread is reported (see <see cref="ThreadGuard"/>); set before it starts.</summary>
+        public ThreadFaultLog ThreadFaults { get { return _guard.Faults; } set { _guard.Faults = value; } }
 
         private void Run()
         {
