@@ -77,6 +77,10 @@ namespace CoreFirmware.Application.Json
         // 1 for the bytes that may follow a backslash as a one-letter escape: " \ / b f n r t.
         private static readonly byte[] SimpleEscape = BuildSimpleEscape();
 
+        // Each byte's value as a hex digit; NotHex for the bytes that are not one.
+        private const byte NotHex = 0xFF;
+        private static readonly byte[] HexDigit = BuildHexDigit();
+
         private readonly int _maxDepth;
         private readonly int[] _openIndex;          // token index of each open container
         private readonly bool[] _openIsObject;      // whether each open container is an object
@@ -692,6 +696,13 @@ namespace CoreFirmware.Application.Json
                 {
                     step = 2; // inline: a well-formed two-byte UTF-8 sequence (Latin, Greek, Cyrillic...)
                 }
+                else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < end
+                    && (json[i + 1] & 0xC0) == 0x80 && (json[i + 2] & 0xC0) == 0x80)
+                {
+                    // inline: a three-byte sequence whose lead allows every continuation byte (most of
+                    // the BMP: CJK, symbols); E0 (overlong forms) and ED (surrogates) go to CheckUtf8
+                    step = 3;
+                }
                 else if (b == '\\')
                 {
                     // inline: the one-letter escapes; \u and invalid escapes go to CheckEscape
@@ -803,8 +814,8 @@ namespace CoreFirmware.Application.Json
                     return -1;
                 }
 
-                int d = JsonTokenReader.HexValue(json[i + k]);
-                if (d < 0)
+                int d = HexDigit[json[i + k]];
+                if (d > 15)
                 {
                     return -2;
                 }
@@ -1075,6 +1086,18 @@ namespace CoreFirmware.Application.Json
             table['n'] = 1;
             table['r'] = 1;
             table['t'] = 1;
+            return table;
+        }
+
+        private static byte[] BuildHexDigit()
+        {
+            byte[] table = new byte[256];
+            for (int b = 0; b < 256; b++)
+            {
+                int d = JsonTokenReader.HexValue(b);
+                table[b] = d < 0 ? NotHex : (byte)d;
+            }
+
             return table;
         }
 

@@ -28,7 +28,7 @@ namespace CoreFirmware.Benchmarks;
 public sealed class JsonBenchmark : IBenchmark
 {
     private const string Bench = "json";
-    private const int Rounds = 9;
+    private const int Rounds = 15;
 
     // Bytes tokenized per timed run: ~0.1-0.2 s per run at 500-1500 MB/s.
     private const long BytesPerRun = 100_000_000;

@@ -393,6 +393,11 @@ public class JsonParserTests
     [InlineData(new byte[] { 0xF0, 0x9F, 0x98, 0x80 }, true)] // U+1F600
     [InlineData(new byte[] { 0xF4, 0x8F, 0xBF, 0xBF }, true)] // U+10FFFF
     [InlineData(new byte[] { 0xEF, 0xBF, 0xBF }, true)]       // U+FFFF
+    [InlineData(new byte[] { 0xE1, 0x80, 0x80 }, true)]       // U+1000 (leads E1-EC, EE-EF take any continuation)
+    [InlineData(new byte[] { 0xEC, 0xBF, 0xBF }, true)]       // U+CFFF
+    [InlineData(new byte[] { 0xEE, 0x80, 0x80 }, true)]       // U+E000
+    [InlineData(new byte[] { 0xE1, 0xC0, 0x80 }, false)]      // a lead byte where a continuation belongs
+    [InlineData(new byte[] { 0xE1, 0x80, 0x41 }, false)]      // third byte missing
     [InlineData(new byte[] { 0x80 }, false)]                  // lone continuation
     [InlineData(new byte[] { 0xC0, 0x80 }, false)]            // overlong NUL
     [InlineData(new byte[] { 0xC1, 0xBF }, false)]            // overlong
